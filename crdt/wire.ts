@@ -1,0 +1,67 @@
+/**
+ * Every message that crosses the network, as typed unions shared by client, signaling relay
+ * and (later) relay node. PROTOCOL.md describes the same in prose; keep the two together.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Signaling relay wire protocol: y-webrtc's, so stock y-webrtc clients work against /signal. */
+export type SignalingClientFrame =
+  | { type: 'subscribe'; topics: string[] }
+  | { type: 'unsubscribe'; topics: string[] }
+  | { type: 'publish'; topic: string; data: string }
+  | { type: 'ping' };
+
+export type SignalingServerFrame =
+  | { type: 'publish'; topic: string; data: string; clients: number }
+  | { type: 'pong' }
+  /** Sent before the server closes a socket for abuse (too big, too fast, too many topics). */
+  | { type: 'error'; reason: string };
+
+/** Limits the signaling relay enforces on every socket. */
+export const SIGNALING_LIMITS = {
+  maxFrameBytes: 64 * 1024,
+  maxTopicsPerSocket: 64,
+  maxTopicLength: 128,
+  /** Token bucket: sustained frames per second, and the burst allowed on top. */
+  framesPerSecond: 50,
+  frameBurst: 200,
+  /** Malformed frames tolerated before the socket is closed. */
+  maxMalformedFrames: 20,
+} as const;
+
+/**
+ * What Confab puts inside a publish `data` (after AES-GCM decryption): a peer-to-peer signal.
+ * `to` is absent on the room topic (a broadcast) and names the recipient on a peer topic.
+ */
+export interface SignalEnvelope {
+  v: typeof PROTOCOL_VERSION;
+  from: string;
+  to?: string;
+  msg: PeerSignal;
+}
+
+export type PeerSignal =
+  /** "I am here": sent on the room topic on join and answered directly by everyone present. */
+  | { kind: 'announce' }
+  /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
+  | { kind: 'bye' }
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string } }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null };
+
+export type RTCSdpTypeName = 'offer' | 'answer' | 'pranswer' | 'rollback';
+
+export interface IceCandidateInit {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+/** First byte of every data-channel message between peers. */
+export const ChannelTag = {
+  /** y-protocols sync message (sync step 1/2 or update) for the room document. */
+  Yjs: 0,
+  /** A PeerSignal 'bye' (no body): the peer is leaving on purpose. */
+  Bye: 1,
+} as const;

@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+import solid from 'vite-plugin-solid';
+
+export default defineConfig({
+  root: 'client',
+  base: './',
+  plugins: [solid()],
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+  test: {
+    root: '.',
+    projects: [
+      {
+        extends: false,
+        test: { name: 'unit', root: '.', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
+      },
+      {
+        extends: false,
+        test: {
+          name: 'e2e',
+          root: '.',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
