@@ -8,13 +8,12 @@ export default defineConfig({
   build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
   test: {
     root: '.',
+    environment: 'node',
     projects: [
       {
-        extends: false,
         test: { name: 'unit', root: '.', include: ['tests/unit/**/*.test.ts'], environment: 'node' },
       },
       {
-        extends: false,
         test: {
           name: 'e2e',
           root: '.',

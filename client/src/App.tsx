@@ -1,0 +1,105 @@
+import { createSignal, Match, onCleanup, Switch, type JSX } from 'solid-js';
+import { LocalMedia } from './media/local-media';
+import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from './net/room-link';
+import { RoomSession } from './room-session';
+import { exposeDebugHooks } from './debug-hooks';
+import { Home } from './views/Home';
+import { InvalidLink } from './views/InvalidLink';
+import { Join } from './views/Join';
+import { Left } from './views/Left';
+import { Room } from './views/Room';
+
+type Screen =
+  | { kind: 'home' }
+  | { kind: 'invalid' }
+  | { kind: 'join'; link: RoomLink; media: LocalMedia }
+  | { kind: 'room'; link: RoomLink; session: RoomSession }
+  | { kind: 'left'; link: RoomLink };
+
+const CREATED_KEY = 'confab.created';
+
+function screenForHash(hash: string): Screen {
+  const parsed = parseRoomHash(hash);
+  if (parsed.kind === 'none') return { kind: 'home' };
+  if (parsed.kind === 'invalid') return { kind: 'invalid' };
+  return { kind: 'join', link: parsed.link, media: new LocalMedia() };
+}
+
+export function App(): JSX.Element {
+  const [screen, setScreen] = createSignal<Screen>(screenForHash(location.hash));
+  const linkUrl = (link: RoomLink) => inviteUrl(link, location);
+
+  const leaveCurrent = () => {
+    const s = screen();
+    if (s.kind === 'room') {
+      s.session.leave();
+      s.session.media.stop();
+    }
+    if (s.kind === 'join') s.media.stop();
+  };
+  const onHashChange = () => {
+    leaveCurrent();
+    setScreen(screenForHash(location.hash));
+  };
+  window.addEventListener('hashchange', onHashChange);
+  // Closing the tab: tell the others at once rather than letting them time out.
+  const onPageHide = () => leaveCurrent();
+  window.addEventListener('pagehide', onPageHide);
+  onCleanup(() => {
+    window.removeEventListener('hashchange', onHashChange);
+    window.removeEventListener('pagehide', onPageHide);
+  });
+
+  const create = () => {
+    const link = newRoomLink();
+    sessionStorage.setItem(CREATED_KEY, link.roomId);
+    location.hash = formatRoomHash(link);
+  };
+  const join = (link: RoomLink, media: LocalMedia, name: string) => {
+    const session = new RoomSession(link, media, name);
+    exposeDebugHooks(session);
+    setScreen({ kind: 'room', link, session });
+    void session.start();
+  };
+
+  return (
+    <Switch>
+      <Match when={screen().kind === 'home'}>
+        <Home onCreate={create} />
+      </Match>
+      <Match when={screen().kind === 'invalid'}>
+        <InvalidLink onCreate={create} />
+      </Match>
+      <Match when={((s) => (s.kind === 'join' ? s : false))(screen())}>
+        {(s) => (
+          <Join
+            media={s().media}
+            inviteUrl={linkUrl(s().link)}
+            justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
+            onJoin={(name) => join(s().link, s().media, name)}
+          />
+        )}
+      </Match>
+      <Match when={((s) => (s.kind === 'room' ? s : false))(screen())}>
+        {(s) => (
+          <Room
+            session={s().session}
+            inviteUrl={linkUrl(s().link)}
+            onLeave={() => {
+              leaveCurrent();
+              setScreen({ kind: 'left', link: s().link });
+            }}
+          />
+        )}
+      </Match>
+      <Match when={((s) => (s.kind === 'left' ? s : false))(screen())}>
+        {(s) => (
+          <Left
+            onRejoin={() => setScreen({ kind: 'join', link: s().link, media: new LocalMedia() })}
+            onCreate={create}
+          />
+        )}
+      </Match>
+    </Switch>
+  );
+}

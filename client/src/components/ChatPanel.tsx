@@ -1,0 +1,70 @@
+import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
+import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room-doc';
+
+function clock(ms: number): string {
+  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; onSend(text: string): void; onClose(): void }): JSX.Element {
+  const [draft, setDraft] = createSignal('');
+  const [error, setError] = createSignal<string | null>(null);
+  let list: HTMLOListElement | undefined;
+  createEffect(() => {
+    props.messages.length;
+    list?.scrollTo({ top: list.scrollHeight });
+  });
+  const send = (event: Event) => {
+    event.preventDefault();
+    const text = draft().trim();
+    if (!text) return;
+    try {
+      props.onSend(text);
+      setDraft('');
+      setError(null);
+    } catch (err) {
+      setError(err instanceof ChatTooLongError ? `Messages can be at most ${MAX_CHAT_CHARS.toLocaleString()} characters.` : 'Message not sent.');
+    }
+  };
+  return (
+    <aside class="side-panel chat" aria-label="Chat">
+      <header class="side-header">
+        <h2>Chat</h2>
+        <button class="icon-btn" aria-label="Close chat" onClick={() => props.onClose()}>
+          ×
+        </button>
+      </header>
+      <ol class="chat-list" ref={list} aria-live="polite">
+        <Show when={props.messages.length === 0}>
+          <li class="chat-empty">No messages yet. Messages are seen by everyone in the room, including people who join later.</li>
+        </Show>
+        <For each={props.messages}>
+          {(m) => (
+            <li class="chat-message" classList={{ mine: m.from === props.selfId }}>
+              <div class="chat-meta">
+                <span class="chat-sender">{m.from === props.selfId ? 'You' : m.name}</span>
+                <time datetime={new Date(m.sentAt).toISOString()}>{clock(m.sentAt)}</time>
+              </div>
+              <p class="chat-text">{m.text}</p>
+            </li>
+          )}
+        </For>
+      </ol>
+      <form class="chat-form" onSubmit={send}>
+        <input
+          aria-label="Message"
+          placeholder="Message everyone"
+          value={draft()}
+          onInput={(e) => setDraft(e.currentTarget.value)}
+        />
+        <button class="btn btn-primary" type="submit" disabled={!draft().trim()}>
+          Send
+        </button>
+      </form>
+      <Show when={error()}>
+        <p class="notice" role="alert">
+          {error()}
+        </p>
+      </Show>
+    </aside>
+  );
+}

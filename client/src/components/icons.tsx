@@ -1,0 +1,34 @@
+import type { JSX } from 'solid-js';
+
+/** Inline icons (no icon font, nothing fetched). Paths are simple 24×24 strokes. */
+const paths: Record<string, string> = {
+  mic: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3',
+  micOff: 'M12 3a3 3 0 0 0-3 3v6a3 3 0 0 0 6 0V6a3 3 0 0 0-3-3zM5 11a7 7 0 0 0 14 0M12 18v3M3 3l18 18',
+  cam: 'M3 7h12v10H3zM15 10l6-3v10l-6-3',
+  camOff: 'M3 7h12v10H3zM15 10l6-3v10l-6-3M2 3l19 18',
+  chat: 'M4 5h16v11H9l-5 4z',
+  leave: 'M15 12H4M8 8l-4 4 4 4M13 4h7v16h-7',
+  copy: 'M8 8h12v12H8zM4 16V4h12',
+  link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
+  send: 'M4 12l16-8-6 16-3-7z',
+};
+
+export type IconName = keyof typeof paths;
+
+export function Icon(props: { name: IconName; size?: number }): JSX.Element {
+  return (
+    <svg
+      width={props.size ?? 22}
+      height={props.size ?? 22}
+      viewBox="0 0 24 24"
+      fill="none"
+      stroke="currentColor"
+      stroke-width="2"
+      stroke-linecap="round"
+      stroke-linejoin="round"
+      aria-hidden="true"
+    >
+      <path d={paths[props.name]} />
+    </svg>
+  );
+}

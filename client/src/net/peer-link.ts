@@ -1,0 +1,172 @@
+import type { IceCandidateInit, PeerSignal } from '../../../crdt/wire';
+
+export type MediaKind = 'audio' | 'video';
+
+export interface PeerLinkOptions {
+  remoteId: string;
+  /** The polite side yields when both offer at once (perfect negotiation). */
+  polite: boolean;
+  send(signal: PeerSignal): void;
+  localTrack(kind: MediaKind): MediaStreamTrack | null;
+  rtcConfig?: RTCConfiguration;
+  PeerConnection?: typeof RTCPeerConnection;
+  onTrack?(track: MediaStreamTrack): void;
+  onChannelOpen?(): void;
+  onData?(bytes: Uint8Array): void;
+  /** The link is gone for good (closed channel or failed connection). */
+  onClose?(reason: string): void;
+  onConnectionState?(state: RTCPeerConnectionState): void;
+}
+
+const KINDS: MediaKind[] = ['audio', 'video'];
+/** A data channel refuses to queue more than this; the room state can always resync. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One RTCPeerConnection to one remote peer, carrying audio, video and one data channel, with
+ * perfect negotiation (glare-safe) and ICE candidates queued until the remote description is
+ * set. The impolite side calls start() and makes the first offer; the polite side is created
+ * when that offer arrives and attaches its tracks to the offered transceivers, so one
+ * offer/answer sets up media both ways.
+ */
+export class PeerLink {
+  readonly pc: RTCPeerConnection;
+  private channel: RTCDataChannel | null = null;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  private incoming: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(private readonly opts: PeerLinkOptions) {
+    const Impl = opts.PeerConnection ?? RTCPeerConnection;
+    this.pc = new Impl(opts.rtcConfig ?? { iceServers: [] });
+    this.pc.onicecandidate = ({ candidate }) => {
+      opts.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
+    };
+    this.pc.onnegotiationneeded = () => void this.offer();
+    this.pc.ontrack = ({ track }) => opts.onTrack?.(track);
+    this.pc.ondatachannel = ({ channel }) => this.attachChannel(channel);
+    this.pc.onconnectionstatechange = () => {
+      const state = this.pc.connectionState;
+      opts.onConnectionState?.(state);
+      if (state === 'failed') this.close('connection failed');
+    };
+  }
+
+  get remoteId(): string {
+    return this.opts.remoteId;
+  }
+
+  /** Impolite side: add our media and the data channel; negotiationneeded sends the offer. */
+  start(): void {
+    for (const kind of KINDS) this.pc.addTransceiver(this.opts.localTrack(kind) ?? kind, { direction: 'sendrecv' });
+    this.attachChannel(this.pc.createDataChannel('confab', { ordered: true }));
+  }
+
+  /** Signals are applied strictly in arrival order, whatever each step awaits. */
+  handle(signal: PeerSignal): Promise<void> {
+    this.incoming = this.incoming.then(() => this.apply(signal)).catch((err: unknown) => {
+      console.warn(`[confab] signal from ${this.opts.remoteId} failed:`, err);
+    });
+    return this.incoming;
+  }
+
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
+    for (const t of this.pc.getTransceivers()) {
+      if (t.receiver.track.kind === kind && !isStopped(t)) await t.sender.replaceTrack(track);
+    }
+  }
+
+  sendData(bytes: Uint8Array): boolean {
+    const ch = this.channel;
+    if (!ch || ch.readyState !== 'open' || ch.bufferedAmount > MAX_BUFFERED_BYTES) return false;
+    ch.send(bytes as Uint8Array<ArrayBuffer>);
+    return true;
+  }
+
+  get channelOpen(): boolean {
+    return this.channel?.readyState === 'open';
+  }
+
+  close(reason = 'closed'): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.channel?.close();
+    this.pc.close();
+    this.opts.onClose?.(reason);
+  }
+
+  private async offer(): Promise<void> {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      const local = this.pc.localDescription;
+      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+    } catch (err) {
+      console.warn('[confab] offer failed:', err);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async apply(signal: PeerSignal): Promise<void> {
+    if (this.closed) return;
+    if (signal.kind === 'candidate') {
+      const candidate = signal.candidate ?? undefined;
+      if (!this.pc.remoteDescription) {
+        if (candidate) this.pendingCandidates.push(candidate);
+        return;
+      }
+      await this.addCandidate(candidate);
+      return;
+    }
+    if (signal.kind !== 'description') return;
+    const { description } = signal;
+    const offerCollision =
+      description.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+    this.ignoreOffer = !this.opts.polite && offerCollision;
+    if (this.ignoreOffer) return;
+    await this.pc.setRemoteDescription(description);
+    if (description.type === 'offer') {
+      await this.attachLocalTracks();
+      await this.pc.setLocalDescription();
+      const local = this.pc.localDescription;
+      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+    }
+    for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
+  }
+
+  /** Polite side: answer the offered transceivers with our own tracks (no second round trip). */
+  private async attachLocalTracks(): Promise<void> {
+    for (const t of this.pc.getTransceivers()) {
+      const kind = t.receiver.track.kind as MediaKind;
+      if (isStopped(t) || t.sender.track || t.currentDirection !== null) continue;
+      t.direction = 'sendrecv';
+      const track = this.opts.localTrack(kind);
+      if (track) await t.sender.replaceTrack(track);
+    }
+  }
+
+  private async addCandidate(candidate: RTCIceCandidateInit | undefined): Promise<void> {
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (err) {
+      if (!this.ignoreOffer) console.warn('[confab] bad ICE candidate:', err);
+    }
+  }
+
+  private attachChannel(channel: RTCDataChannel): void {
+    this.channel = channel;
+    channel.binaryType = 'arraybuffer';
+    channel.onopen = () => this.opts.onChannelOpen?.();
+    channel.onmessage = ({ data }) => {
+      if (data instanceof ArrayBuffer) this.opts.onData?.(new Uint8Array(data));
+    };
+    channel.onclose = () => this.close('channel closed');
+  }
+}
+
+function isStopped(t: RTCRtpTransceiver): boolean {
+  return t.currentDirection === 'stopped' || t.direction === 'stopped';
+}

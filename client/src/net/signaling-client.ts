@@ -1,0 +1,110 @@
+import type { SignalingClientFrame, SignalingServerFrame } from '../../../crdt/wire';
+
+export type SignalingStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface SignalingClientOptions {
+  url: string;
+  onMessage(topic: string, data: string): void;
+  onStatus?(status: SignalingStatus): void;
+  /** Called after every (re)connection, once topics are subscribed again. */
+  onOpen?(): void;
+  WebSocketImpl?: typeof WebSocket;
+}
+
+const PING_INTERVAL_MS = 20_000;
+const BACKOFF_MIN_MS = 500;
+const BACKOFF_MAX_MS = 10_000;
+const MAX_QUEUED_FRAMES = 200;
+
+/** A y-webrtc-protocol signaling client that reconnects with backoff and resubscribes. */
+export class SignalingClient {
+  private socket: WebSocket | null = null;
+  private readonly topics = new Set<string>();
+  private readonly queue: string[] = [];
+  private backoffMs = BACKOFF_MIN_MS;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private closed = false;
+  status: SignalingStatus = 'connecting';
+
+  constructor(private readonly opts: SignalingClientOptions) {
+    this.connect();
+  }
+
+  subscribe(topics: string[]): void {
+    const fresh = topics.filter((t) => !this.topics.has(t));
+    for (const t of fresh) this.topics.add(t);
+    if (fresh.length > 0 && this.status === 'open') this.send({ type: 'subscribe', topics: fresh });
+  }
+
+  publish(topic: string, data: string): void {
+    const frame = JSON.stringify({ type: 'publish', topic, data } satisfies SignalingClientFrame);
+    if (this.status === 'open' && this.socket) {
+      this.socket.send(frame);
+    } else if (this.queue.length < MAX_QUEUED_FRAMES) {
+      this.queue.push(frame);
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    this.socket?.close();
+    this.setStatus('closed');
+  }
+
+  private connect(): void {
+    const Impl = this.opts.WebSocketImpl ?? WebSocket;
+    const socket = new Impl(this.opts.url);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.backoffMs = BACKOFF_MIN_MS;
+      this.setStatus('open');
+      if (this.topics.size > 0) this.send({ type: 'subscribe', topics: [...this.topics] });
+      for (const frame of this.queue.splice(0)) socket.send(frame);
+      this.pingTimer = setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
+      this.opts.onOpen?.();
+    };
+    socket.onmessage = (event) => {
+      if (typeof event.data !== 'string') return;
+      let frame: SignalingServerFrame;
+      try {
+        frame = JSON.parse(event.data) as SignalingServerFrame;
+      } catch {
+        return;
+      }
+      if (frame.type === 'publish' && typeof frame.topic === 'string' && typeof frame.data === 'string') {
+        this.opts.onMessage(frame.topic, frame.data);
+      }
+    };
+    socket.onclose = () => {
+      clearInterval(this.pingTimer);
+      if (this.socket !== socket || this.closed) return;
+      this.setStatus('reconnecting');
+      const delayMs = this.backoffMs * (0.75 + Math.random() * 0.5);
+      this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+      this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
+    };
+    socket.onerror = () => {
+      /* onclose follows and schedules the reconnect */
+    };
+  }
+
+  private send(frame: SignalingClientFrame): void {
+    if (this.socket?.readyState === 1) this.socket.send(JSON.stringify(frame));
+  }
+
+  private setStatus(status: SignalingStatus): void {
+    if (this.status === status) return;
+    this.status = status;
+    this.opts.onStatus?.(status);
+  }
+}
+
+/** The signaling endpoint of the relay that served this page. */
+export function signalingUrlFor(page: { protocol: string; host: string; pathname: string }): string {
+  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = page.pathname.replace(/[^/]*$/, '');
+  return `${scheme}//${page.host}${base}signal`;
+}

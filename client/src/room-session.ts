@@ -1,0 +1,101 @@
+import { createSignal, type Accessor } from 'solid-js';
+import { DocSync } from '../../crdt/doc-sync';
+import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc';
+import type { LocalMedia } from './media/local-media';
+import { randomId } from './net/bytes';
+import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { deriveRoomKeys } from './net/room-crypto';
+import type { RoomLink } from './net/room-link';
+import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
+
+/**
+ * Everything one person's presence in a room needs: the room document and its sync, the
+ * signaling client and the mesh of peer connections, exposed to the views as signals.
+ */
+export class RoomSession {
+  readonly selfId = randomId(12);
+  readonly room = new RoomDoc();
+  readonly peers: Accessor<RemotePeer[]>;
+  readonly participants: Accessor<Participant[]>;
+  readonly chat: Accessor<ChatMessage[]>;
+  readonly signalingStatus: Accessor<SignalingStatus>;
+  private readonly sync = new DocSync(this.room.doc);
+  private mesh: MeshSession | null = null;
+  private signaling: SignalingClient | null = null;
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    readonly link: RoomLink,
+    readonly media: LocalMedia,
+    private name: string,
+  ) {
+    const [peers, setPeers] = createSignal<RemotePeer[]>([], { equals: false });
+    const [participants, setParticipants] = createSignal<Participant[]>([]);
+    const [chat, setChat] = createSignal<ChatMessage[]>([]);
+    const [status, setStatus] = createSignal<SignalingStatus>('connecting');
+    this.peers = peers;
+    this.participants = participants;
+    this.chat = chat;
+    this.signalingStatus = status;
+    this.unsubscribe = this.room.onChange(() => {
+      setParticipants(this.room.participants());
+      setChat(this.room.chat());
+    });
+    this.setPeers = setPeers;
+    this.setStatus = setStatus;
+  }
+
+  private readonly setPeers: (p: RemotePeer[]) => void;
+  private readonly setStatus: (s: SignalingStatus) => void;
+
+  async start(): Promise<void> {
+    const keys = await deriveRoomKeys(this.link);
+    this.room.join({ id: this.selfId, name: this.name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    const signaling = new SignalingClient({
+      url: signalingUrlFor(location),
+      onMessage: (topic, data) => this.mesh?.receive(topic, data),
+      onStatus: (s) => this.setStatus(s),
+      onOpen: () => this.mesh?.reannounce(),
+    });
+    this.signaling = signaling;
+    this.mesh = new MeshSession({
+      selfId: this.selfId,
+      keys,
+      signaling,
+      sync: this.sync,
+      localTrack: (kind) => this.media.track(kind),
+      onPeersChanged: (peers) => this.setPeers(peers),
+    });
+    this.media.onTrackChange = (kind, track) => {
+      void this.mesh?.replaceTrack(kind, track);
+      this.publishMediaState();
+    };
+    await this.mesh.start();
+  }
+
+  /** The participant record of a connected peer (names arrive with the room document). */
+  participant(peerId: string): Participant | undefined {
+    return this.participants().find((p) => p.id === peerId);
+  }
+
+  publishMediaState(): void {
+    this.room.setMedia(this.selfId, { micOn: this.media.micOn(), camOn: this.media.camOn() });
+  }
+
+  sendChat(text: string): void {
+    this.room.sendChat(this.selfId, text);
+  }
+
+  leave(): void {
+    this.room.leave(this.selfId);
+    this.mesh?.leave();
+    this.signaling?.close();
+    this.unsubscribe();
+    this.sync.destroy();
+  }
+
+  /** Read by tests and the bench through window.confabDebug. */
+  debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
+    return this.mesh?.link(peerId)?.pc;
+  }
+}

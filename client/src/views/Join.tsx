@@ -1,0 +1,92 @@
+import { createSignal, onMount, Show, type JSX } from 'solid-js';
+import { InviteLink } from '../components/InviteLink';
+import { MediaToggles } from '../components/MediaToggles';
+import { VideoTile } from '../components/VideoTile';
+import type { LocalMedia } from '../media/local-media';
+
+const NAME_KEY = 'confab.name';
+
+export function rememberedName(): string {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function Join(props: {
+  media: LocalMedia;
+  inviteUrl: string;
+  justCreated: boolean;
+  onJoin(name: string): void;
+}): JSX.Element {
+  const [name, setName] = createSignal(rememberedName());
+  const [starting, setStarting] = createSignal(true);
+  onMount(async () => {
+    await props.media.acquire();
+    setStarting(false);
+  });
+  const join = (event: Event) => {
+    event.preventDefault();
+    const trimmed = name().trim();
+    if (!trimmed) return;
+    try {
+      localStorage.setItem(NAME_KEY, trimmed);
+    } catch {
+      /* private mode: the name is simply not remembered */
+    }
+    props.onJoin(trimmed);
+  };
+  return (
+    <main class="page join">
+      <div class="brand">Confab</div>
+      <div class="join-grid">
+        <section class="preview" aria-label="Camera preview">
+          <VideoTile
+            stream={props.media.stream()}
+            name={name() || 'You'}
+            micOn={props.media.micOn()}
+            camOn={props.media.camOn()}
+            self
+          />
+          <Show when={starting()}>
+            <div class="preview-starting">Starting camera…</div>
+          </Show>
+          <div class="preview-controls">
+            <MediaToggles media={props.media} />
+          </div>
+        </section>
+        <section class="join-panel">
+          <Show when={props.justCreated}>
+            <h1>Your room is ready</h1>
+            <p class="lead">Send this link to the people you want to talk to. They join with it, no account needed.</p>
+            <InviteLink url={props.inviteUrl} />
+          </Show>
+          <Show when={!props.justCreated}>
+            <h1>Join the room</h1>
+            <p class="lead">Check your camera and microphone, then tell the others who you are.</p>
+          </Show>
+          <form class="join-form" onSubmit={join}>
+            <label for="your-name">Your name</label>
+            <input
+              id="your-name"
+              autocomplete="name"
+              maxLength={60}
+              value={name()}
+              onInput={(e) => setName(e.currentTarget.value)}
+              placeholder="e.g. Alex"
+            />
+            <button class="btn btn-primary btn-large" type="submit" disabled={!name().trim() || starting()}>
+              Join
+            </button>
+          </form>
+          <Show when={props.media.notice()}>
+            <p class="notice" role="alert">
+              {props.media.notice()}
+            </p>
+          </Show>
+        </section>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,104 @@
+import { createMemo, createSignal, For, Show, type JSX } from 'solid-js';
+import { ChatPanel } from '../components/ChatPanel';
+import { Icon } from '../components/icons';
+import { InviteLink } from '../components/InviteLink';
+import { MediaToggles } from '../components/MediaToggles';
+import { VideoTile } from '../components/VideoTile';
+import type { RoomSession } from '../room-session';
+
+function gridColumns(count: number): number {
+  return count <= 1 ? 1 : count <= 4 ? 2 : count <= 9 ? 3 : Math.ceil(Math.sqrt(count));
+}
+
+const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
+  new: 'Connecting…',
+  connecting: 'Connecting…',
+  disconnected: 'Reconnecting…',
+};
+
+export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
+  const session = props.session;
+  const [chatOpen, setChatOpen] = createSignal(false);
+  const [seenChat, setSeenChat] = createSignal(0);
+  const unread = createMemo(() => (chatOpen() ? 0 : Math.max(0, session.chat().length - seenChat())));
+  const toggleChat = () => {
+    setSeenChat(session.chat().length);
+    setChatOpen(!chatOpen());
+  };
+  const self = () => session.participant(session.selfId);
+  return (
+    <div class="room" classList={{ 'with-side': chatOpen() }}>
+      <Show when={session.signalingStatus() === 'reconnecting'}>
+        <div class="banner" role="status">
+          Lost the connection to the room server. Calls in progress go on; reconnecting…
+        </div>
+      </Show>
+      <main class="stage">
+        <Show
+          when={session.peers().length > 0}
+          fallback={
+            <section class="waiting" aria-label="Waiting for others">
+              <h1>Waiting for others — share the link</h1>
+              <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+              <InviteLink url={props.inviteUrl} />
+            </section>
+          }
+        >
+          <div class="grid" style={{ '--cols': gridColumns(session.peers().length) }}>
+            <For each={session.peers()}>
+              {(peer) => {
+                const record = () => session.participant(peer.id);
+                return (
+                  <VideoTile
+                    peerId={peer.id}
+                    stream={peer.stream}
+                    name={record()?.name ?? 'Joining…'}
+                    micOn={record()?.micOn ?? true}
+                    camOn={record()?.camOn ?? true}
+                    status={CONNECTION_LABELS[peer.connectionState]}
+                  />
+                );
+              }}
+            </For>
+          </div>
+        </Show>
+        <div class="self-view">
+          <VideoTile
+            stream={session.media.stream()}
+            name={self()?.name ?? 'You'}
+            micOn={session.media.micOn()}
+            camOn={session.media.camOn()}
+            self
+          />
+        </div>
+      </main>
+      <Show when={chatOpen()}>
+        <ChatPanel
+          messages={session.chat()}
+          selfId={session.selfId}
+          onSend={(text) => session.sendChat(text)}
+          onClose={toggleChat}
+        />
+      </Show>
+      <nav class="toolbar" aria-label="Call controls">
+        <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
+        <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={toggleChat}>
+          <Icon name="chat" />
+          <Show when={unread() > 0}>
+            <span class="badge" aria-label={`${unread()} unread`}>
+              {unread()}
+            </span>
+          </Show>
+        </button>
+        <button class="round-btn leave" aria-label="Leave" onClick={() => props.onLeave()}>
+          <Icon name="leave" />
+        </button>
+      </nav>
+      <Show when={session.media.notice()}>
+        <p class="notice floating" role="alert">
+          {session.media.notice()}
+        </p>
+      </Show>
+    </div>
+  );
+}

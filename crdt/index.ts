@@ -1,0 +1,3 @@
+export * from './wire';
+export * from './room-doc';
+export * from './doc-sync';

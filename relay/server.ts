@@ -1,0 +1,55 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSignalingRelay } from './signaling';
+import { staticFiles } from './static-files';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  staticDir: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** One process: the built client, `/healthz`, and the signaling relay at `/signal`. */
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const signaling = createSignalingRelay();
+  const serveStatic = staticFiles(opts.staticDir);
+  const server: Server = createServer((req, res) => {
+    if (req.url === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok\n');
+      return;
+    }
+    serveStatic(req, res);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/signal') signaling.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  return {
+    url: `http://${hostForUrl}:${port}/`,
+    port,
+    async close() {
+      await signaling.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

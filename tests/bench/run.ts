@@ -1,0 +1,37 @@
+import { launchChromium } from '../support/browser';
+import { startRelay } from '../support/relay-process';
+import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
+
+/** `npm run bench`: figures measured side by side in one run, printed as a table. */
+const JOINS = Number(process.env.BENCH_JOINS ?? 7);
+const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 30);
+
+const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
+const median = (v: number[]) => percentile(v, 50);
+
+async function main(): Promise<void> {
+  const relay = await startRelay();
+  const browser = await launchChromium();
+  try {
+    const bare = await barePeerConnectionMs(browser, relay.url, JOINS);
+    const join = await joinToFirstFrameMs(browser, relay.url, JOINS);
+    const chat = await chatPropagationMs(browser, relay.url, CHAT_MESSAGES);
+    console.log('\nConfab bench — client (one machine, loopback, Chromium fake media)\n');
+    console.table({
+      'bare RTCPeerConnection: createOffer → first frame': { median: fmt(median(bare)), runs: bare.length, all: bare.map((v) => v.toFixed(0)).join(' ') },
+      'Confab: click Join → first remote frame': { median: fmt(median(join)), runs: join.length, all: join.map((v) => v.toFixed(0)).join(' ') },
+    });
+    console.log(`join / bare ratio (medians): ${(median(join) / median(bare)).toFixed(2)}×`);
+    console.log(
+      `chat propagation across 3 browsers (${chat.length} deliveries): p50 ${fmt(percentile(chat, 50))}, p95 ${fmt(percentile(chat, 95))}`,
+    );
+    const sizes = bundleSizes();
+    console.table(Object.fromEntries(sizes.map((s) => [s.file, { bytes: s.bytes, gzip: s.gzipBytes }])));
+    console.log(`client bundle total gzipped: ${(sizes.reduce((n, s) => n + s.gzipBytes, 0) / 1024).toFixed(1)} KiB`);
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, newParticipant } from '../support/browser';
+import { startRelay, type RelayProcess } from '../support/relay-process';
+import {
+  audioPeak,
+  createRoom,
+  expectVideoFlowing,
+  joinRoom,
+  openChat,
+  peerIds,
+  sendChat,
+} from '../support/room-actions';
+
+/** A room as people use it: one creates it, two more join by link, a fourth comes late. */
+describe('a three-to-four person room in real Chromium', () => {
+  let relay: RelayProcess;
+  let browser: Browser;
+  const pages: Record<string, Page> = {};
+  let link = '';
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.stop();
+  });
+
+  it('creator sees the invite link and a clear waiting state', async () => {
+    pages.alice = (await newParticipant(browser)).page;
+    link = await createRoom(pages.alice, relay.url);
+    await joinRoom(pages.alice, 'Alice');
+    await expect.poll(() => pages.alice!.getByText('Waiting for others — share the link').isVisible()).toBe(true);
+    expect(await pages.alice.getByLabel('Invite link').inputValue()).toBe(link);
+  });
+
+  it('two more join by link and everyone sees and hears everyone', async () => {
+    pages.bob = (await newParticipant(browser)).page;
+    pages.carol = (await newParticipant(browser)).page;
+    await Promise.all([joinRoom(pages.bob, 'Bob', link), joinRoom(pages.carol, 'Carol', link)]);
+    for (const page of Object.values(pages)) {
+      await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 20_000 }).toBe(2);
+    }
+    for (const [name, page] of Object.entries(pages)) {
+      for (const peerId of await peerIds(page)) {
+        await expectVideoFlowing(page, peerId);
+        expect(await audioPeak(page, peerId), `${name} hears ${peerId}`).toBeGreaterThan(0.01);
+      }
+    }
+    // Tiles carry the others' names.
+    await expect.poll(() => pages.alice!.getByRole('figure', { name: 'Bob' }).isVisible()).toBe(true);
+    await expect.poll(() => pages.alice!.getByRole('figure', { name: 'Carol' }).isVisible()).toBe(true);
+    await expect.poll(() => pages.bob!.getByRole('figure', { name: 'Alice' }).isVisible()).toBe(true);
+  });
+
+  it('mic off shows the muted indicator on the others’ tiles', async () => {
+    await pages.bob!.getByRole('button', { name: 'Microphone' }).click();
+    const bobTile = pages.alice!.getByRole('figure', { name: 'Bob' });
+    await expect.poll(() => bobTile.getByRole('img', { name: 'Microphone off' }).isVisible()).toBe(true);
+    await pages.bob!.getByRole('button', { name: 'Microphone' }).click();
+    await expect.poll(() => bobTile.getByRole('img', { name: 'Microphone off' }).count()).toBe(0);
+  });
+
+  it('chat reaches everyone with sender name and time', async () => {
+    await sendChat(pages.alice!, 'Hello from Alice');
+    for (const name of ['bob', 'carol']) {
+      const page = pages[name]!;
+      await openChat(page);
+      const message = page.getByRole('listitem').filter({ hasText: 'Hello from Alice' });
+      await expect.poll(() => message.isVisible(), { timeout: 10_000 }).toBe(true);
+      expect(await message.textContent()).toMatch(/Alice\s*\d{1,2}:\d{2}/);
+    }
+  });
+
+  it('a late joiner sees the chat history and joins the mesh', async () => {
+    pages.dave = (await newParticipant(browser)).page;
+    await joinRoom(pages.dave, 'Dave', link);
+    await openChat(pages.dave);
+    await expect
+      .poll(() => pages.dave!.getByRole('listitem').filter({ hasText: 'Hello from Alice' }).isVisible(), { timeout: 15_000 })
+      .toBe(true);
+    await expect.poll(() => peerIds(pages.dave!).then((ids) => ids.length), { timeout: 20_000 }).toBe(3);
+  });
+
+  it('leaving removes the tile for the others within 5 s', async () => {
+    const carolId = await pages.carol!.evaluate(() => window.confabDebug!.selfId);
+    await pages.carol!.getByRole('button', { name: 'Leave' }).click();
+    await pages.carol!.getByText('You left the room').waitFor();
+    for (const name of ['alice', 'bob', 'dave']) {
+      await expect.poll(() => peerIds(pages[name]!), { timeout: 5_000 }).not.toContain(carolId);
+    }
+    await expect.poll(() => pages.alice!.getByRole('figure', { name: 'Carol' }).count()).toBe(0);
+  });
+
+  it('closing the tab removes the tile for the others within 5 s', async () => {
+    const daveId = await pages.dave!.evaluate(() => window.confabDebug!.selfId);
+    await pages.dave!.close({ runBeforeUnload: true });
+    for (const name of ['alice', 'bob']) {
+      await expect.poll(() => peerIds(pages[name]!), { timeout: 5_000 }).not.toContain(daveId);
+    }
+  });
+});

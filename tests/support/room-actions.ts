@@ -1,0 +1,51 @@
+import { expect } from 'vitest';
+import type { Page } from 'playwright-core';
+
+/** What a person does on the home page: Create room, then read the invite link shown. */
+export async function createRoom(page: Page, baseUrl: string): Promise<string> {
+  await page.goto(baseUrl);
+  await page.getByRole('button', { name: 'Create room' }).click();
+  const link = await page.getByLabel('Invite link').inputValue();
+  expect(link).toMatch(/#[\w-]{22}\.[\w-]{22}$/);
+  return link;
+}
+
+/** Join screen: type a name, wait for the camera preview to start, click Join. */
+export async function joinRoom(page: Page, name: string, link?: string): Promise<void> {
+  if (link) await page.goto(link);
+  await page.getByLabel('Your name').fill(name);
+  const join = page.getByRole('button', { name: 'Join', exact: true });
+  await expect.poll(() => join.isEnabled(), { timeout: 15_000 }).toBe(true);
+  await join.click();
+  await page.getByRole('navigation', { name: 'Call controls' }).waitFor();
+}
+
+export function peerIds(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.confabDebug?.peerIds() ?? []);
+}
+
+export function framesDecoded(page: Page, peerId: string): Promise<number> {
+  return page.evaluate((id) => window.confabDebug!.framesDecoded(id), peerId);
+}
+
+export function audioPeak(page: Page, peerId: string, windowMs = 1_000): Promise<number> {
+  return page.evaluate(([id, ms]) => window.confabDebug!.audioPeak(id as string, ms as number), [peerId, windowMs] as const);
+}
+
+/** Video is flowing when decoded frames keep rising. */
+export async function expectVideoFlowing(page: Page, peerId: string): Promise<void> {
+  await expect.poll(() => framesDecoded(page, peerId), { timeout: 20_000 }).toBeGreaterThan(0);
+  const before = await framesDecoded(page, peerId);
+  await expect.poll(() => framesDecoded(page, peerId), { timeout: 10_000 }).toBeGreaterThan(before + 5);
+}
+
+export async function openChat(page: Page): Promise<void> {
+  const chat = page.getByRole('button', { name: 'Chat' });
+  if ((await chat.getAttribute('aria-pressed')) !== 'true') await chat.click();
+}
+
+export async function sendChat(page: Page, text: string): Promise<void> {
+  await openChat(page);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnvelope } from '../../client/src/net/mesh-session';
+
+describe('signal envelopes from other peers are checked before use', () => {
+  it('accepts each well-formed signal kind', () => {
+    const ok = [
+      { v: 1, from: 'a', msg: { kind: 'announce' } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'bye' } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'description', description: { type: 'offer', sdp: 'v=0' } } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp', sdpMid: '0' } } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: null } },
+    ];
+    for (const e of ok) expect(parseEnvelope(e), JSON.stringify(e)).toEqual(e);
+  });
+
+  it('rejects malformed, oversized and unknown signals', () => {
+    const bad: unknown[] = [
+      null,
+      'string',
+      42,
+      [],
+      {},
+      { v: 2, from: 'a', msg: { kind: 'announce' } },
+      { v: 1, from: 7, msg: { kind: 'announce' } },
+      { v: 1, from: 'x'.repeat(65), msg: { kind: 'announce' } },
+      { v: 1, from: 'a', to: 5, msg: { kind: 'announce' } },
+      { v: 1, from: 'a', msg: null },
+      { v: 1, from: 'a', msg: { kind: 'explode' } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: null } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'nope', sdp: '' } } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'offer', sdp: 5 } } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(200_001) } } },
+      { v: 1, from: 'a', msg: { kind: 'candidate', candidate: { candidate: 3 } } },
+      { v: 1, from: 'a', msg: { kind: 'candidate', candidate: 'candidate:1' } },
+    ];
+    for (const e of bad) expect(parseEnvelope(e), JSON.stringify(e)?.slice(0, 80)).toBeNull();
+  });
+});
