@@ -4,6 +4,14 @@ import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc
 import type { LocalMedia } from './media/local-media';
 import { randomId } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+
+/** A remote peer as the views see it: its connection state is a signal of its own. */
+export interface PeerView {
+  id: string;
+  stream: MediaStream;
+  connectionState: Accessor<RTCPeerConnectionState>;
+  setConnectionState(state: RTCPeerConnectionState): void;
+}
 import { deriveRoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
 import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
@@ -15,7 +23,8 @@ import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/si
 export class RoomSession {
   readonly selfId = randomId(12);
   readonly room = new RoomDoc();
-  readonly peers: Accessor<RemotePeer[]>;
+  readonly peers: Accessor<PeerView[]>;
+  private readonly peerViews = new Map<string, PeerView>();
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
@@ -29,7 +38,7 @@ export class RoomSession {
     readonly media: LocalMedia,
     private name: string,
   ) {
-    const [peers, setPeers] = createSignal<RemotePeer[]>([], { equals: false });
+    const [peers, setPeers] = createSignal<PeerView[]>([]);
     const [participants, setParticipants] = createSignal<Participant[]>([]);
     const [chat, setChat] = createSignal<ChatMessage[]>([]);
     const [status, setStatus] = createSignal<SignalingStatus>('connecting');
@@ -45,7 +54,7 @@ export class RoomSession {
     this.setStatus = setStatus;
   }
 
-  private readonly setPeers: (p: RemotePeer[]) => void;
+  private readonly setPeers: (p: PeerView[]) => void;
   private readonly setStatus: (s: SignalingStatus) => void;
 
   async start(): Promise<void> {
@@ -64,7 +73,7 @@ export class RoomSession {
       signaling,
       sync: this.sync,
       localTrack: (kind) => this.media.track(kind),
-      onPeersChanged: (peers) => this.setPeers(peers),
+      onPeersChanged: (peers) => this.updatePeerViews(peers),
     });
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);
@@ -92,6 +101,24 @@ export class RoomSession {
     this.signaling?.close();
     this.unsubscribe();
     this.sync.destroy();
+  }
+
+  /** Keeps one PeerView per peer, so tiles stay mounted while their state changes. */
+  private updatePeerViews(peers: RemotePeer[]): void {
+    const next = new Map<string, PeerView>();
+    for (const peer of peers) {
+      let view = this.peerViews.get(peer.id);
+      if (!view) {
+        const [connectionState, setConnectionState] = createSignal(peer.connectionState);
+        view = { id: peer.id, stream: peer.stream, connectionState, setConnectionState };
+      }
+      view.setConnectionState(peer.connectionState);
+      next.set(peer.id, view);
+    }
+    const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));
+    this.peerViews.clear();
+    for (const [id, view] of next) this.peerViews.set(id, view);
+    if (changed) this.setPeers([...next.values()]);
   }
 
   /** Read by tests and the bench through window.confabDebug. */

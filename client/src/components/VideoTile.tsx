@@ -20,7 +20,8 @@ export function initials(name: string): string {
 export function VideoTile(props: VideoTileProps): JSX.Element {
   let video: HTMLVideoElement | undefined;
   createEffect(() => {
-    const stream = props.stream;
+    // An empty stream would keep the element loading forever (and the page's load event with it).
+    const stream = props.stream.getTracks().length > 0 ? props.stream : null;
     if (video && video.srcObject !== stream) video.srcObject = stream;
   });
   return (

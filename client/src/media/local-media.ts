@@ -3,18 +3,32 @@ import type { MediaKind } from '../net/peer-link';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
-/** Why a device is unavailable, in words a person can act on. */
+/** Why devices are unavailable, in words a person can act on. `what` is e.g. "camera". */
 export function describeMediaError(err: unknown, what: string): string {
   const name = err instanceof DOMException ? err.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError') {
-    return `Your browser blocked the ${what}. Allow it in the address bar to be seen or heard.`;
-  }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found.`;
-  if (name === 'NotReadableError') return `The ${what} is in use by another program.`;
   if (typeof navigator === 'undefined' || !navigator.mediaDevices) {
     return 'This page cannot use a camera or microphone here (it needs https or localhost).';
   }
+  if (name === 'NotAllowedError' || name === 'SecurityError') {
+    return `Your browser blocked the ${what}: allow it from the address bar to be seen and heard.`;
+  }
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found.`;
+  if (name === 'NotReadableError') return `The ${what} is in use by another program.`;
   return `The ${what} could not be started.`;
+}
+
+/** One notice for every device that failed, grouping those that failed the same way. */
+function summarize(failures: { what: string; err: unknown }[], joined: boolean): string | null {
+  if (failures.length === 0) return null;
+  const byMessage = new Map<string, string[]>();
+  for (const f of failures) {
+    const key = describeMediaError(f.err, '\u0000');
+    byMessage.set(key, [...(byMessage.get(key) ?? []), f.what]);
+  }
+  const sentences = [...byMessage].map(([template, whats]) => template.replace('\u0000', whats.join(' and ')).replace('allow it', whats.length > 1 ? 'allow them' : 'allow it'));
+  const missingAll = failures.length === 2;
+  const tail = joined ? '' : missingAll ? ' You can still join to listen and chat.' : ' You can still join.';
+  return sentences.join(' ') + tail;
 }
 
 /**
@@ -48,7 +62,7 @@ export class LocalMedia {
 
   /** Ask for camera and mic; fall back to whichever works, and say what is missing. */
   async acquire(want: { mic: boolean; cam: boolean } = { mic: true, cam: true }): Promise<void> {
-    const problems: string[] = [];
+    const failures: { what: string; err: unknown }[] = [];
     try {
       // One request first, so a real browser asks for permission once.
       const both = await getUserMedia({ audio: want.mic, video: want.cam && VIDEO_CONSTRAINTS });
@@ -60,20 +74,20 @@ export class LocalMedia {
         try {
           this.audio = (await getUserMedia({ audio: true })).getAudioTracks()[0] ?? null;
         } catch (err) {
-          problems.push(describeMediaError(err, 'microphone'));
+          failures.push({ what: 'microphone', err });
         }
       }
       if (want.cam) {
         try {
           this.video = (await getUserMedia({ video: VIDEO_CONSTRAINTS })).getVideoTracks()[0] ?? null;
         } catch (err) {
-          problems.push(describeMediaError(err, 'camera'));
+          failures.push({ what: 'camera', err });
         }
       }
     }
     this.setMicOn(this.audio !== null);
     this.setCamOn(this.video !== null);
-    this.setNotice(problems.length > 0 ? problems.join(' ') + ' You can still join.' : null);
+    this.setNotice(summarize(failures, false));
     this.publishStream();
   }
 
@@ -119,7 +133,7 @@ export class LocalMedia {
       this.publishStream();
       this.onTrackChange(kind, track);
     } catch (err) {
-      this.setNotice(describeMediaError(err, kind === 'audio' ? 'microphone' : 'camera'));
+      this.setNotice(summarize([{ what: kind === 'audio' ? 'microphone' : 'camera', err }], true));
     }
   }
 

@@ -1,14 +1,13 @@
-import { createMemo, createSignal, For, Show, type JSX } from 'solid-js';
+import { createMemo, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
 import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
 import type { RoomSession } from '../room-session';
+import { fitTiles } from '../tile-layout';
 
-function gridColumns(count: number): number {
-  return count <= 1 ? 1 : count <= 4 ? 2 : count <= 9 ? 3 : Math.ceil(Math.sqrt(count));
-}
+const TILE_GAP_PX = 12;
 
 const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
   new: 'Connecting…',
@@ -26,6 +25,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     setChatOpen(!chatOpen());
   };
   const self = () => session.participant(session.selfId);
+  const [stageSize, setStageSize] = createSignal({ width: 0, height: 0 });
+  const observer = new ResizeObserver(([entry]) => {
+    if (entry) setStageSize({ width: entry.contentRect.width, height: entry.contentRect.height });
+  });
+  onCleanup(() => observer.disconnect());
+  const layout = createMemo(() => fitTiles(session.peers().length, stageSize().width, stageSize().height, 4 / 3, TILE_GAP_PX));
   return (
     <div class="room" classList={{ 'with-side': chatOpen() }}>
       <Show when={session.signalingStatus() === 'reconnecting'}>
@@ -44,7 +49,11 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </section>
           }
         >
-          <div class="grid" style={{ '--cols': gridColumns(session.peers().length) }}>
+          <div
+            class="grid"
+            ref={(el) => observer.observe(el)}
+            style={{ '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }}
+          >
             <For each={session.peers()}>
               {(peer) => {
                 const record = () => session.participant(peer.id);
@@ -55,7 +64,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
                     name={record()?.name ?? 'Joining…'}
                     micOn={record()?.micOn ?? true}
                     camOn={record()?.camOn ?? true}
-                    status={CONNECTION_LABELS[peer.connectionState]}
+                    status={CONNECTION_LABELS[peer.connectionState()]}
                   />
                 );
               }}
