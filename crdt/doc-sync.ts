@@ -17,6 +17,7 @@ export const MAX_SYNC_MESSAGE_BYTES = 1_000_000;
  */
 export class DocSync {
   private readonly channels = new Map<string, SyncChannel>();
+  private readonly warned = new Set<string>();
   private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
     const encoder = encoding.createEncoder();
     encoding.writeVarUint(encoder, MESSAGE_SYNC);
@@ -39,6 +40,7 @@ export class DocSync {
 
   removeChannel(id: string): void {
     this.channels.delete(id);
+    this.warned.delete(id);
   }
 
   /** Returns false for a message that was dropped (malformed, oversized, unknown channel). */
@@ -54,7 +56,8 @@ export class DocSync {
       if (encoding.length(reply) > 1) channel.send(encoding.toUint8Array(reply));
       return true;
     } catch (err) {
-      console.warn(`[confab] dropped a malformed sync message from ${id}:`, err);
+      if (!this.warned.has(id)) console.warn(`[confab] dropping malformed sync messages from ${id}:`, err);
+      this.warned.add(id);
       return false;
     }
   }
