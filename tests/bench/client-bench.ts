@@ -95,9 +95,9 @@ export async function chatPropagationMs(browser: Browser, baseUrl: string, messa
       page.evaluate(
         (wanted) =>
           new Promise<number>((resolve) => {
-            const seen = () => [...document.querySelectorAll('.chat-text')].some((el) => el.textContent === wanted);
+            // No named inner functions: tsx would wrap them in a helper the page does not have.
             const observer = new MutationObserver(() => {
-              if (seen()) {
+              if ([...document.querySelectorAll('.chat-text')].some((el) => el.textContent === wanted)) {
                 observer.disconnect();
                 resolve(Date.now());
               }
