@@ -1,0 +1,118 @@
+/**
+ * Bundled into a blank page by negotiation.test.ts: two PeerLinks in one Chromium page, joined
+ * by an in-page signal path the test can reorder and delay, to prove the negotiation logic
+ * with real RTCPeerConnections.
+ */
+import type { PeerSignal } from '../../crdt/wire';
+import { PeerLink } from '../../client/src/net/peer-link';
+
+interface Side {
+  link: PeerLink;
+  received: string[];
+  tracks: number;
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!check()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await wait(20);
+  }
+}
+
+/** Offer/answer with the polite side's offer held back until after its candidates. */
+async function connectPair(opts: { holdOfferMs: number }): Promise<{ a: Side; b: Side }> {
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
+  const track = (kind: string) => stream.getTracks().find((t) => t.kind === kind) ?? null;
+  const sides: Record<'a' | 'b', Side> = {} as never;
+  let offersHeld = 0;
+  const make = (self: 'a' | 'b', other: 'a' | 'b', polite: boolean) => {
+    const side: Side = { received: [], tracks: 0, link: null as unknown as PeerLink };
+    side.link = new PeerLink({
+      remoteId: other,
+      polite,
+      localTrack: (kind) => track(kind),
+      send: (signal: PeerSignal) => {
+        const copy = JSON.parse(JSON.stringify(signal)) as PeerSignal;
+        const isFirstOffer = copy.kind === 'description' && copy.description.type === 'offer' && offersHeld++ === 0;
+        setTimeout(() => void sides[other].link.handle(copy), isFirstOffer ? opts.holdOfferMs : 0);
+      },
+      onTrack: () => side.tracks++,
+      onData: (bytes) => side.received.push(new TextDecoder().decode(bytes)),
+    });
+    sides[self] = side;
+  };
+  make('a', 'b', false);
+  make('b', 'a', true);
+  sides.a.link.start();
+  await until(() => sides.a.link.channelOpen && sides.b.link.channelOpen, 'data channel open');
+  return sides;
+}
+
+async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
+  let frames = 0;
+  (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+    if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+  });
+  return frames;
+}
+
+async function basicCall(holdOfferMs: number) {
+  const { a, b } = await connectPair({ holdOfferMs });
+  await until(() => a.tracks === 2 && b.tracks === 2, 'tracks both ways');
+  a.link.sendData(new TextEncoder().encode('ping from a'));
+  b.link.sendData(new TextEncoder().encode('ping from b'));
+  await until(() => a.received.length === 1 && b.received.length === 1, 'data both ways');
+  const deadline = performance.now() + 10_000;
+  let fa = 0;
+  let fb = 0;
+  while ((fa === 0 || fb === 0) && performance.now() < deadline) {
+    [fa, fb] = await Promise.all([framesDecoded(a.link.pc), framesDecoded(b.link.pc)]);
+    await wait(50);
+  }
+  const remoteCandidateTypesAtB = new Set<string>();
+  (await b.link.pc.getStats()).forEach((r: { type: string; candidateType?: string }) => {
+    if (r.type === 'remote-candidate' && r.candidateType) remoteCandidateTypesAtB.add(r.candidateType);
+  });
+  const result = {
+    remoteCandidateTypesAtB: [...remoteCandidateTypesAtB],
+    framesAtA: fa,
+    framesAtB: fb,
+    received: [...a.received, ...b.received],
+    mids: [a.link.pc.getTransceivers().length, b.link.pc.getTransceivers().length],
+  };
+  a.link.close();
+  b.link.close();
+  return result;
+}
+
+/** Both sides renegotiate at the same moment: their offers cross (glare). */
+async function glare() {
+  const { a, b } = await connectPair({ holdOfferMs: 0 });
+  const camera = (await navigator.mediaDevices.getUserMedia({ video: true })).getVideoTracks()[0]!;
+  a.link.pc.addTransceiver(camera.clone(), { direction: 'sendrecv' });
+  b.link.pc.addTransceiver(camera.clone(), { direction: 'sendrecv' });
+  const negotiated = (pc: RTCPeerConnection) => pc.getTransceivers().filter((t) => t.mid !== null).length;
+  await until(
+    () =>
+      negotiated(a.link.pc) === 4 &&
+      negotiated(b.link.pc) === 4 &&
+      a.link.pc.signalingState === 'stable' &&
+      b.link.pc.signalingState === 'stable',
+    'both offers applied',
+  );
+  a.link.sendData(new TextEncoder().encode('after glare'));
+  await until(() => b.received.includes('after glare'), 'data after glare');
+  const result = {
+    states: [a.link.pc.connectionState, b.link.pc.connectionState],
+    negotiated: [negotiated(a.link.pc), negotiated(b.link.pc)],
+    received: b.received,
+  };
+  a.link.close();
+  b.link.close();
+  return result;
+}
+
+Object.assign(window, { negotiationLab: { basicCall, glare } });
