@@ -12,7 +12,7 @@ import { Room } from './views/Room';
 type Screen =
   | { kind: 'home' }
   | { kind: 'invalid' }
-  | { kind: 'join'; link: RoomLink; media: LocalMedia }
+  | { kind: 'join'; link: RoomLink; session: RoomSession }
   | { kind: 'room'; link: RoomLink; session: RoomSession }
   | { kind: 'left'; link: RoomLink };
 
@@ -22,7 +22,11 @@ function screenForHash(hash: string): Screen {
   const parsed = parseRoomHash(hash);
   if (parsed.kind === 'none') return { kind: 'home' };
   if (parsed.kind === 'invalid') return { kind: 'invalid' };
-  return { kind: 'join', link: parsed.link, media: new LocalMedia() };
+  return joinScreen(parsed.link);
+}
+
+function joinScreen(link: RoomLink): Screen {
+  return { kind: 'join', link, session: new RoomSession(link, new LocalMedia()) };
 }
 
 export function App(): JSX.Element {
@@ -31,11 +35,10 @@ export function App(): JSX.Element {
 
   const leaveCurrent = () => {
     const s = screen();
-    if (s.kind === 'room') {
+    if (s.kind === 'room' || s.kind === 'join') {
       s.session.leave();
       s.session.media.stop();
     }
-    if (s.kind === 'join') s.media.stop();
   };
   const onHashChange = () => {
     leaveCurrent();
@@ -55,11 +58,10 @@ export function App(): JSX.Element {
     sessionStorage.setItem(CREATED_KEY, link.roomId);
     location.hash = formatRoomHash(link);
   };
-  const join = (link: RoomLink, media: LocalMedia, name: string) => {
-    const session = new RoomSession(link, media, name);
+  const join = (link: RoomLink, session: RoomSession, name: string) => {
     exposeDebugHooks(session);
     setScreen({ kind: 'room', link, session });
-    void session.start();
+    void session.start(name);
   };
 
   return (
@@ -73,10 +75,10 @@ export function App(): JSX.Element {
       <Match when={((s) => (s.kind === 'join' ? s : false))(screen())}>
         {(s) => (
           <Join
-            media={s().media}
+            media={s().session.media}
             inviteUrl={linkUrl(s().link)}
             justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
-            onJoin={(name) => join(s().link, s().media, name)}
+            onJoin={(name) => join(s().link, s().session, name)}
           />
         )}
       </Match>
@@ -95,7 +97,7 @@ export function App(): JSX.Element {
       <Match when={((s) => (s.kind === 'left' ? s : false))(screen())}>
         {(s) => (
           <Left
-            onRejoin={() => setScreen({ kind: 'join', link: s().link, media: new LocalMedia() })}
+            onRejoin={() => setScreen(joinScreen(s().link))}
             onCreate={create}
           />
         )}

@@ -4,6 +4,9 @@ import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc
 import type { LocalMedia } from './media/local-media';
 import { randomId } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
+import type { RoomLink } from './net/room-link';
+import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
 
 /** A remote peer as the views see it: its connection state is a signal of its own. */
 export interface PeerView {
@@ -12,37 +15,38 @@ export interface PeerView {
   connectionState: Accessor<RTCPeerConnectionState>;
   setConnectionState(state: RTCPeerConnectionState): void;
 }
-import { deriveRoomKeys } from './net/room-crypto';
-import type { RoomLink } from './net/room-link';
-import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
 
 /**
  * Everything one person's presence in a room needs: the room document and its sync, the
  * signaling client and the mesh of peer connections, exposed to the views as signals.
+ * It is made when the join screen opens, so keys and the signaling socket are ready by the
+ * time the person clicks Join; nothing is announced before start().
  */
 export class RoomSession {
   readonly selfId = randomId(12);
   readonly room = new RoomDoc();
   readonly peers: Accessor<PeerView[]>;
-  private readonly peerViews = new Map<string, PeerView>();
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
+  private readonly setPeers: (p: PeerView[]) => void;
+  private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
+  private readonly keys: Promise<RoomKeys>;
+  private readonly signaling: SignalingClient;
   private mesh: MeshSession | null = null;
-  private signaling: SignalingClient | null = null;
   private readonly unsubscribe: () => void;
 
   constructor(
     readonly link: RoomLink,
     readonly media: LocalMedia,
-    private name: string,
   ) {
     const [peers, setPeers] = createSignal<PeerView[]>([]);
     const [participants, setParticipants] = createSignal<Participant[]>([]);
     const [chat, setChat] = createSignal<ChatMessage[]>([]);
     const [status, setStatus] = createSignal<SignalingStatus>('connecting');
     this.peers = peers;
+    this.setPeers = setPeers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
@@ -50,27 +54,21 @@ export class RoomSession {
       setParticipants(this.room.participants());
       setChat(this.room.chat());
     });
-    this.setPeers = setPeers;
-    this.setStatus = setStatus;
-  }
-
-  private readonly setPeers: (p: PeerView[]) => void;
-  private readonly setStatus: (s: SignalingStatus) => void;
-
-  async start(): Promise<void> {
-    const keys = await deriveRoomKeys(this.link);
-    this.room.join({ id: this.selfId, name: this.name, micOn: this.media.micOn(), camOn: this.media.camOn() });
-    const signaling = new SignalingClient({
+    this.keys = deriveRoomKeys(link);
+    this.signaling = new SignalingClient({
       url: signalingUrlFor(location),
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
-      onStatus: (s) => this.setStatus(s),
+      onStatus: setStatus,
       onOpen: () => this.mesh?.reannounce(),
     });
-    this.signaling = signaling;
+  }
+
+  async start(name: string): Promise<void> {
+    this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     this.mesh = new MeshSession({
       selfId: this.selfId,
-      keys,
-      signaling,
+      keys: await this.keys,
+      signaling: this.signaling,
       sync: this.sync,
       localTrack: (kind) => this.media.track(kind),
       onPeersChanged: (peers) => this.updatePeerViews(peers),
@@ -98,9 +96,14 @@ export class RoomSession {
   leave(): void {
     this.room.leave(this.selfId);
     this.mesh?.leave();
-    this.signaling?.close();
+    this.signaling.close();
     this.unsubscribe();
     this.sync.destroy();
+  }
+
+  /** Read by tests and the bench through window.confabDebug. */
+  debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
+    return this.mesh?.link(peerId)?.pc;
   }
 
   /** Keeps one PeerView per peer, so tiles stay mounted while their state changes. */
@@ -119,10 +122,5 @@ export class RoomSession {
     this.peerViews.clear();
     for (const [id, view] of next) this.peerViews.set(id, view);
     if (changed) this.setPeers([...next.values()]);
-  }
-
-  /** Read by tests and the bench through window.confabDebug. */
-  debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
-    return this.mesh?.link(peerId)?.pc;
   }
 }
