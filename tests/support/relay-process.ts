@@ -10,8 +10,9 @@ export interface RelayProcess {
 }
 
 /** Starts the real relay CLI on 127.0.0.1 and a free port, as `npm start` would. */
-export async function startRelay(extraArgs: string[] = []): Promise<RelayProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', '--host', '127.0.0.1', '--port', '0', ...extraArgs], {
+export async function startRelay(opts: { port?: number } = {}): Promise<RelayProcess> {
+  const args = ['--import', 'tsx', 'relay/cli.ts', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
+  const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
