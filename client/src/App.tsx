@@ -17,6 +17,8 @@ type Screen =
   | { kind: 'left'; link: RoomLink };
 
 const CREATED_KEY = 'confab.created';
+/** The room this tab is in, so a reload (or a crash and restore) goes straight back in. */
+const IN_ROOM_KEY = 'confab.inRoom';
 
 function screenForHash(hash: string): Screen {
   const parsed = parseRoomHash(hash);
@@ -59,6 +61,7 @@ export function App(): JSX.Element {
     location.hash = formatRoomHash(link);
   };
   const join = (link: RoomLink, session: RoomSession, name: string) => {
+    sessionStorage.setItem(IN_ROOM_KEY, link.roomId);
     exposeDebugHooks(session);
     setScreen({ kind: 'room', link, session });
     void session.start(name);
@@ -78,6 +81,7 @@ export function App(): JSX.Element {
             media={s().session.media}
             inviteUrl={linkUrl(s().link)}
             justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
+            autoJoin={sessionStorage.getItem(IN_ROOM_KEY) === s().link.roomId}
             onJoin={(name) => join(s().link, s().session, name)}
           />
         )}
@@ -88,6 +92,7 @@ export function App(): JSX.Element {
             session={s().session}
             inviteUrl={linkUrl(s().link)}
             onLeave={() => {
+              sessionStorage.removeItem(IN_ROOM_KEY);
               leaveCurrent();
               setScreen({ kind: 'left', link: s().link });
             }}

@@ -1,4 +1,5 @@
 import { createSignal, type Accessor } from 'solid-js';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { DocSync } from '../../crdt/doc-sync';
 import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc';
 import type { LocalMedia } from './media/local-media';
@@ -36,6 +37,8 @@ export class RoomSession {
   private readonly signaling: SignalingClient;
   private mesh: MeshSession | null = null;
   private readonly unsubscribe: () => void;
+  /** This browser's copy of the room document: a reload or crash loses no chat. */
+  private readonly persistence: IndexeddbPersistence;
 
   constructor(
     readonly link: RoomLink,
@@ -54,6 +57,7 @@ export class RoomSession {
       setParticipants(this.room.participants());
       setChat(this.room.chat());
     });
+    this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc);
     this.keys = deriveRoomKeys(link);
     this.signaling = new SignalingClient({
       url: signalingUrlFor(location),
@@ -64,6 +68,7 @@ export class RoomSession {
   }
 
   async start(name: string): Promise<void> {
+    await this.persistence.whenSynced;
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     this.mesh = new MeshSession({
       selfId: this.selfId,
@@ -99,6 +104,7 @@ export class RoomSession {
     this.signaling.close();
     this.unsubscribe();
     this.sync.destroy();
+    void this.persistence.destroy();
   }
 
   /** Read by tests and the bench through window.confabDebug. */

@@ -47,7 +47,7 @@ export async function expectVideoFlowing(page: Page, peerId: string): Promise<vo
 }
 
 export async function openChat(page: Page): Promise<void> {
-  const chat = page.getByRole('button', { name: 'Chat' });
+  const chat = page.getByRole('button', { name: 'Chat', exact: true });
   if ((await chat.getAttribute('aria-pressed')) !== 'true') await chat.click();
 }
 

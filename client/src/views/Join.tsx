@@ -18,6 +18,8 @@ export function Join(props: {
   media: LocalMedia;
   inviteUrl: string;
   justCreated: boolean;
+  /** Back after a reload mid-call: skip the questions and go straight in. */
+  autoJoin: boolean;
   onJoin(name: string): void;
 }): JSX.Element {
   const [name, setName] = createSignal(rememberedName());
@@ -25,9 +27,10 @@ export function Join(props: {
   onMount(async () => {
     await props.media.acquire();
     setStarting(false);
+    if (props.autoJoin && name().trim()) join();
   });
-  const join = (event: Event) => {
-    event.preventDefault();
+  const join = (event?: Event) => {
+    event?.preventDefault();
     const trimmed = name().trim();
     if (!trimmed) return;
     try {
