@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from '../support/browser';
-import { startRelay, type RelayProcess } from '../support/relay-process';
+import { describe, expect, it } from 'vitest';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
 import { createRoom, joinRoom, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 /** What people hit when things are not ideal: bad links, no camera, a remembered name. */
 describe('joining when things are not ideal', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    relay = await startRelay();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-  });
+  const h = useRelayAndBrowser();
 
   it('a malformed link shows "This link is not valid" with a Create room button that works', async () => {
-    const { page } = await newParticipant(browser);
-    await page.goto(`${relay.url}#abc.def`);
+    const { page } = await newParticipant(h.browser);
+    await page.goto(`${h.relay.url}#abc.def`);
     await page.getByRole('heading', { name: 'This link is not valid' }).waitFor();
     await page.getByRole('button', { name: 'Create room' }).click();
     expect(await page.getByLabel('Invite link').inputValue()).toMatch(/#[\w-]{22}\.[\w-]{22}$/);
@@ -29,11 +17,11 @@ describe('joining when things are not ideal', () => {
   });
 
   it('with the camera and microphone refused, a person still joins listen-only, told why', async () => {
-    const host = (await newParticipant(browser)).page;
-    const link = await createRoom(host, relay.url);
+    const host = (await newParticipant(h.browser)).page;
+    const link = await createRoom(host, h.relay.url);
     await joinRoom(host, 'Host');
 
-    const { context, page } = await newParticipant(browser);
+    const { context, page } = await newParticipant(h.browser);
     // The browser says no, as it does when a person clicks "Block" on the permission prompt.
     await context.addInitScript(() => {
       navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('denied', 'NotAllowedError'));
@@ -61,8 +49,8 @@ describe('joining when things are not ideal', () => {
   });
 
   it('the name typed once is remembered on the next join screen', async () => {
-    const { context, page } = await newParticipant(browser);
-    const link = await createRoom(page, relay.url);
+    const { context, page } = await newParticipant(h.browser);
+    const link = await createRoom(page, h.relay.url);
     await joinRoom(page, 'Remembered Rita');
     await page.getByRole('button', { name: 'Leave' }).click();
     await page.getByRole('button', { name: 'Rejoin' }).click();

@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchChromium, newParticipant } from '../support/browser';
-import { startRelay, type RelayProcess } from '../support/relay-process';
-import { createRoom, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { describe, expect, it } from 'vitest';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { createRoom, twoPersonCall, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 /** A reload (or a crash and restore) mid-call puts the person straight back, chat intact. */
 describe('reloading mid-call', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    relay = await startRelay();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-  });
+  const h = useRelayAndBrowser();
 
   it('what someone wrote while alone survives a reload', async () => {
-    const { page, context } = await newParticipant(browser);
-    await createRoom(page, relay.url);
+    const { page, context } = await newParticipant(h.browser);
+    await createRoom(page, h.relay.url);
     await joinRoom(page, 'Solo');
     await sendChat(page, 'note written while alone');
     await page.reload();
@@ -32,12 +20,7 @@ describe('reloading mid-call', () => {
   });
 
   it('a reloaded participant rejoins without the join screen and sees the full chat', async () => {
-    const alice = (await newParticipant(browser)).page;
-    const bob = (await newParticipant(browser)).page;
-    const link = await createRoom(alice, relay.url);
-    await joinRoom(alice, 'Alice');
-    await joinRoom(bob, 'Bob', link);
-    await waitUntil(async () => (await peerIds(alice)).length === 1, 20_000, 'alice and bob connected');
+    const { alice, bob } = await twoPersonCall(async () => (await newParticipant(h.browser)).page, h.relay.url);
     await sendChat(alice, 'before the reload');
     await openChat(bob);
     await bob.getByText('before the reload').waitFor();

@@ -1,34 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from '../support/browser';
-import { startRelay, type RelayProcess } from '../support/relay-process';
-import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { startRelay } from '../support/relay-process';
+import { twoPersonCall, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 /** Media and chat are peer to peer: losing the signaling relay must not end a call. */
 describe('signaling relay restart mid-call', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    relay = await startRelay();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-  });
+  const h = useRelayAndBrowser();
 
   it('the call goes on while it is down, and a newcomer joins once it is back', async () => {
-    const alice = (await newParticipant(browser)).page;
-    const bob = (await newParticipant(browser)).page;
-    const link = await createRoom(alice, relay.url);
-    await joinRoom(alice, 'Alice');
-    await joinRoom(bob, 'Bob', link);
-    await waitUntil(async () => (await peerIds(alice)).length === 1, 20_000, 'alice and bob connected');
-    const port = Number(new URL(relay.url).port);
+    const { alice, bob, link } = await twoPersonCall(async () => (await newParticipant(h.browser)).page, h.relay.url);
+    const port = Number(new URL(h.relay.url).port);
 
-    await relay.stop();
+    await h.relay.stop();
     const banner = alice.getByText('Lost the connection to the room server');
     await banner.waitFor({ timeout: 10_000 });
     const [bobId] = await peerIds(alice);
@@ -37,14 +22,16 @@ describe('signaling relay restart mid-call', () => {
     await sendChat(bob, 'still talking without the server');
     await alice.getByText('still talking without the server').waitFor({ timeout: 5_000 });
 
-    relay = await startRelay({ port });
+    h.relay = await startRelay({ port });
     await banner.waitFor({ state: 'hidden', timeout: 20_000 });
-    const carol: Page = (await newParticipant(browser)).page;
+    const carol: Page = (await newParticipant(h.browser)).page;
     await joinRoom(carol, 'Carol', link);
     for (const page of [alice, bob, carol]) {
       await waitUntil(async () => (await peerIds(page)).length === 2, 20_000, 'three-way mesh after restart');
     }
     await openChat(carol);
     await carol.getByText('still talking without the server').waitFor({ timeout: 5_000 });
+    expect(await carol.getByRole('figure', { name: 'Alice' }).count()).toBe(1);
+    expect(await carol.getByRole('figure', { name: 'Bob' }).count()).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium, newParticipant } from '../support/browser';
-import { startRelay, type RelayProcess } from '../support/relay-process';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
 import {
   audioPeak,
   createRoom,
@@ -14,32 +14,21 @@ import {
 
 /** A room as people use it: one creates it, two more join by link, a fourth comes late. */
 describe('a three-to-four person room in real Chromium', () => {
-  let relay: RelayProcess;
-  let browser: Browser;
+  const h = useRelayAndBrowser();
   const pages: Record<string, Page> = {};
   let link = '';
 
-  beforeAll(async () => {
-    relay = await startRelay();
-    browser = await launchChromium();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await relay?.stop();
-  });
-
   it('creator sees the invite link and a clear waiting state', async () => {
-    pages.alice = (await newParticipant(browser)).page;
-    link = await createRoom(pages.alice, relay.url);
+    pages.alice = (await newParticipant(h.browser)).page;
+    link = await createRoom(pages.alice, h.relay.url);
     await joinRoom(pages.alice, 'Alice');
     await expect.poll(() => pages.alice!.getByText('Waiting for others — share the link').isVisible()).toBe(true);
     expect(await pages.alice.getByLabel('Invite link').inputValue()).toBe(link);
   });
 
   it('two more join by link and everyone sees and hears everyone', async () => {
-    pages.bob = (await newParticipant(browser)).page;
-    pages.carol = (await newParticipant(browser)).page;
+    pages.bob = (await newParticipant(h.browser)).page;
+    pages.carol = (await newParticipant(h.browser)).page;
     await Promise.all([joinRoom(pages.bob, 'Bob', link), joinRoom(pages.carol, 'Carol', link)]);
     for (const page of Object.values(pages)) {
       await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 20_000 }).toBe(2);
@@ -76,7 +65,7 @@ describe('a three-to-four person room in real Chromium', () => {
   });
 
   it('a late joiner sees the chat history and joins the mesh', async () => {
-    pages.dave = (await newParticipant(browser)).page;
+    pages.dave = (await newParticipant(h.browser)).page;
     await joinRoom(pages.dave, 'Dave', link);
     await openChat(pages.dave);
     await expect

@@ -56,3 +56,14 @@ export async function sendChat(page: Page, text: string): Promise<void> {
   await page.getByLabel('Message').fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
 }
+
+/** Alice creates a room and Bob joins by its link; returns once they are connected. */
+export async function twoPersonCall(newPage: () => Promise<Page>, baseUrl: string): Promise<{ alice: Page; bob: Page; link: string }> {
+  const alice = await newPage();
+  const bob = await newPage();
+  const link = await createRoom(alice, baseUrl);
+  await joinRoom(alice, 'Alice');
+  await joinRoom(bob, 'Bob', link);
+  await waitUntil(async () => (await peerIds(alice)).length === 1, 20_000, 'alice and bob connected');
+  return { alice, bob, link };
+}

@@ -1,3 +1,4 @@
+import { prng } from '../support/prng';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { DocSync, MAX_SYNC_MESSAGE_BYTES } from '../../crdt/doc-sync';
@@ -35,16 +36,6 @@ async function quiesce(): Promise<void> {
 }
 
 const state = (p: Peer) => JSON.stringify({ people: p.room.participants(), chat: p.room.chat() });
-
-/** mulberry32: a tiny seeded PRNG so the random test is the same on every run. */
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('doc sync over channels (y-protocols, real Yjs)', () => {
   it('two peers converge, and a late joiner gets the whole chat history', async () => {

@@ -1,0 +1,22 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './browser';
+import { startRelay, type RelayProcess } from './relay-process';
+
+/**
+ * Registers beforeAll/afterAll for a describe block: a real relay process on a free port and
+ * one Chromium (each participant gets its own context). `relay` may be replaced by a test
+ * that restarts it; whatever it holds at the end is stopped.
+ */
+export function useRelayAndBrowser(): { relay: RelayProcess; browser: Browser } {
+  const harness = {} as { relay: RelayProcess; browser: Browser };
+  beforeAll(async () => {
+    harness.relay = await startRelay();
+    harness.browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await harness.browser?.close();
+    await harness.relay?.stop();
+  });
+  return harness;
+}
