@@ -1,66 +1,43 @@
 import * as Y from 'yjs';
+import {
+  MAX_CHAT_CHARS,
+  MAX_CHAT_HISTORY,
+  MAX_NAME_CHARS,
+  byJoinedAt,
+  bySentAt,
+  clamp,
+  randomId,
+  readChat,
+  readParticipant,
+  type ChatMessage,
+  type Participant,
+} from './room-schema';
 
-export interface Participant {
-  id: string;
-  name: string;
-  micOn: boolean;
-  camOn: boolean;
-  joinedAt: number;
-  leftAt?: number;
-}
-
-export interface ChatMessage {
-  id: string;
-  from: string;
-  name: string;
-  text: string;
-  sentAt: number;
-}
-
-export const MAX_CHAT_CHARS = 2000;
-export const MAX_NAME_CHARS = 60;
-export const MAX_CHAT_HISTORY = 1000;
+export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, type ChatMessage, type Participant } from './room-schema';
 
 export class ChatTooLongError extends Error {
+  override readonly name = 'ChatTooLongError';
   constructor(readonly length: number) {
     super(`chat message of ${length} characters is over the ${MAX_CHAT_CHARS}-character limit`);
   }
 }
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(12));
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_');
-}
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
-
-/** Remote peers can write anything into the doc: read every record through these. */
-function readParticipant(id: string, v: unknown): Participant | null {
-  if (!isObject(v) || typeof v.name !== 'string' || typeof v.joinedAt !== 'number') return null;
-  return {
-    id,
-    name: v.name.slice(0, MAX_NAME_CHARS),
-    micOn: v.micOn === true,
-    camOn: v.camOn === true,
-    joinedAt: v.joinedAt,
-    ...(typeof v.leftAt === 'number' ? { leftAt: v.leftAt } : {}),
-  };
-}
-
-function readChat(v: unknown): ChatMessage | null {
-  if (!isObject(v)) return null;
-  const { id, from, name, text, sentAt } = v;
-  if (typeof id !== 'string' || typeof from !== 'string' || typeof name !== 'string') return null;
-  if (typeof text !== 'string' || typeof sentAt !== 'number') return null;
-  return { id, from, name: name.slice(0, MAX_NAME_CHARS), text: text.slice(0, MAX_CHAT_CHARS), sentAt };
+export class EmptyChatError extends Error {
+  override readonly name = 'EmptyChatError';
+  constructor() {
+    super('chat message is empty');
+  }
 }
 
 /**
- * The room's shared state on one Y.Doc. Participants are plain objects in a Y.Map keyed by
- * peer id: each peer writes only its own record, whole, so per-field merging buys nothing.
- * Chat is a Y.Array of plain objects, shown in (sentAt, id) order so every peer agrees.
+ * The room's shared state on one Y.Doc.
+ *
+ * Participants: a Y.Map of plain objects keyed by peer id. Each peer writes only its own
+ * record, and always whole, so last-writer-wins per record is the right merge; nested Y.Maps
+ * would merge per field for no gain, cost more per record, and a hostile peer could replace
+ * them with anything anyway, so every read goes through the validators either way.
+ *
+ * Chat: a Y.Array of plain objects, shown in (sentAt, id) order so every peer agrees.
  */
 export class RoomDoc {
   readonly doc: Y.Doc;
@@ -73,17 +50,27 @@ export class RoomDoc {
     this.messages = doc.getArray('chat');
   }
 
+  /** Upserts the caller's own record; a rejoin clears leftAt and counts as a new join. */
   join(p: { id: string; name: string; micOn: boolean; camOn: boolean }, now = Date.now()): void {
-    const record: Participant = { ...p, name: p.name.slice(0, MAX_NAME_CHARS), joinedAt: now };
+    const record: Participant = {
+      id: p.id,
+      name: clamp(p.name, MAX_NAME_CHARS),
+      micOn: p.micOn,
+      camOn: p.camOn,
+      joinedAt: now,
+    };
     this.people.set(p.id, record);
   }
 
   setMedia(id: string, media: { micOn?: boolean; camOn?: boolean }): void {
-    this.update(id, media);
+    const patch: Partial<Participant> = {};
+    if (media.micOn !== undefined) patch.micOn = media.micOn;
+    if (media.camOn !== undefined) patch.camOn = media.camOn;
+    this.update(id, patch);
   }
 
   setName(id: string, name: string): void {
-    this.update(id, { name: name.slice(0, MAX_NAME_CHARS) });
+    this.update(id, { name: clamp(name, MAX_NAME_CHARS) });
   }
 
   leave(id: string, now = Date.now()): void {
@@ -100,44 +87,49 @@ export class RoomDoc {
       const p = readParticipant(id, v);
       if (p) out.push(p);
     });
-    return out.sort((a, b) => a.joinedAt - b.joinedAt || (a.id < b.id ? -1 : 1));
+    return out.sort(byJoinedAt);
   }
 
   present(): Participant[] {
     return this.participants().filter((p) => p.leftAt === undefined);
   }
 
+  /** Throws EmptyChatError or ChatTooLongError (after trimming). */
   sendChat(from: string, text: string, now = Date.now()): ChatMessage {
     const body = text.trim();
-    if (body.length === 0) throw new Error('empty chat message');
+    if (body.length === 0) throw new EmptyChatError();
     if (body.length > MAX_CHAT_CHARS) throw new ChatTooLongError(body.length);
-    const message: ChatMessage = { id: randomId(), from, name: this.participant(from)?.name ?? 'Someone', text: body, sentAt: now };
+    const name = this.participant(from)?.name ?? 'Someone';
+    const message: ChatMessage = { id: randomId(), from, name, text: body, sentAt: now };
     this.doc.transact(() => {
       this.messages.push([message]);
+      // Oldest by array position; concurrent senders may each trim, which only trims more.
       const excess = this.messages.length - MAX_CHAT_HISTORY;
       if (excess > 0) this.messages.delete(0, excess);
     });
     return message;
   }
 
+  /** Valid messages in (sentAt, id) order, one per id, the last MAX_CHAT_HISTORY. */
   chat(): ChatMessage[] {
-    const out: ChatMessage[] = [];
+    const valid: ChatMessage[] = [];
     for (const v of this.messages.toArray()) {
       const m = readChat(v);
-      if (m) out.push(m);
+      if (m) valid.push(m);
     }
-    out.sort((a, b) => a.sentAt - b.sentAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    valid.sort(bySentAt);
+    const seen = new Set<string>();
+    const out = valid.filter((m) => !seen.has(m.id) && seen.add(m.id));
     return out.slice(-MAX_CHAT_HISTORY);
   }
 
+  /** Fires once per transaction (local or remote) that touched participants or chat. */
   onChange(cb: () => void): () => void {
-    const handler = () => cb();
-    this.people.observe(handler);
-    this.messages.observe(handler);
-    return () => {
-      this.people.unobserve(handler);
-      this.messages.unobserve(handler);
+    const handler = (tr: Y.Transaction) => {
+      if (tr.changed.has(this.people) || tr.changed.has(this.messages)) cb();
     };
+    this.doc.on('afterTransaction', handler);
+    return () => this.doc.off('afterTransaction', handler);
   }
 
   private update(id: string, patch: Partial<Participant>): void {

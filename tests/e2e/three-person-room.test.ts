@@ -43,6 +43,10 @@ describe('a three-to-four person room in real Chromium', () => {
     await expect.poll(() => pages.alice!.getByRole('figure', { name: 'Bob' }).isVisible()).toBe(true);
     await expect.poll(() => pages.alice!.getByRole('figure', { name: 'Carol' }).isVisible()).toBe(true);
     await expect.poll(() => pages.bob!.getByRole('figure', { name: 'Alice' }).isVisible()).toBe(true);
+    // Tiles share the stage at 4:3, never collapsed to nothing.
+    const box = await pages.alice!.getByRole('figure', { name: 'Bob' }).boundingBox();
+    expect(box!.width).toBeGreaterThan(300);
+    expect(box!.width / box!.height).toBeCloseTo(4 / 3, 1);
   });
 
   it('mic off shows the muted indicator on the others’ tiles', async () => {
@@ -51,6 +55,25 @@ describe('a three-to-four person room in real Chromium', () => {
     await expect.poll(() => bobTile.getByRole('img', { name: 'Microphone off' }).isVisible()).toBe(true);
     await pages.bob!.getByRole('button', { name: 'Microphone' }).click();
     await expect.poll(() => bobTile.getByRole('img', { name: 'Microphone off' }).count()).toBe(0);
+  });
+
+  it('"Your room" lists who is in, with their mic state, and the invite link', async () => {
+    const alice = pages.alice!;
+    await pages.carol!.getByRole('button', { name: 'Microphone' }).click();
+    await alice.getByRole('button', { name: 'Your room', exact: true }).click();
+    const list = alice.getByRole('list', { name: 'Participants' });
+    // You first; Bob and Carol joined at the same moment, so in either order.
+    await expect.poll(() => list.getByRole('listitem').allTextContents()).toHaveLength(3);
+    const rows = await list.getByRole('listitem').allTextContents();
+    expect(rows[0]).toBe('AAlice (you)');
+    expect(rows.slice(1).sort()).toEqual(['BBob', 'CCarol']);
+    const carol = list.getByRole('listitem').filter({ hasText: 'Carol' });
+    await expect.poll(() => carol.getByRole('img').getAttribute('aria-label')).toBe('Mic off, camera on');
+    expect(await alice.getByLabel('Invite link').inputValue()).toBe(link);
+    await alice.getByRole('button', { name: 'Copy invite link' }).click();
+    await alice.getByText('Link copied').waitFor();
+    await pages.carol!.getByRole('button', { name: 'Microphone' }).click();
+    await alice.getByRole('button', { name: 'Your room', exact: true }).click();
   });
 
   it('chat reaches everyone with sender name and time', async () => {

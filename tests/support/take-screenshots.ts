@@ -32,6 +32,9 @@ try {
   await sendChat(alice, 'Loud and clear.');
   await alice.waitForTimeout(2500);
   await alice.screenshot({ path: shot('room') });
+  await alice.getByRole('button', { name: 'Your room', exact: true }).click();
+  await alice.waitForTimeout(300);
+  await alice.screenshot({ path: shot('your-room') });
   const invalid = (await newParticipant(browser)).page;
   await invalid.goto(`${relay.url}#not-a-room`);
   await invalid.screenshot({ path: shot('invalid-link') });

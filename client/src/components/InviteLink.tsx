@@ -13,7 +13,7 @@ async function copyText(text: string, fallbackInput: HTMLInputElement | undefine
 }
 
 /** The invite link in a read-only field with a Copy link button and visible feedback. */
-export function InviteLink(props: { url: string }): JSX.Element {
+export function InviteLink(props: { url: string; buttonLabel?: string }): JSX.Element {
   const [copied, setCopied] = createSignal<'idle' | 'copied' | 'failed'>('idle');
   let input: HTMLInputElement | undefined;
   const copy = async () => {
@@ -22,12 +22,12 @@ export function InviteLink(props: { url: string }): JSX.Element {
   };
   return (
     <div class="invite">
-      <label class="invite-label" for="invite-url">
+      <span class="invite-label" aria-hidden="true">
         Invite link
-      </label>
+      </span>
       <div class="invite-row">
         <input
-          id="invite-url"
+          aria-label="Invite link"
           class="invite-url"
           readonly
           value={props.url}
@@ -36,7 +36,7 @@ export function InviteLink(props: { url: string }): JSX.Element {
         />
         <button class="btn btn-secondary" onClick={copy}>
           <Icon name="copy" size={18} />
-          Copy link
+          {props.buttonLabel ?? 'Copy link'}
         </button>
       </div>
       <p class="invite-status" role="status">

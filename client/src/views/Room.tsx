@@ -4,6 +4,7 @@ import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
+import { YourRoomPanel, type PersonRow } from '../components/YourRoomPanel';
 import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
@@ -17,22 +18,42 @@ const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
-  const [chatOpen, setChatOpen] = createSignal(false);
+  const self = () => session.participant(session.selfId);
+  const [side, setSide] = createSignal<'none' | 'chat' | 'people'>('none');
+  const chatOpen = () => side() === 'chat';
   const [seenChat, setSeenChat] = createSignal(0);
   const unread = createMemo(() => (chatOpen() ? 0 : Math.max(0, session.chat().length - seenChat())));
-  const toggleChat = () => {
-    setSeenChat(session.chat().length);
-    setChatOpen(!chatOpen());
+  const toggle = (panel: 'chat' | 'people') => {
+    if (panel === 'chat' || chatOpen()) setSeenChat(session.chat().length);
+    setSide(side() === panel ? 'none' : panel);
   };
-  const self = () => session.participant(session.selfId);
+  const people = createMemo((): PersonRow[] => [
+    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true },
+    ...session
+      .peers()
+      .map((peer) => ({ peer, record: session.participant(peer.id) }))
+      .sort((a, b) => (a.record?.joinedAt ?? Infinity) - (b.record?.joinedAt ?? Infinity))
+      .map(({ peer, record }) => ({
+        id: peer.id,
+        name: record?.name ?? 'Joining…',
+        micOn: record?.micOn ?? true,
+        camOn: record?.camOn ?? true,
+        self: false,
+      })),
+  ]);
   const [stageSize, setStageSize] = createSignal({ width: 0, height: 0 });
   const observer = new ResizeObserver(([entry]) => {
     if (entry) setStageSize({ width: entry.contentRect.width, height: entry.contentRect.height });
   });
   onCleanup(() => observer.disconnect());
   const layout = createMemo(() => fitTiles(session.peers().length, stageSize().width, stageSize().height, 4 / 3, TILE_GAP_PX));
+  // Until the stage is measured, tiles get a plain size: a 0×0 video element is never painted.
+  const tileStyle = () =>
+    layout().tileWidthPx > 0
+      ? { '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }
+      : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
   return (
-    <div class="room" classList={{ 'with-side': chatOpen() }}>
+    <div class="room" classList={{ 'with-side': side() !== 'none' }}>
       <Show when={session.signalingStatus() === 'reconnecting'}>
         <div class="banner" role="status">
           Lost the connection to the room server. Calls in progress go on; reconnecting…
@@ -52,7 +73,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <div
             class="grid"
             ref={(el) => observer.observe(el)}
-            style={{ '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }}
+            style={tileStyle()}
           >
             <For each={session.peers()}>
               {(peer) => {
@@ -86,12 +107,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           messages={session.chat()}
           selfId={session.selfId}
           onSend={(text) => session.sendChat(text)}
-          onClose={toggleChat}
+          onClose={() => toggle('chat')}
         />
+      </Show>
+      <Show when={side() === 'people'}>
+        <YourRoomPanel people={people()} inviteUrl={props.inviteUrl} onClose={() => toggle('people')} />
       </Show>
       <nav class="toolbar" aria-label="Call controls">
         <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
-        <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={toggleChat}>
+        <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
+          <Icon name="people" />
+        </button>
+        <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={() => toggle('chat')}>
           <Icon name="chat" />
           <Show when={unread() > 0}>
             <span class="badge" aria-label={`${unread()} unread`}>

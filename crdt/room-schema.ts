@@ -1,0 +1,78 @@
+/**
+ * The shape of the room document's records, and readers for them. Anything read from the doc
+ * came from some peer, so it is untrusted: readers return null for records of the wrong shape
+ * and clamp strings, so malformed remote data never throws in the UI.
+ */
+
+export interface Participant {
+  id: string;
+  name: string;
+  micOn: boolean;
+  camOn: boolean;
+  joinedAt: number;
+  leftAt?: number;
+}
+
+export interface ChatMessage {
+  id: string;
+  from: string;
+  name: string;
+  text: string;
+  sentAt: number;
+}
+
+export const MAX_CHAT_CHARS = 2000;
+export const MAX_NAME_CHARS = 60;
+export const MAX_CHAT_HISTORY = 1000;
+/** Ids are ours (random, short) or peer ids; a longer one is hostile. */
+const MAX_ID_CHARS = 128;
+
+/** Cuts to `max` UTF-16 units without leaving half a surrogate pair at the end. */
+export function clamp(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const last = s.charCodeAt(max - 1);
+  return s.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+const isTime = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_CHARS;
+
+/** `id` is the map key, which is authoritative over anything inside the record. */
+export function readParticipant(id: string, v: unknown): Participant | null {
+  if (!isId(id) || !isRecord(v) || typeof v.name !== 'string' || !isTime(v.joinedAt)) return null;
+  const p: Participant = {
+    id,
+    name: clamp(v.name, MAX_NAME_CHARS),
+    micOn: v.micOn === true,
+    camOn: v.camOn === true,
+    joinedAt: v.joinedAt,
+  };
+  if (isTime(v.leftAt)) p.leftAt = v.leftAt;
+  return p;
+}
+
+export function readChat(v: unknown): ChatMessage | null {
+  if (!isRecord(v)) return null;
+  const { id, from, name, text, sentAt } = v;
+  if (!isId(id) || !isId(from) || typeof name !== 'string' || typeof text !== 'string' || !isTime(sentAt)) return null;
+  return { id, from, name: clamp(name, MAX_NAME_CHARS), text: clamp(text, MAX_CHAT_CHARS), sentAt };
+}
+
+export const byJoinedAt = (a: Participant, b: Participant): number =>
+  a.joinedAt - b.joinedAt || compareStrings(a.id, b.id);
+
+/** (sentAt, id): the same total order on every peer, whatever order the array merged in. */
+export const bySentAt = (a: ChatMessage, b: ChatMessage): number =>
+  a.sentAt - b.sentAt || compareStrings(a.id, b.id);
+
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** 16 random bytes, base64url without padding (22 characters). */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
