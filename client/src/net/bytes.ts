@@ -1,20 +1,3 @@
-/** base64url without padding: the alphabet of room links and topics. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> {
-  const b64 = text.replace(/-/g, '+').replace(/_/g, '/');
-  const binary = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-export function randomId(byteLength = 16): string {
-  return toBase64Url(crypto.getRandomValues(new Uint8Array(byteLength)));
-}
+export { fromBase64Url, randomId, toBase64Url } from '../../../crdt/base64url';
 
 export const utf8 = new TextEncoder();

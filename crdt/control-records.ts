@@ -1,0 +1,168 @@
+import { roomIdForHostKey, sign, verify, type SigningIdentity } from './host-identity';
+
+/**
+ * Host decisions as signed records (design.md, principle 3). Every peer (and relay) folds the
+ * records in the room document into one state and enforces it; a record that is malformed,
+ * for another room, badly signed or signed by someone without the authority is ignored.
+ */
+export type ControlKind = 'lock' | 'unlock' | 'admit' | 'deny' | 'remove' | 'end' | 'cohost' | 'revoke-cohost';
+
+const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost']);
+const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost']);
+/** Only the host itself may do these; co-hosts may do the rest. */
+const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost']);
+const MAX_KEY_CHARS = 128;
+
+export interface ControlRecord {
+  v: 1;
+  room: string;
+  kind: ControlKind;
+  /** The participant key a record is about (admit, deny, remove, co-host). */
+  target: string | null;
+  /** Lamport order: one more than the highest seq the signer had seen. */
+  seq: number;
+  at: number;
+  /** Signer's public key. */
+  by: string;
+  sig: string;
+}
+
+export interface RoomControlState {
+  hostKey: string | null;
+  locked: boolean;
+  ended: boolean;
+  admitted: Set<string>;
+  denied: Set<string>;
+  removed: Set<string>;
+  cohosts: Set<string>;
+}
+
+export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not authorized' | 'duplicate';
+
+/** The bytes a signature covers: every field but sig, in a fixed order. */
+function signedBytes(r: Omit<ControlRecord, 'sig'>): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(JSON.stringify([r.v, r.room, r.kind, r.target, r.seq, r.at, r.by]));
+}
+
+export async function signControl(
+  identity: SigningIdentity,
+  fields: { room: string; kind: ControlKind; target?: string; seq: number; at?: number },
+): Promise<ControlRecord> {
+  const body = {
+    v: 1 as const,
+    room: fields.room,
+    kind: fields.kind,
+    target: fields.target ?? null,
+    seq: fields.seq,
+    at: fields.at ?? Date.now(),
+    by: identity.publicKey,
+  };
+  return { ...body, sig: await sign(identity, signedBytes(body)) };
+}
+
+const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_KEY_CHARS;
+
+export function parseControl(value: unknown): ControlRecord | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+  const r = value as Record<string, unknown>;
+  if (r.v !== 1 || !isKey(r.room) || typeof r.kind !== 'string' || !KINDS.has(r.kind)) return null;
+  if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 0 || !Number.isFinite(r.at)) return null;
+  if (!isKey(r.by) || typeof r.sig !== 'string' || r.sig.length > 256) return null;
+  const kind = r.kind as ControlKind;
+  if (NEEDS_TARGET.has(kind) ? !isKey(r.target) : r.target !== null) return null;
+  return { v: 1, room: r.room, kind, target: r.target as string | null, seq: r.seq as number, at: r.at as number, by: r.by, sig: r.sig };
+}
+
+/** Total order that every peer agrees on, whatever order the records arrived in. */
+function compareRecords(a: ControlRecord, b: ControlRecord): number {
+  return a.seq - b.seq || (a.by < b.by ? -1 : a.by > b.by ? 1 : 0) || (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : 0);
+}
+
+export function emptyControlState(): RoomControlState {
+  return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set() };
+}
+
+/**
+ * Folds raw values from the room document into the room's control state. The host key is the
+ * signer whose key hashes to the room id; nobody else can produce one.
+ */
+export async function foldControls(
+  roomId: string,
+  values: unknown[],
+): Promise<{ state: RoomControlState; rejected: { value: unknown; reason: RejectReason }[]; nextSeq: number }> {
+  const rejected: { value: unknown; reason: RejectReason }[] = [];
+  const valid: ControlRecord[] = [];
+  const seen = new Set<string>();
+  for (const value of values) {
+    const record = parseControl(value);
+    if (!record) rejected.push({ value, reason: 'malformed' });
+    else if (record.room !== roomId) rejected.push({ value, reason: 'other room' });
+    else if (seen.has(record.sig)) rejected.push({ value, reason: 'duplicate' });
+    else if (!(await verify(record.by, record.sig, signedBytes(record)))) rejected.push({ value, reason: 'bad signature' });
+    else {
+      seen.add(record.sig);
+      valid.push(record);
+    }
+  }
+  const state = emptyControlState();
+  const hostCheck = new Map<string, boolean>();
+  for (const by of new Set(valid.map((r) => r.by))) hostCheck.set(by, (await roomIdForHostKey(by)) === roomId);
+  state.hostKey = [...hostCheck].find(([, isHost]) => isHost)?.[0] ?? null;
+
+  for (const record of valid.sort(compareRecords)) {
+    const isHost = record.by === state.hostKey;
+    const authorized =
+      (isHost || (state.cohosts.has(record.by) && !HOST_ONLY.has(record.kind))) &&
+      // Nobody removes or demotes the host.
+      !(record.target !== null && record.target === state.hostKey && record.kind !== 'admit');
+    if (!authorized) {
+      rejected.push({ value: record, reason: 'not authorized' });
+      continue;
+    }
+    apply(state, record);
+  }
+  const nextSeq = valid.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
+  return { state, rejected, nextSeq };
+}
+
+function apply(state: RoomControlState, r: ControlRecord): void {
+  const target = r.target!;
+  switch (r.kind) {
+    case 'lock':
+      state.locked = true;
+      break;
+    case 'unlock':
+      state.locked = false;
+      break;
+    case 'admit':
+      state.admitted.add(target);
+      state.denied.delete(target);
+      break;
+    case 'deny':
+      state.denied.add(target);
+      state.admitted.delete(target);
+      break;
+    case 'remove':
+      state.removed.add(target);
+      state.admitted.delete(target);
+      state.cohosts.delete(target);
+      break;
+    case 'end':
+      state.ended = true;
+      break;
+    case 'cohost':
+      state.cohosts.add(target);
+      break;
+    case 'revoke-cohost':
+      state.cohosts.delete(target);
+      break;
+  }
+}
+
+/** May this participant key be in the room? (The host always may.) */
+export function mayParticipate(state: RoomControlState, participantKey: string): boolean {
+  if (state.ended) return false;
+  if (participantKey === state.hostKey || state.cohosts.has(participantKey)) return true;
+  if (state.removed.has(participantKey)) return false;
+  return !state.locked || state.admitted.has(participantKey);
+}
