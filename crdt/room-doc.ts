@@ -1,4 +1,5 @@
 import * as Y from 'yjs';
+import { randomId } from './base64url';
 import {
   MAX_CHAT_CHARS,
   MAX_CHAT_HISTORY,
@@ -6,7 +7,6 @@ import {
   byJoinedAt,
   bySentAt,
   clamp,
-  randomId,
   readChat,
   readParticipant,
   type ChatMessage,
@@ -125,8 +125,9 @@ export class RoomDoc {
 
   /** Fires once per transaction (local or remote) that touched participants or chat. */
   onChange(cb: () => void): () => void {
+    const watched: ReadonlySet<unknown> = new Set([this.people, this.messages]);
     const handler = (tr: Y.Transaction) => {
-      if (tr.changed.has(this.people) || tr.changed.has(this.messages)) cb();
+      for (const type of tr.changed.keys()) if (watched.has(type)) return cb();
     };
     this.doc.on('afterTransaction', handler);
     return () => this.doc.off('afterTransaction', handler);

@@ -68,11 +68,3 @@ export const bySentAt = (a: ChatMessage, b: ChatMessage): number =>
   a.sentAt - b.sentAt || compareStrings(a.id, b.id);
 
 const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** 16 random bytes, base64url without padding (22 characters). */
-export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
