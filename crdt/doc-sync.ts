@@ -9,7 +9,8 @@ export interface SyncChannel {
 
 /** Framing as y-websocket: a varUint message type first, so awareness (1) can be added later. */
 const MESSAGE_SYNC = 0;
-export const MAX_SYNC_MESSAGE_BYTES = 1_000_000;
+/** A full chat history (1,000 × 2,000 characters, up to 3 bytes each) fits with room to spare. */
+export const MAX_SYNC_MESSAGE_BYTES = 8_000_000;
 
 interface Link {
   channel: SyncChannel;

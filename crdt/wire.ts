@@ -64,4 +64,12 @@ export const ChannelTag = {
   Yjs: 0,
   /** A PeerSignal 'bye' (no body): the peer is leaving on purpose. */
   Bye: 1,
+  /**
+   * One piece of a message too big for one data-channel message (browsers cap them near
+   * 256 KiB): [2, inner tag, 1 if more pieces follow else 0, ...bytes]. Channels are ordered.
+   */
+  Chunk: 2,
 } as const;
+
+/** Data-channel messages are cut into pieces of at most this many bytes. */
+export const CHANNEL_CHUNK_BYTES = 16 * 1024;

@@ -1,5 +1,6 @@
 import { ChannelTag, PROTOCOL_VERSION, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
-import type { DocSync } from '../../../crdt/doc-sync';
+import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
+import { frameMessage, Reassembler } from './channel-framing';
 import { PeerLink, type MediaKind } from './peer-link';
 import type { RoomKeys } from './room-crypto';
 import type { SignalingClient } from './signaling-client';
@@ -109,6 +110,7 @@ export class MeshSession {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
     const stream = new MediaStream();
+    const reassembler = new Reassembler(MAX_SYNC_MESSAGE_BYTES);
     const link: PeerLink = new PeerLink({
       remoteId,
       polite: this.opts.selfId < remoteId,
@@ -120,13 +122,18 @@ export class MeshSession {
         this.changed();
       },
       onChannelOpen: () => {
-        this.opts.sync.addChannel(remoteId, { send: (bytes) => link.sendData(withTag(ChannelTag.Yjs, bytes)) });
+        this.opts.sync.addChannel(remoteId, {
+          send: (bytes) => {
+            for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);
+          },
+        });
         this.peers.set(remoteId, { id: remoteId, stream, connectionState: link.pc.connectionState });
         this.changed();
       },
-      onData: (bytes) => {
-        if (bytes[0] === ChannelTag.Yjs) this.opts.sync.receive(remoteId, bytes.subarray(1));
-        else if (bytes[0] === ChannelTag.Bye) link.close('bye');
+      onData: (frame) => {
+        const message = reassembler.push(frame);
+        if (message?.tag === ChannelTag.Yjs) this.opts.sync.receive(remoteId, message.bytes);
+        else if (message?.tag === ChannelTag.Bye) link.close('bye');
       },
       onConnectionState: (state) => {
         const peer = this.peers.get(remoteId);
@@ -170,13 +177,6 @@ export class MeshSession {
     const [topic, sealed] = await Promise.all([this.topicOf(peerId), this.opts.keys.seal(envelope)]);
     this.opts.signaling.publish(topic, sealed);
   }
-}
-
-function withTag(tag: number, bytes: Uint8Array): Uint8Array {
-  const out = new Uint8Array(bytes.length + 1);
-  out[0] = tag;
-  out.set(bytes, 1);
-  return out;
 }
 
 /** Signals come from anyone holding the room secret: check their shape before use. */
