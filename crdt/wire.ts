@@ -5,15 +5,21 @@
 
 export const PROTOCOL_VERSION = 1;
 
+/**
+ * A publish payload: Confab always sends a string (ciphertext); stock y-webrtc clients send a
+ * JSON object when their room has no password. The relay forwards either untouched.
+ */
+export type SignalingData = string | { [key: string]: unknown };
+
 /** Signaling relay wire protocol: y-webrtc's, so stock y-webrtc clients work against /signal. */
 export type SignalingClientFrame =
   | { type: 'subscribe'; topics: string[] }
   | { type: 'unsubscribe'; topics: string[] }
-  | { type: 'publish'; topic: string; data: string }
+  | { type: 'publish'; topic: string; data: SignalingData }
   | { type: 'ping' };
 
 export type SignalingServerFrame =
-  | { type: 'publish'; topic: string; data: string; clients: number }
+  | { type: 'publish'; topic: string; data: SignalingData; clients: number }
   | { type: 'pong' }
   /** Sent before the server closes a socket for abuse (too big, too fast, too many topics). */
   | { type: 'error'; reason: string };

@@ -17,9 +17,11 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function parsePort(text: string): number {
+const SHUTDOWN_GRACE_MS = 2_000;
+
+function parsePort(text: string, source: string): number {
   const port = Number(text);
-  if (!/^\d+$/.test(text) || port > 65535) fail(`--port must be a number from 0 to 65535, not "${text}"`, 2);
+  if (!/^\d+$/.test(text) || port > 65535) fail(`${source} must be a number from 0 to 65535, not "${text}"`, 2);
   return port;
 }
 
@@ -37,14 +39,19 @@ async function main(): Promise<void> {
       allowPositionals: false,
     }));
   } catch (err) {
-    fail((err as Error).message, 2);
+    // Node appends advice about positionals ("…after '--'") that only confuses here.
+    fail((err as Error).message.split('. ')[0]!, 2);
   }
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const host = values.host ?? process.env.CONFAB_HOST ?? '127.0.0.1';
-  const port = parsePort(values.port ?? process.env.CONFAB_PORT ?? '8080');
+  // An empty env var counts as unset: `CONFAB_HOST= confab` must not mean "every interface".
+  const host = values.host ?? (process.env.CONFAB_HOST || '127.0.0.1');
+  const port =
+    values.port !== undefined
+      ? parsePort(values.port, '--port')
+      : parsePort(process.env.CONFAB_PORT || '8080', 'CONFAB_PORT');
   const staticDir = values.static ?? fileURLToPath(new URL('../dist', import.meta.url));
 
   let server;
@@ -60,6 +67,7 @@ async function main(): Promise<void> {
   process.stdout.write('Open that address in a browser, click "Create room" and share the link.\n');
 
   const stop = async () => {
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
     await server.close();
     process.exit(0);
   };

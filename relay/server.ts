@@ -20,16 +20,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const signaling = createSignalingRelay();
   const serveStatic = staticFiles(opts.staticDir);
   const server: Server = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok\n');
-      return;
+    try {
+      if (pathOf(req.url) === '/healthz') {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end('ok\n');
+        return;
+      }
+      serveStatic(req, res);
+    } catch {
+      // A throw here would be an uncaught exception: one odd request must not stop every room.
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error\n');
     }
-    serveStatic(req, res);
   });
   server.on('upgrade', (req, socket, head) => {
-    const path = (req.url ?? '').split('?')[0];
-    if (path === '/signal') signaling.handleUpgrade(req, socket, head);
+    if (pathOf(req.url) === '/signal') signaling.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -53,3 +58,5 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
   };
 }
+
+const pathOf = (url: string | undefined) => (url ?? '').split('?')[0];

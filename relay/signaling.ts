@@ -1,11 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SIGNALING_LIMITS, type SignalingServerFrame } from '../crdt/wire';
+import { SIGNALING_LIMITS, type SignalingData, type SignalingServerFrame } from '../crdt/wire';
 
-export type SignalingLimits = typeof SIGNALING_LIMITS;
+/** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */
+export type SignalingLimits = { readonly [K in keyof typeof SIGNALING_LIMITS]: number };
 
 const HEARTBEAT_INTERVAL_MS = 30_000;
+
+export interface SignalingRelayOptions {
+  /** How often sockets are pinged; one that has not ponged since the last ping is dropped. */
+  heartbeatIntervalMs?: number;
+}
 
 interface SocketState {
   topics: Set<string>;
@@ -19,7 +25,7 @@ interface SocketState {
  * The signaling relay: y-webrtc's pub/sub protocol over WebSocket. It knows nothing of rooms;
  * topics are opaque strings and payloads opaque ciphertext. Every input is bounded.
  */
-export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS) {
+export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS, opts: SignalingRelayOptions = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const subscribers = new Map<string, Set<WebSocket>>();
   const states = new Map<WebSocket, SocketState>();
@@ -50,6 +56,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS)
   };
 
   const onFrame = (ws: WebSocket, state: SocketState, raw: RawData, isBinary: boolean) => {
+    // ws keeps emitting frames already buffered after close(): a rejected flood costs nothing more.
+    if (ws.readyState !== ws.OPEN) return;
     if (!withinRate(state)) return reject(ws, 'too many messages');
     const frame = isBinary ? null : parse(raw.toString());
     const malformed = () => {
@@ -74,10 +82,10 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS)
         for (const topic of frame.topics as string[]) unsubscribe(ws, topic);
         return;
       case 'publish': {
-        if (!isTopic(frame.topic) || typeof frame.data !== 'string') return malformed();
+        if (!isTopic(frame.topic) || !isData(frame.data)) return malformed();
         const set = subscribers.get(frame.topic);
         if (!set) return;
-        const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data, clients: set.size } satisfies SignalingServerFrame);
+        const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data as SignalingData, clients: set.size } satisfies SignalingServerFrame);
         for (const peer of set) if (peer !== ws && peer.readyState === peer.OPEN) peer.send(out);
         return;
       }
@@ -99,7 +107,9 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS)
         console.warn('[signaling] dropped a frame:', err);
       }
     });
-    ws.on('error', () => ws.terminate());
+    // ws follows every error with its own close (1009 for oversize); terminating here could
+    // drop that close frame before it is flushed.
+    ws.on('error', () => {});
     ws.on('close', () => {
       for (const topic of [...state.topics]) unsubscribe(ws, topic);
       states.delete(ws);
@@ -114,16 +124,24 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS)
         continue;
       }
       state.alive = false;
-      ws.ping();
+      try {
+        ws.ping();
+      } catch {
+        ws.terminate();
+      }
     }
-  }, HEARTBEAT_INTERVAL_MS);
+  }, opts.heartbeatIntervalMs ?? HEARTBEAT_INTERVAL_MS);
   heartbeat.unref();
 
   return {
     wss,
     handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
       socket.on('error', () => socket.destroy());
-      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+      } catch {
+        socket.destroy();
+      }
     },
     stats: () => ({ sockets: states.size, topics: subscribers.size }),
     close(): Promise<void> {
@@ -135,6 +153,11 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS)
 }
 
 export type SignalingRelay = ReturnType<typeof createSignalingRelay>;
+
+/** A string (Confab's ciphertext) or a JSON object (y-webrtc without a password). */
+function isData(v: unknown): v is SignalingData {
+  return typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v));
+}
 
 function parse(text: string): Record<string, unknown> | null {
   try {

@@ -1,56 +1,121 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, startRelay } from '../support/relay-process';
+import WebSocket from 'ws';
+import { repoRoot } from '../support/relay-process';
 
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], { cwd: repoRoot });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+const KILL_AFTER_MS = 4_000;
+
+function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, CONFAB_HOST: undefined, CONFAB_PORT: undefined, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    }),
+  );
+  return { child, out, exited };
+}
+
+/** Runs the CLI to completion. */
+async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const { out, exited } = spawnCli(args, env);
+  const code = await exited;
+  return { code, ...out };
+}
+
+async function waitForOutput(out: { stdout: string }, pattern: RegExp, exited: Promise<unknown>): Promise<RegExpExecArray> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    const match = pattern.exec(out.stdout);
+    if (match) return match;
+    if (gone) throw new Error(`CLI exited before printing ${pattern}:\n${out.stdout}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts the CLI on a free port; `stop` sends `signal` and resolves with the exit code. */
+function startCli(signal: NodeJS.Signals) {
+  const run = spawnCli(['--port', '0']);
+  const stop = () => {
+    if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(signal);
+    return run.exited;
+  };
+  return { ...run, stop };
 }
 
 describe('relay CLI', () => {
-  it('prints the URL to open, serves it, and exits 0 on SIGTERM', async () => {
-    const relay = await startRelay();
-    expect(relay.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect((await fetch(new URL('/healthz', relay.url))).status).toBe(200);
-    const exited = new Promise<number | null>((resolve) => relay.process.once('exit', (code) => resolve(code)));
-    relay.process.kill('SIGTERM');
-    expect(await exited).toBe(0);
+  it('prints exactly the URL to open and what to do, serves it, and exits 0 on SIGTERM', async () => {
+    const cli = startCli('SIGTERM');
+    try {
+      const [, url] = await waitForOutput(cli.out, /Confab is running at (\S+)\n.*\n/, cli.exited);
+      expect(cli.out.stdout).toBe(
+        `Confab is running at ${url}\nOpen that address in a browser, click "Create room" and share the link.\n`,
+      );
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const health = await fetch(new URL('/healthz', url));
+      expect(await health.text()).toBe('ok\n');
+      expect((await fetch(url!)).status).toBe(200);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
   });
 
-  it('--help explains the options', async () => {
+  it('exits 0 on SIGINT too, even with a WebSocket open', async () => {
+    const cli = startCli('SIGINT');
+    try {
+      const [, url] = await waitForOutput(cli.out, /running at (\S+)/, cli.exited);
+      const ws = new WebSocket(url!.replace('http', 'ws') + 'signal');
+      ws.on('error', () => {});
+      await new Promise((resolve) => ws.once('open', resolve));
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+
+  it('--help explains the options and exits 0', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    expect(stdout).toContain('--port');
-    expect(stdout).toContain('--host');
+    expect(stdout).toContain('Usage:');
+    for (const flag of ['--host', '--port', '--static', 'CONFAB_PORT']) expect(stdout).toContain(flag);
   });
 
-  it('an unknown flag or a bad port exits 2 with a clear message', async () => {
-    const bogus = await runCli(['--bogus']);
+  it('an unknown flag or a bad port exits 2 with a one-line message and a hint', async () => {
+    const badPorts = ['eighty', '70000', '-1'];
+    const [bogus, badEnv, ...bad] = await Promise.all([
+      runCli(['--bogus']),
+      runCli([], { CONFAB_PORT: 'x' }),
+      ...badPorts.map((port) => runCli([`--port=${port}`])),
+    ]);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toContain("Unknown option '--bogus'");
-    const badPort = await runCli(['--port', 'eighty']);
-    expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toContain('--port must be a number');
+    expect(bogus.stderr).toBe("confab: Unknown option '--bogus'\nRun with --help to see the options.\n");
+    badPorts.forEach((port, i) => {
+      expect(bad[i]!.code).toBe(2);
+      expect(bad[i]!.stderr).toContain(`--port must be a number from 0 to 65535, not "${port}"`);
+    });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain('CONFAB_PORT must be a number');
   });
 
   it('a port in use exits 1 and says so', async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
-    const port = (blocker.address() as { port: number }).port;
-    const { code, stderr } = await runCli(['--host', '127.0.0.1', '--port', String(port)]);
-    blocker.close();
-    expect(code).toBe(1);
-    expect(stderr).toContain(`Port ${port} is already in use — pass --port to pick another`);
+    try {
+      const { port } = blocker.address() as { port: number };
+      const { code, stderr } = await runCli(['--host', '127.0.0.1', '--port', String(port)]);
+      expect(code).toBe(1);
+      expect(stderr).toBe(`confab: Port ${port} is already in use — pass --port to pick another\n`);
+    } finally {
+      blocker.close();
+    }
   });
 });

@@ -1,15 +1,48 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIGNALING_LIMITS } from '../../crdt/wire';
 import { startServer, type RunningServer } from '../../relay/server';
+import { createSignalingRelay, type SignalingLimits, type SignalingRelayOptions } from '../../relay/signaling';
+
+type Frame = Record<string, unknown>;
+
+/** A client that records every frame it receives and how it was closed. */
+async function connect(wsUrl: string, opts: WebSocket.ClientOptions = {}) {
+  const ws = new WebSocket(wsUrl, opts);
+  const frames: Frame[] = [];
+  let closeCode: number | null = null;
+  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Frame));
+  ws.on('close', (code) => (closeCode = code));
+  ws.on('error', () => {});
+  await new Promise((resolve) => ws.once('open', resolve));
+  return {
+    ws,
+    frames,
+    closed: () => closeCode,
+    send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
+  };
+}
+type Client = Awaited<ReturnType<typeof connect>>;
+
+const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
+async function until(check: () => boolean, timeoutMs = 3_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await settle(10);
+  }
+}
 
 /** Real server, real sockets: what a browser and a hostile client can send to /signal. */
 describe('signaling relay', () => {
   let server: RunningServer;
   let wsUrl: string;
+  const client = () => connect(wsUrl);
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'confab-static-'));
@@ -18,31 +51,6 @@ describe('signaling relay', () => {
     wsUrl = server.url.replace('http', 'ws') + 'signal';
   });
   afterAll(() => server.close());
-
-  /** A client that records every frame it receives and whether it was closed. */
-  async function client() {
-    const ws = new WebSocket(wsUrl);
-    const frames: Record<string, unknown>[] = [];
-    let closeCode: number | null = null;
-    ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Record<string, unknown>));
-    ws.on('close', (code) => (closeCode = code));
-    ws.on('error', () => {});
-    await new Promise((resolve) => ws.once('open', resolve));
-    return {
-      ws,
-      frames,
-      closed: () => closeCode,
-      send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-    };
-  }
-  const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
-  async function until(check: () => boolean, timeoutMs = 3_000) {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error('condition not met in time');
-      await settle(10);
-    }
-  }
 
   it('delivers a publish to the other subscribers only, with the subscriber count', async () => {
     const [a, b, c] = await Promise.all([client(), client(), client()]);
@@ -65,6 +73,7 @@ describe('signaling relay', () => {
     await settle();
     a.send({ type: 'publish', topic: 'peer-b', data: 'for b' });
     await until(() => b.frames.length === 1);
+    expect(b.frames[0]).toEqual({ type: 'publish', topic: 'peer-b', data: 'for b', clients: 1 });
     expect(c.frames).toEqual([]);
     b.send({ type: 'unsubscribe', topics: ['peer-b'] });
     await settle();
@@ -79,7 +88,7 @@ describe('signaling relay', () => {
     b.send({ type: 'subscribe', topics: ['t'] });
     await settle();
     a.send({ type: 'ping' });
-    a.send({ type: 'publish', topic: 't', data: 'x', from: 'spoofed', clients: 999, __proto__: { evil: 1 } });
+    a.send('{"type":"publish","topic":"t","data":"x","from":"spoofed","clients":999,"__proto__":{"evil":1}}');
     await until(() => a.frames.length === 1 && b.frames.length === 1);
     expect(a.frames[0]).toEqual({ type: 'pong' });
     expect(b.frames[0]).toEqual({ type: 'publish', topic: 't', data: 'x', clients: 1 });
@@ -87,39 +96,18 @@ describe('signaling relay', () => {
     b.ws.close();
   });
 
-  it('survives garbage, oversize frames, topic hoarding and floods; honest clients keep working', async () => {
-    const [honestA, honestB] = await Promise.all([client(), client()]);
-    honestB.send({ type: 'subscribe', topics: ['honest'] });
-
-    const garbage = await client();
-    garbage.ws.send(Buffer.from([0xff, 0x00, 0x13, 0x37]));
-    for (const frame of ['{', 'null', '[]', '42', '"str"', '{"type":"nope"}', '{"type":"publish","topic":"t","data":5}', '{"type":"subscribe","topics":"t"}', '{"type":"subscribe","topics":[7]}']) {
-      garbage.send(frame);
-    }
-    for (let i = 0; i < SIGNALING_LIMITS.maxMalformedFrames; i++) garbage.send('not json');
-    await until(() => garbage.closed() === 1008);
-
-    const huge = await client();
-    huge.send({ type: 'publish', topic: 't', data: 'x'.repeat(100 * 1024) });
-    await until(() => huge.closed() === 1009);
-
-    const hoarder = await client();
-    hoarder.send({ type: 'subscribe', topics: Array.from({ length: 1000 }, (_, i) => `t${i}`) });
-    await until(() => hoarder.closed() === 1008);
-    expect(hoarder.frames[0]).toEqual({ type: 'error', reason: 'too many topics' });
-
-    const longTopic = await client();
-    longTopic.send({ type: 'subscribe', topics: ['x'.repeat(SIGNALING_LIMITS.maxTopicLength + 1)] });
-
-    const flooder = await client();
-    for (let i = 0; i < 1000; i++) flooder.send({ type: 'ping' });
-    await until(() => flooder.closed() === 1008);
-    expect(flooder.frames.at(-1)).toEqual({ type: 'error', reason: 'too many messages' });
-
-    honestA.send({ type: 'publish', topic: 'honest', data: 'still here' });
-    await until(() => honestB.frames.length === 1);
-    expect(honestB.frames[0]).toMatchObject({ data: 'still here' });
-    for (const x of [honestA, honestB, longTopic]) x.ws.close();
+  it('forwards a stock y-webrtc client\'s object payload (a room without password) untouched', async () => {
+    const [a, b] = await Promise.all([client(), client()]);
+    b.send({ type: 'subscribe', topics: ['yroom'] });
+    await settle();
+    const data = { type: 'announce', from: 'peer-1' };
+    a.send({ type: 'publish', topic: 'yroom', data });
+    a.send({ type: 'publish', topic: 'yroom', data: ['arrays', 'are', 'not', 'payloads'] });
+    await until(() => b.frames.length === 1);
+    await settle();
+    expect(b.frames).toEqual([{ type: 'publish', topic: 'yroom', data, clients: 1 }]);
+    a.ws.close();
+    b.ws.close();
   });
 
   it('forgets the topics of closed sockets', async () => {
@@ -127,6 +115,7 @@ describe('signaling relay', () => {
     a.send({ type: 'subscribe', topics: ['ephemeral-1', 'ephemeral-2'] });
     await settle();
     a.ws.close();
+    await until(() => a.closed() !== null);
     const b = await client();
     b.send({ type: 'publish', topic: 'ephemeral-1', data: 'anyone?' });
     await settle();
@@ -134,21 +123,177 @@ describe('signaling relay', () => {
     b.ws.close();
   });
 
-  it('serves /healthz and the client with a Content-Security-Policy', async () => {
-    expect(await (await fetch(new URL('/healthz', server.url))).text()).toBe('ok\n');
-    const page = await fetch(server.url);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
-    expect((await fetch(new URL('/nope.js', server.url))).status).toBe(404);
+  describe('hostile input: the offender is ignored or closed, an honest pair keeps working', () => {
+    let honestA: Client;
+    let honestB: Client;
+    let sent = 0;
+    beforeAll(async () => {
+      [honestA, honestB] = await Promise.all([client(), client()]);
+      honestB.send({ type: 'subscribe', topics: ['honest'] });
+      await settle();
+    });
+    afterAll(() => {
+      honestA.ws.close();
+      honestB.ws.close();
+    });
+    async function expectHonestStillDelivers() {
+      const data = `still here ${++sent}`;
+      honestA.send({ type: 'publish', topic: 'honest', data });
+      await until(() => honestB.frames.some((f) => f.data === data));
+    }
+
+    it('binary garbage, invalid JSON, unknown types and wrong field types are dropped, then the socket is closed', async () => {
+      const garbage = await client();
+      garbage.ws.send(Buffer.from([0xff, 0x00, 0x13, 0x37]));
+      const frames = ['{', 'null', '[]', '42', '"str"', '{"type":"nope"}', '{"type":"publish","topic":"t","data":5}', '{"type":"subscribe","topics":"t"}', '{"type":"subscribe","topics":[7]}', `{"type":"subscribe","topics":["${'x'.repeat(SIGNALING_LIMITS.maxTopicLength + 1)}"]}`, '{"type":"publish","topic":"","data":"x"}'];
+      for (const frame of frames) garbage.send(frame);
+      garbage.send({ type: 'ping' });
+      await until(() => garbage.frames.length === 1);
+      expect(garbage.frames[0]).toEqual({ type: 'pong' }); // tolerated so far: still served
+      for (let i = 0; i < SIGNALING_LIMITS.maxMalformedFrames; i++) garbage.send('not json');
+      await until(() => garbage.closed() === 1008);
+      expect(garbage.frames.at(-1)).toEqual({ type: 'error', reason: 'too many malformed messages' });
+      await expectHonestStillDelivers();
+    });
+
+    it('a 100 KB frame closes the socket with 1009', async () => {
+      const huge = await client();
+      huge.send({ type: 'publish', topic: 'honest', data: 'x'.repeat(100 * 1024) });
+      await until(() => huge.closed() === 1009);
+      await expectHonestStillDelivers();
+      expect(honestB.frames.every((f) => typeof f.data === 'string' && f.data.length < 100)).toBe(true);
+    });
+
+    it('a huge topic list is refused with an error and 1008', async () => {
+      const hoarder = await client();
+      hoarder.send({ type: 'subscribe', topics: Array.from({ length: 1000 }, (_, i) => `t${i}`) });
+      await until(() => hoarder.closed() === 1008);
+      expect(hoarder.frames).toEqual([{ type: 'error', reason: 'too many topics' }]);
+      await expectHonestStillDelivers();
+    });
+
+    it('a flood of 1,000 frames hits the rate limit', async () => {
+      const flooder = await client();
+      for (let i = 0; i < 1000; i++) flooder.send({ type: 'publish', topic: 'honest', data: 'spam' });
+      await until(() => flooder.closed() === 1008);
+      expect(flooder.frames.at(-1)).toEqual({ type: 'error', reason: 'too many messages' });
+      const spam = honestB.frames.filter((f) => f.data === 'spam').length;
+      expect(spam).toBeLessThanOrEqual(SIGNALING_LIMITS.frameBurst + SIGNALING_LIMITS.framesPerSecond);
+      await expectHonestStillDelivers();
+    });
   });
 
-  it('refuses WebSocket upgrades on other paths', async () => {
-    const ws = new WebSocket(server.url.replace('http', 'ws') + 'elsewhere');
-    const outcome = await new Promise<string>((resolve) => {
-      ws.on('open', () => resolve('open'));
-      ws.on('error', () => resolve('refused'));
+  describe('HTTP', () => {
+    it('serves /healthz and the client with security headers', async () => {
+      expect(await (await fetch(new URL('/healthz', server.url))).text()).toBe('ok\n');
+      const page = await fetch(server.url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<title>t</title>');
+      expect(page.headers.get('content-security-policy')).toBe(
+        "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; style-src 'self' 'unsafe-inline'; script-src 'self'; worker-src 'self' blob:",
+      );
+      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await fetch(new URL('/index', server.url))).headers.get('content-security-policy')).toContain("default-src 'self'");
+      expect((await fetch(new URL('/nope.js', server.url))).status).toBe(404);
     });
-    expect(outcome).toBe('refused');
+
+    it('survives a reversed Range header (sirv throws on it)', async () => {
+      const res = await fetch(new URL('/index.html', server.url), { headers: { Range: 'bytes=10-5' } });
+      expect(res.status).toBe(200);
+      expect((await fetch(new URL('/healthz', server.url))).status).toBe(200);
+    });
+
+    it('refuses WebSocket upgrades on other paths', async () => {
+      const ws = new WebSocket(server.url.replace('http', 'ws') + 'elsewhere');
+      const outcome = await new Promise<string>((resolve) => {
+        ws.on('open', () => resolve('open'));
+        ws.on('error', () => resolve('refused'));
+      });
+      expect(outcome).toBe('refused');
+    });
+
+    it('says 503 until the client is built, then serves it without a restart', async () => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'confab-unbuilt-')), 'dist');
+      const unbuilt = await startServer({ host: '127.0.0.1', port: 0, staticDir: dir });
+      try {
+        const res = await fetch(unbuilt.url);
+        expect(res.status).toBe(503);
+        expect(await res.text()).toContain('Client not built: run `npm run build`');
+        mkdirSync(dir);
+        writeFileSync(join(dir, 'index.html'), '<!doctype html><title>built</title>');
+        const built = await fetch(unbuilt.url);
+        expect(built.status).toBe(200);
+        expect(await built.text()).toContain('built');
+      } finally {
+        await unbuilt.close();
+        rmSync(join(dir, '..'), { recursive: true, force: true });
+      }
+    });
+  });
+});
+
+/** The relay alone on a bare node:http server, with limits tight enough to test quickly. */
+describe('createSignalingRelay', () => {
+  async function bareRelay(limits: SignalingLimits = SIGNALING_LIMITS, opts: SignalingRelayOptions = {}) {
+    const relay = createSignalingRelay(limits, opts);
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => relay.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as AddressInfo;
+    return {
+      relay,
+      wsUrl: `ws://127.0.0.1:${port}/signal`,
+      async close() {
+        await relay.close();
+        await new Promise((resolve) => http.close(resolve));
+      },
+    };
+  }
+
+  it('stats() count sockets and topics, and drop to zero when sockets close', async () => {
+    const bare = await bareRelay();
+    try {
+      const [a, b] = await Promise.all([connect(bare.wsUrl), connect(bare.wsUrl)]);
+      a.send({ type: 'subscribe', topics: ['x', 'y', 'x'] });
+      b.send({ type: 'subscribe', topics: ['y', 'z'] });
+      await until(() => bare.relay.stats().topics === 3);
+      expect(bare.relay.stats()).toEqual({ sockets: 2, topics: 3 });
+      a.ws.close();
+      b.ws.terminate();
+      await until(() => bare.relay.stats().sockets === 0);
+      expect(bare.relay.stats()).toEqual({ sockets: 0, topics: 0 });
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('applies the limits it is given: a burst of 5 allows 5 frames, not 6', async () => {
+    const bare = await bareRelay({ ...SIGNALING_LIMITS, frameBurst: 5, framesPerSecond: 1 });
+    try {
+      const a = await connect(bare.wsUrl);
+      for (let i = 0; i < 5; i++) a.send({ type: 'ping' });
+      await until(() => a.frames.length === 5);
+      expect(a.closed()).toBeNull();
+      a.send({ type: 'ping' });
+      await until(() => a.closed() === 1008);
+      expect(a.frames.at(-1)).toEqual({ type: 'error', reason: 'too many messages' });
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('drops half-open sockets that stop answering pings, keeps live ones', async () => {
+    const bare = await bareRelay(SIGNALING_LIMITS, { heartbeatIntervalMs: 50 });
+    try {
+      const [live, halfOpen] = await Promise.all([connect(bare.wsUrl), connect(bare.wsUrl, { autoPong: false })]);
+      await until(() => halfOpen.closed() !== null);
+      await settle(150);
+      expect(live.closed()).toBeNull();
+      expect(bare.relay.stats().sockets).toBe(1);
+      live.ws.close();
+    } finally {
+      await bare.close();
+    }
   });
 });
