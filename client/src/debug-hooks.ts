@@ -8,6 +8,8 @@ export interface ConfabDebug {
   selfId: string;
   peerIds(): string[];
   framesDecoded(peerId: string): Promise<number>;
+  /** STUN/TURN servers configured on the connection to this peer. */
+  iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`, from a WebAudio analyser. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
 }
@@ -22,6 +24,7 @@ export function exposeDebugHooks(session: RoomSession): void {
   window.confabDebug = {
     selfId: session.selfId,
     peerIds: () => session.peers().map((p) => p.id),
+    iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     async framesDecoded(peerId) {
       const pc = session.debugPeerConnection(peerId);
       if (!pc) return 0;
