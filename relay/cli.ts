@@ -1,15 +1,41 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startServer } from './server';
+import { lanAddresses, loadTls, selfSignedTls } from './tls';
 
-const USAGE = `Usage: confab [--host HOST] [--port PORT] [--static DIR]
+const USAGE = `Usage: confab [--host HOST] [--port PORT] [--https] [--tls-cert FILE --tls-key FILE]
 
 Runs Confab: the signaling relay and the web client, in one process.
 
-  --host HOST    address to listen on (default 127.0.0.1; env CONFAB_HOST)
-  --port PORT    port to listen on, 0 for any free one (default 8080; env CONFAB_PORT)
-  --static DIR   the built client to serve (default: dist/ of this checkout)
-  --help         show this help`;
+  --host HOST        address to listen on (default 127.0.0.1; env CONFAB_HOST). Use 0.0.0.0
+                     to serve every device on your LAN.
+  --port PORT        port to listen on, 0 for any free one (default 8080; env CONFAB_PORT)
+  --https            serve HTTPS even on localhost (it is automatic on any other address:
+                     browsers allow the camera only on https or localhost)
+  --tls-cert FILE    PEM certificate to serve HTTPS with (env CONFAB_TLS_CERT) ...
+  --tls-key FILE     ... and its PEM private key (env CONFAB_TLS_KEY). Without them Confab
+                     makes a self-signed certificate and keeps it in the data directory.
+  --data-dir DIR     where that certificate is kept (default ~/.confab; env CONFAB_DATA_DIR)
+  --static DIR       the built client to serve (default: dist/ of this checkout)
+  --help             show this help`;
+
+const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+async function tlsFor(host: string, opts: { https: boolean; cert?: string; key?: string; dataDir: string }) {
+  if (opts.cert || opts.key) {
+    if (!opts.cert || !opts.key) fail('--tls-cert and --tls-key go together', 2);
+    try {
+      return loadTls(opts.cert, opts.key);
+    } catch (err) {
+      fail(`could not read the TLS certificate or key: ${(err as Error).message}`, 1);
+    }
+  }
+  if (!opts.https && isLoopback(host)) return null;
+  return selfSignedTls(opts.dataDir, isWildcard(host) ? lanAddresses() : [host]);
+}
 
 function fail(message: string, code: number): never {
   process.stderr.write(`confab: ${message}\n`);
@@ -33,6 +59,10 @@ async function main(): Promise<void> {
         host: { type: 'string' },
         port: { type: 'string' },
         static: { type: 'string' },
+        https: { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'data-dir': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -54,17 +84,32 @@ async function main(): Promise<void> {
       : parsePort(process.env.CONFAB_PORT || '8080', 'CONFAB_PORT');
   const staticDir = values.static ?? fileURLToPath(new URL('../dist', import.meta.url));
 
+  const tls = await tlsFor(host, {
+    https: values.https ?? false,
+    cert: values['tls-cert'] ?? (process.env.CONFAB_TLS_CERT || undefined),
+    key: values['tls-key'] ?? (process.env.CONFAB_TLS_KEY || undefined),
+    dataDir: values['data-dir'] ?? (process.env.CONFAB_DATA_DIR || join(homedir(), '.confab')),
+  });
+
   let server;
   try {
-    server = await startServer({ host, port, staticDir });
+    server = await startServer({ host, port, staticDir, ...(tls ? { tls } : {}) });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') fail(`Port ${port} is already in use — pass --port to pick another`, 1);
     if (code === 'EADDRNOTAVAIL') fail(`This machine has no address ${host} — pass --host to pick another`, 1);
     fail(`could not start: ${(err as Error).message}`, 1);
   }
-  process.stdout.write(`Confab is running at ${server.url}\n`);
+  const scheme = tls ? 'https' : 'http';
+  const urls = isWildcard(host) ? lanAddresses().map((ip) => `${scheme}://${ip}:${server.port}/`) : [server.url];
+  process.stdout.write(`Confab is running at ${urls[0] ?? server.url}\n`);
+  for (const url of urls.slice(1)) process.stdout.write(`  also at ${url}\n`);
   process.stdout.write('Open that address in a browser, click "Create room" and share the link.\n');
+  if (tls?.selfSigned) {
+    process.stdout.write(
+      `The certificate is self-signed: browsers warn once. Its SHA-256 fingerprint is\n  ${tls.fingerprint}\n`,
+    );
+  }
 
   const stop = async () => {
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSignalingRelay } from './signaling';
 import { staticFiles } from './static-files';
@@ -7,6 +8,8 @@ export interface ServerOptions {
   host: string;
   port: number;
   staticDir: string;
+  /** PEM certificate and key: serve HTTPS (and WSS) instead of HTTP. */
+  tls?: { cert: string; key: string };
 }
 
 export interface RunningServer {
@@ -19,7 +22,7 @@ export interface RunningServer {
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const signaling = createSignalingRelay();
   const serveStatic = staticFiles(opts.staticDir);
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     try {
       if (pathOf(req.url) === '/healthz') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
@@ -32,7 +35,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (res.headersSent) res.destroy();
       else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error\n');
     }
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   server.on('upgrade', (req, socket, head) => {
     if (pathOf(req.url) === '/signal') signaling.handleUpgrade(req, socket, head);
     else socket.destroy();
@@ -49,7 +53,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const { port } = server.address() as AddressInfo;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   return {
-    url: `http://${hostForUrl}:${port}/`,
+    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
     port,
     async close() {
       await signaling.close();

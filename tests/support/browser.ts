@@ -22,8 +22,14 @@ export function launchChromium(): Promise<Browser> {
 }
 
 /** One participant = one browser context (its own storage, its own fake camera). */
-export async function newParticipant(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+export async function newParticipant(
+  browser: Browser,
+  opts: { acceptSelfSignedCertificate?: boolean } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    ignoreHTTPSErrors: opts.acceptSelfSignedCertificate ?? false,
+  });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
   return { context, page };

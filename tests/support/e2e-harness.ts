@@ -8,10 +8,10 @@ import { startRelay, type RelayProcess } from './relay-process';
  * one Chromium (each participant gets its own context). `relay` may be replaced by a test
  * that restarts it; whatever it holds at the end is stopped.
  */
-export function useRelayAndBrowser(): { relay: RelayProcess; browser: Browser } {
+export function useRelayAndBrowser(relayArgs: string[] = []): { relay: RelayProcess; browser: Browser } {
   const harness = {} as { relay: RelayProcess; browser: Browser };
   beforeAll(async () => {
-    harness.relay = await startRelay();
+    harness.relay = await startRelay({ args: relayArgs });
     harness.browser = await launchChromium();
   });
   afterAll(async () => {

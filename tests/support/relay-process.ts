@@ -5,13 +5,15 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface RelayProcess {
   url: string;
+  /** Everything it printed so far. */
+  output(): string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
 
 /** Starts the real relay CLI on 127.0.0.1 and a free port, as `npm start` would. */
-export async function startRelay(opts: { port?: number } = {}): Promise<RelayProcess> {
-  const args = ['--import', 'tsx', 'relay/cli.ts', '--host', '127.0.0.1', '--port', String(opts.port ?? 0)];
+export async function startRelay(opts: { port?: number; args?: string[] } = {}): Promise<RelayProcess> {
+  const args = ['--import', 'tsx', 'relay/cli.ts', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,7 +23,7 @@ export async function startRelay(opts: { port?: number } = {}): Promise<RelayPro
     const timer = setTimeout(() => reject(new Error(`relay did not start:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /running at (http\S+)/.exec(output);
+      const match = /running at (https?\S+)/.exec(output);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve(match[1]);
@@ -33,6 +35,7 @@ export async function startRelay(opts: { port?: number } = {}): Promise<RelayPro
   });
   return {
     url,
+    output: () => output,
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -1,5 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { repoRoot } from '../support/relay-process';
@@ -9,7 +13,7 @@ const KILL_AFTER_MS = 4_000;
 function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, CONFAB_HOST: undefined, CONFAB_PORT: undefined, ...env },
+    env: { ...process.env, CONFAB_HOST: undefined, CONFAB_PORT: undefined, CONFAB_TLS_CERT: undefined, CONFAB_TLS_KEY: undefined, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
@@ -44,8 +48,8 @@ async function waitForOutput(out: { stdout: string }, pattern: RegExp, exited: P
 }
 
 /** Starts the CLI on a free port; `stop` sends `signal` and resolves with the exit code. */
-function startCli(signal: NodeJS.Signals) {
-  const run = spawnCli(['--port', '0']);
+function startCli(signal: NodeJS.Signals, args: string[] = []) {
+  const run = spawnCli(['--port', '0', ...args]);
   const stop = () => {
     if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill(signal);
     return run.exited;
@@ -117,5 +121,51 @@ describe('relay CLI', () => {
     } finally {
       blocker.close();
     }
+  });
+
+  it('--https makes a certificate valid for 127.0.0.1, prints its fingerprint, and reuses it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'confab-data-'));
+    const fingerprints: string[] = [];
+    for (let run = 0; run < 2; run++) {
+      const cli = startCli('SIGTERM', ['--https', '--data-dir', dataDir]);
+      try {
+        const [, url, fingerprint] = await waitForOutput(cli.out, /running at (\S+)\n(?:.*\n)+?\s+((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\n/, cli.exited);
+        expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
+        fingerprints.push(fingerprint!);
+        // Trusting exactly this certificate (not skipping checks) proves it names 127.0.0.1.
+        const ca = readFileSync(join(dataDir, 'confab-cert.pem'));
+        const body = await new Promise<string>((resolve, reject) =>
+          get(new URL('/healthz', url), { ca }, (res) => {
+            let text = '';
+            res.on('data', (d: Buffer) => (text += d.toString()));
+            res.on('end', () => resolve(text));
+          }).on('error', reject),
+        );
+        expect(body).toBe('ok\n');
+      } finally {
+        expect(await cli.stop()).toBe(0);
+      }
+    }
+    expect(fingerprints[1]).toBe(fingerprints[0]);
+  });
+
+  it('the `confab` bin entry runs the same CLI', async () => {
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
+      const child = spawn(process.execPath, ['relay/bin.js', '--help'], { cwd: repoRoot });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.once('exit', (exitCode) => resolve({ stdout: text, code: exitCode }));
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: confab /);
+  });
+
+  it('--tls-cert without --tls-key exits 2; an unreadable certificate exits 1', async () => {
+    const half = await runCli(['--port', '0', '--tls-cert', '/nonexistent.pem']);
+    expect(half.code).toBe(2);
+    expect(half.stderr).toContain('--tls-cert and --tls-key go together');
+    const missing = await runCli(['--port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('could not read the TLS certificate or key');
   });
 });
