@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
 import { staticFiles } from './static-files';
 
@@ -27,6 +28,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       if (pathOf(req.url) === '/healthz') {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.end('ok\n');
+        return;
+      }
+      if (pathOf(req.url) === '/metrics') {
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+        res.end(renderMetrics(signaling));
         return;
       }
       serveStatic(req, res);

@@ -29,11 +29,13 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const subscribers = new Map<string, Set<WebSocket>>();
   const states = new Map<WebSocket, SocketState>();
+  const counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, socketsRejected: 0 };
 
   const send = (ws: WebSocket, frame: SignalingServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const reject = (ws: WebSocket, reason: string) => {
+    counters.socketsRejected++;
     send(ws, { type: 'error', reason });
     ws.close(1008, reason);
   };
@@ -58,6 +60,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const onFrame = (ws: WebSocket, state: SocketState, raw: RawData, isBinary: boolean) => {
     // ws keeps emitting frames already buffered after close(): a rejected flood costs nothing more.
     if (ws.readyState !== ws.OPEN) return;
+    counters.framesIn++;
+    counters.bytesIn += rawLength(raw);
     if (!withinRate(state)) return reject(ws, 'too many messages');
     const frame = isBinary ? null : parse(raw.toString());
     const malformed = () => {
@@ -86,7 +90,12 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         const set = subscribers.get(frame.topic);
         if (!set) return;
         const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data as SignalingData, clients: set.size } satisfies SignalingServerFrame);
-        for (const peer of set) if (peer !== ws && peer.readyState === peer.OPEN) peer.send(out);
+        for (const peer of set) {
+          if (peer === ws || peer.readyState !== peer.OPEN) continue;
+          peer.send(out);
+          counters.framesOut++;
+          counters.bytesOut += out.length;
+        }
         return;
       }
       case 'ping':
@@ -143,7 +152,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         socket.destroy();
       }
     },
-    stats: () => ({ sockets: states.size, topics: subscribers.size }),
+    stats: () => ({ sockets: states.size, topics: subscribers.size, ...counters }),
     close(): Promise<void> {
       clearInterval(heartbeat);
       for (const ws of states.keys()) ws.terminate();
@@ -157,6 +166,11 @@ export type SignalingRelay = ReturnType<typeof createSignalingRelay>;
 /** A string (Confab's ciphertext) or a JSON object (y-webrtc without a password). */
 function isData(v: unknown): v is SignalingData {
   return typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v));
+}
+
+function rawLength(raw: RawData): number {
+  if (Array.isArray(raw)) return raw.reduce((n, b) => n + b.length, 0);
+  return raw instanceof ArrayBuffer ? raw.byteLength : raw.length;
 }
 
 function parse(text: string): Record<string, unknown> | null {

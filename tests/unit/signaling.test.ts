@@ -184,6 +184,24 @@ describe('signaling relay', () => {
   });
 
   describe('HTTP', () => {
+    it('/metrics counts frames and sockets in Prometheus text', async () => {
+      const metric = async (name: string) => {
+        const text = await (await fetch(new URL('/metrics', server.url))).text();
+        return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+      };
+      const outBefore = await metric('confab_signaling_frames_out_total');
+      const [a, b] = await Promise.all([client(), client()]);
+      b.send({ type: 'subscribe', topics: ['metered'] });
+      await settle();
+      expect(await metric('confab_signaling_sockets')).toBeGreaterThanOrEqual(2);
+      a.send({ type: 'publish', topic: 'metered', data: 'x' });
+      await until(() => b.frames.length === 1);
+      expect(await metric('confab_signaling_frames_out_total')).toBe(outBefore + 1);
+      expect(await metric('process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+      a.ws.close();
+      b.ws.close();
+    });
+
     it('serves /healthz and the client with security headers', async () => {
       expect(await (await fetch(new URL('/healthz', server.url))).text()).toBe('ok\n');
       const page = await fetch(server.url);
@@ -258,11 +276,11 @@ describe('createSignalingRelay', () => {
       a.send({ type: 'subscribe', topics: ['x', 'y', 'x'] });
       b.send({ type: 'subscribe', topics: ['y', 'z'] });
       await until(() => bare.relay.stats().topics === 3);
-      expect(bare.relay.stats()).toEqual({ sockets: 2, topics: 3 });
+      expect(bare.relay.stats()).toMatchObject({ sockets: 2, topics: 3 });
       a.ws.close();
       b.ws.terminate();
       await until(() => bare.relay.stats().sockets === 0);
-      expect(bare.relay.stats()).toEqual({ sockets: 0, topics: 0 });
+      expect(bare.relay.stats()).toMatchObject({ sockets: 0, topics: 0 });
     } finally {
       await bare.close();
     }
