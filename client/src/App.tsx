@@ -56,7 +56,9 @@ export function App(): JSX.Element {
   });
 
   const create = () => {
-    const link = newRoomLink();
+    // A page opened as `#relay=…` (a static host), or in a room on another relay, keeps using it.
+    const here = parseRoomHash(location.hash);
+    const link = newRoomLink(here.kind === 'none' ? here.relay : here.kind === 'room' ? here.link.relay : undefined);
     sessionStorage.setItem(CREATED_KEY, link.roomId);
     location.hash = formatRoomHash(link);
   };

@@ -60,7 +60,7 @@ export class RoomSession {
     this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc);
     this.keys = deriveRoomKeys(link);
     this.signaling = new SignalingClient({
-      url: signalingUrlFor(location),
+      url: link.relay ?? signalingUrlFor(location),
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
       onStatus: setStatus,
       onOpen: () => this.mesh?.reannounce(),

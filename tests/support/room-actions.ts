@@ -14,7 +14,7 @@ export async function createRoom(page: Page, baseUrl: string): Promise<string> {
   await page.goto(baseUrl);
   await page.getByRole('button', { name: 'Create room' }).click();
   const link = await page.getByLabel('Invite link').inputValue();
-  if (!/#[\w-]{22}\.[\w-]{22}$/.test(link)) throw new Error(`not an invite link: ${link}`);
+  if (!/#[\w-]{22}\.[\w-]{22}(&relay=[^&]+)?$/.test(link)) throw new Error(`not an invite link: ${link}`);
   return link;
 }
 

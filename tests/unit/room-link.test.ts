@@ -35,4 +35,24 @@ describe('room links', () => {
     expect(url).toBe(`http://192.0.2.1:8080/confab/#${link.roomId}.${link.secret}`);
     expect(new URL(url).search).toBe('');
   });
+
+  it('carries a relay for static hosts, round-trips it, and accepts only WebSocket URLs', () => {
+    const link = newRoomLink('wss://relay.example:8443/signal');
+    const hash = formatRoomHash(link);
+    expect(hash).toContain('&relay=wss%3A%2F%2Frelay.example%3A8443%2Fsignal');
+    expect(parseRoomHash(hash)).toEqual({ kind: 'room', link });
+    expect(parseRoomHash('#relay=ws%3A%2F%2F127.0.0.1%3A9%2Fsignal')).toEqual({ kind: 'none', relay: 'ws://127.0.0.1:9/signal' });
+    const { roomId, secret } = link;
+    for (const bad of [
+      `#${roomId}.${secret}&relay=https%3A%2F%2Fevil.example`,
+      `#${roomId}.${secret}&relay=javascript%3Aalert(1)`,
+      `#${roomId}.${secret}&relay=%E0%A4%A`,
+      `#${roomId}.${secret}&relay=ws%3A%2F%2Fa&relay=ws%3A%2F%2Fb`,
+      `#${roomId}.${secret}&other=1`,
+      `#${roomId}.${secret}&relay=ws%3A%2F%2F${'a'.repeat(600)}`,
+      '#relay=ftp%3A%2F%2Fx',
+    ]) {
+      expect(parseRoomHash(bad), bad).toEqual({ kind: 'invalid' });
+    }
+  });
 });

@@ -1,31 +1,69 @@
 import { randomId } from './bytes';
 
-/** What a room link carries in its hash: the hash never reaches a server. */
+/**
+ * What a room link carries in its hash (the hash never reaches a server): the room id, the
+ * room secret and, when the page's own origin is not the relay (a static host), the
+ * signaling relay to use.
+ */
 export interface RoomLink {
   roomId: string;
   secret: string;
+  /** ws:// or wss:// URL of the signaling relay; absent means this page's own origin. */
+  relay?: string;
 }
 
 const PART = /^[A-Za-z0-9_-]{22}$/;
+const MAX_RELAY_CHARS = 512;
 
-export type ParsedHash = { kind: 'none' } | { kind: 'room'; link: RoomLink } | { kind: 'invalid' };
+export type ParsedHash =
+  | { kind: 'none'; relay?: string }
+  | { kind: 'room'; link: RoomLink }
+  | { kind: 'invalid' };
 
+/** Only a WebSocket URL is a relay: anything else in the link is a mistake or a trick. */
+export function parseRelay(text: string): string | null {
+  if (text.length > MAX_RELAY_CHARS) return null;
+  try {
+    const url = new URL(text);
+    return url.protocol === 'ws:' || url.protocol === 'wss:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** `#<roomId>.<secret>[&relay=<url>]`, or `#relay=<url>` for a home page bound to a relay. */
 export function parseRoomHash(hash: string): ParsedHash {
   const body = hash.replace(/^#/, '');
   if (body === '') return { kind: 'none' };
-  const [roomId, secret, ...rest] = body.split('.');
+  const [room = '', ...params] = body.split('&');
+  let relay: string | undefined;
+  for (const param of room.startsWith('relay=') ? [room, ...params] : params) {
+    const [key, value = ''] = param.split('=');
+    let decoded: string | null = null;
+    try {
+      decoded = parseRelay(decodeURIComponent(value));
+    } catch {
+      decoded = null;
+    }
+    if (key !== 'relay' || decoded === null || relay !== undefined) return { kind: 'invalid' };
+    relay = decoded;
+  }
+  if (room.startsWith('relay=')) return relay ? { kind: 'none', relay } : { kind: 'none' };
+  const [roomId, secret, ...rest] = room.split('.');
   if (rest.length > 0 || !roomId || !secret || !PART.test(roomId) || !PART.test(secret)) {
     return { kind: 'invalid' };
   }
-  return { kind: 'room', link: { roomId, secret } };
+  return { kind: 'room', link: relay ? { roomId, secret, relay } : { roomId, secret } };
 }
 
 export function formatRoomHash(link: RoomLink): string {
-  return `#${link.roomId}.${link.secret}`;
+  const relay = link.relay ? `&relay=${encodeURIComponent(link.relay)}` : '';
+  return `#${link.roomId}.${link.secret}${relay}`;
 }
 
-export function newRoomLink(): RoomLink {
-  return { roomId: randomId(16), secret: randomId(16) };
+export function newRoomLink(relay?: string): RoomLink {
+  const link: RoomLink = { roomId: randomId(16), secret: randomId(16) };
+  return relay ? { ...link, relay } : link;
 }
 
 /** The invite link as a person copies it: this page's address with the room in the hash. */
