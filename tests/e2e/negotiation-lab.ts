@@ -115,4 +115,18 @@ async function glare() {
   return result;
 }
 
-Object.assign(window, { negotiationLab: { basicCall, glare } });
+/** Garbage descriptions and candidates from a peer: refused, logged, and the call goes on. */
+async function malformedSignals() {
+  const { a, b } = await connectPair({ holdOfferMs: 0 });
+  await b.link.handle({ kind: 'description', description: { type: 'offer', sdp: 'v=0\r\nthis is not sdp' } });
+  await a.link.handle({ kind: 'description', description: { type: 'answer', sdp: '' } });
+  await b.link.handle({ kind: 'candidate', candidate: { candidate: 'candidate:garbage', sdpMid: '99' } });
+  a.link.sendData(new TextEncoder().encode('still here'));
+  await until(() => b.received.includes('still here'), 'data after garbage');
+  const result = { states: [a.link.pc.connectionState, b.link.pc.connectionState], signaling: [a.link.pc.signalingState, b.link.pc.signalingState] };
+  a.link.close();
+  b.link.close();
+  return result;
+}
+
+Object.assign(window, { negotiationLab: { basicCall, glare, malformedSignals } });

@@ -8,6 +8,7 @@ import { startRelay, type RelayProcess } from '../support/relay-process';
 interface Lab {
   basicCall(holdOfferMs: number): Promise<{ remoteCandidateTypesAtB: string[]; framesAtA: number; framesAtB: number; received: string[]; mids: number[] }>;
   glare(): Promise<{ states: string[]; negotiated: number[]; received: string[] }>;
+  malformedSignals(): Promise<{ states: string[]; signaling: string[] }>;
 }
 
 /** PeerLink's perfect negotiation, with real RTCPeerConnections in Chromium. */
@@ -64,5 +65,11 @@ describe('peer negotiation in Chromium', () => {
     expect(result.states).toEqual(['connected', 'connected']);
     expect(result.negotiated).toEqual([4, 4]);
     expect(result.received).toContain('after glare');
+  });
+
+  it('malformed SDP and candidates from a peer are refused without breaking the call', async () => {
+    const result = await lab('malformedSignals');
+    expect(result.states).toEqual(['connected', 'connected']);
+    expect(result.signaling).toEqual(['stable', 'stable']);
   });
 });
