@@ -5,12 +5,22 @@ import { roomIdForHostKey, sign, verify, type SigningIdentity } from './host-ide
  * records in the room document into one state and enforces it; a record that is malformed,
  * for another room, badly signed or signed by someone without the authority is ignored.
  */
-export type ControlKind = 'lock' | 'unlock' | 'admit' | 'deny' | 'remove' | 'end' | 'cohost' | 'revoke-cohost';
+export type ControlKind =
+  | 'lock'
+  | 'unlock'
+  | 'admit'
+  | 'deny'
+  | 'remove'
+  | 'end'
+  | 'cohost'
+  | 'revoke-cohost'
+  /** "This participant key is the host, on one of its devices" (signed with the host key). */
+  | 'host-session';
 
-const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost']);
-const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost']);
+const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost', 'host-session']);
+const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost', 'host-session']);
 /** Only the host itself may do these; co-hosts may do the rest. */
-const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost']);
+const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost', 'host-session']);
 const MAX_KEY_CHARS = 128;
 
 export interface ControlRecord {
@@ -35,6 +45,8 @@ export interface RoomControlState {
   denied: Set<string>;
   removed: Set<string>;
   cohosts: Set<string>;
+  /** Participant keys the host key vouched for: the host's own devices. */
+  hostSessions: Set<string>;
 }
 
 export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not authorized' | 'duplicate';
@@ -79,7 +91,7 @@ function compareRecords(a: ControlRecord, b: ControlRecord): number {
 }
 
 export function emptyControlState(): RoomControlState {
-  return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set() };
+  return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set(), hostSessions: new Set() };
 }
 
 /**
@@ -113,8 +125,8 @@ export async function foldControls(
     const isHost = record.by === state.hostKey;
     const authorized =
       (isHost || (state.cohosts.has(record.by) && !HOST_ONLY.has(record.kind))) &&
-      // Nobody removes or demotes the host.
-      !(record.target !== null && record.target === state.hostKey && record.kind !== 'admit');
+      // Nobody removes or demotes the host, on any of its devices.
+      !(record.target !== null && isHostKey(state, record.target) && record.kind !== 'admit' && record.kind !== 'host-session');
     if (!authorized) {
       rejected.push({ value: record, reason: 'not authorized' });
       continue;
@@ -156,13 +168,69 @@ function apply(state: RoomControlState, r: ControlRecord): void {
     case 'revoke-cohost':
       state.cohosts.delete(target);
       break;
+    case 'host-session':
+      state.hostSessions.add(target);
+      state.removed.delete(target);
+      break;
   }
+}
+
+const isHostKey = (state: RoomControlState, key: string): boolean => key === state.hostKey || state.hostSessions.has(key);
+
+/** May this participant key sign lock, admit, deny and remove records (and see knocks)? */
+export function mayModerate(state: RoomControlState, participantKey: string): boolean {
+  return isHostKey(state, participantKey) || state.cohosts.has(participantKey);
+}
+
+export type Exclusion = 'ended' | 'removed' | 'denied' | 'locked';
+
+/** Why this key may not be in the room, or null if it may. */
+export function exclusionOf(state: RoomControlState, participantKey: string): Exclusion | null {
+  if (state.ended) return 'ended';
+  if (mayModerate(state, participantKey)) return null;
+  if (state.removed.has(participantKey)) return 'removed';
+  if (state.locked && !state.admitted.has(participantKey)) return state.denied.has(participantKey) ? 'denied' : 'locked';
+  return null;
 }
 
 /** May this participant key be in the room? (The host always may.) */
 export function mayParticipate(state: RoomControlState, participantKey: string): boolean {
-  if (state.ended) return false;
-  if (participantKey === state.hostKey || state.cohosts.has(participantKey)) return true;
-  if (state.removed.has(participantKey)) return false;
-  return !state.locked || state.admitted.has(participantKey);
+  return exclusionOf(state, participantKey) === null;
+}
+
+const ABOUT_EVERYONE: ReadonlySet<ControlKind> = new Set<ControlKind>(['cohost', 'revoke-cohost', 'host-session']);
+const MAX_RECORDS_ABOUT_KEY = 10;
+const MAX_RECORDS_ABOUT_ROOM = 40;
+
+/**
+ * The records someone needs to check a decision about `key` without the room document: the
+ * latest ones about the key itself, about the whole room (lock, end) and about who may sign
+ * them (co-host grants, host devices). Small enough for one signaling frame.
+ */
+export function recordsAbout(values: unknown[], key: string): ControlRecord[] {
+  const parsed = uniqueBySig(values.map(parseControl).filter((r): r is ControlRecord => r !== null)).sort(compareRecords);
+  const own = parsed.filter((r) => r.target === key).slice(-MAX_RECORDS_ABOUT_KEY);
+  const room = parsed.filter((r) => r.target === null || ABOUT_EVERYONE.has(r.kind)).slice(-MAX_RECORDS_ABOUT_ROOM);
+  return [...room, ...own];
+}
+
+/** The records of `offered` that are valid and authorized alongside the ones already known. */
+export async function acceptableRecords(roomId: string, known: unknown[], offered: unknown): Promise<ControlRecord[]> {
+  if (!Array.isArray(offered) || offered.length === 0) return [];
+  const knownSigs = new Set(known.map((v) => (v as { sig?: unknown } | null)?.sig));
+  const candidates = uniqueBySig(
+    offered
+      .slice(0, MAX_RECORDS_ABOUT_KEY + MAX_RECORDS_ABOUT_ROOM)
+      .map(parseControl)
+      .filter((r): r is ControlRecord => r !== null && !knownSigs.has(r.sig)),
+  );
+  if (candidates.length === 0) return [];
+  const { rejected } = await foldControls(roomId, [...known, ...candidates]);
+  const bad = new Set(rejected.map(({ value }) => (value as { sig?: unknown } | null)?.sig));
+  return candidates.filter((r) => !bad.has(r.sig));
+}
+
+function uniqueBySig(records: ControlRecord[]): ControlRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => !seen.has(r.sig) && seen.add(r.sig));
 }

@@ -15,6 +15,9 @@ import {
 
 export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, type ChatMessage, type Participant } from './room-schema';
 
+/** Lock, admit, remove… a busy 50-person room signs a few hundred; more is a flood. */
+export const MAX_CONTROL_RECORDS = 5000;
+
 export class ChatTooLongError extends Error {
   override readonly name = 'ChatTooLongError';
   constructor(readonly length: number) {
@@ -43,11 +46,32 @@ export class RoomDoc {
   readonly doc: Y.Doc;
   private readonly people: Y.Map<unknown>;
   private readonly messages: Y.Array<unknown>;
+  /** Signed control records (crdt/control-records.ts), verified by every reader. */
+  private readonly controls: Y.Array<unknown>;
 
   constructor(doc: Y.Doc = new Y.Doc()) {
     this.doc = doc;
     this.people = doc.getMap('participants');
     this.messages = doc.getArray('chat');
+    this.controls = doc.getArray('controls');
+  }
+
+  /** Appends records not already present (same signature), in one transaction. */
+  addControls(records: readonly { sig: string }[]): void {
+    const known = new Set(this.controlValues().map((v) => (v as { sig?: unknown } | null)?.sig));
+    const fresh = records.filter((r) => !known.has(r.sig) && known.add(r.sig));
+    if (fresh.length > 0) this.controls.push(fresh);
+  }
+
+  /** Raw values, unverified: fold them with foldControls. Bounded against a flooding member. */
+  controlValues(): unknown[] {
+    return this.controls.slice(0, MAX_CONTROL_RECORDS);
+  }
+
+  onControlsChange(cb: () => void): () => void {
+    const handler = () => cb();
+    this.controls.observe(handler);
+    return () => this.controls.unobserve(handler);
   }
 
   /** Upserts the caller's own record; a rejoin clears leftAt and counts as a new join. */

@@ -48,12 +48,25 @@ export interface SignalEnvelope {
 }
 
 export type PeerSignal =
-  /** "I am here": sent on the room topic on join and answered directly by everyone present. */
-  | { kind: 'announce' }
+  /**
+   * "I am here": sent on the room topic on join and answered directly by everyone present.
+   * `key` is the sender's participant key (its peer id is a hash of it); `proof` holds the
+   * control records that let it in (an admission in a locked room, a host device record).
+   * `instance` is new on every page load: the same key (a reloaded tab) with a new instance
+   * means the old connection is dead.
+   */
+  | { kind: 'announce'; key: string; proof: unknown[]; instance: string }
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
-  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string } }
-  | { kind: 'candidate'; candidate: IceCandidateInit | null };
+  /** `sig`: the sender's participant key over the DTLS fingerprints of `sdp` (crdt/participant-identity.ts). */
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string }; key: string; sig: string }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null }
+  /** "You may not be here": why, with the signed records that show it (recordsAbout). */
+  | { kind: 'refused'; reason: 'locked' | 'denied' | 'removed' | 'ended'; records: unknown[] }
+  /** A newcomer to a locked room asks the host and co-hosts to let it in. */
+  | { kind: 'knock'; key: string; name: string }
+  /** A host's answer to a knock: the signed admit or deny record, with what it depends on. */
+  | { kind: 'decision'; records: unknown[] };
 
 export type RTCSdpTypeName = 'offer' | 'answer' | 'pranswer' | 'rollback';
 

@@ -1,11 +1,13 @@
-import { createSignal, Match, onCleanup, Switch, type JSX } from 'solid-js';
+import { createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
 import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from './net/room-link';
+import { newHostedRoomId } from './net/stored-keys';
 import { RoomSession } from './room-session';
 import { exposeDebugHooks } from './debug-hooks';
 import { Home } from './views/Home';
 import { InvalidLink } from './views/InvalidLink';
 import { Join } from './views/Join';
+import { Excluded } from './views/Excluded';
 import { Left } from './views/Left';
 import { Room } from './views/Room';
 
@@ -24,11 +26,13 @@ function screenForHash(hash: string): Screen {
   const parsed = parseRoomHash(hash);
   if (parsed.kind === 'none') return { kind: 'home' };
   if (parsed.kind === 'invalid') return { kind: 'invalid' };
-  return joinScreen(parsed.link);
+  // A host link: keep the key, but show the invite link so it is not shared by accident.
+  if (parsed.hostKey) history.replaceState(null, '', formatRoomHash(parsed.link));
+  return joinScreen(parsed.link, parsed.hostKey);
 }
 
-function joinScreen(link: RoomLink): Screen {
-  return { kind: 'join', link, session: new RoomSession(link, new LocalMedia()) };
+function joinScreen(link: RoomLink, hostKey?: string): Screen {
+  return { kind: 'join', link, session: new RoomSession(link, new LocalMedia(), hostKey) };
 }
 
 export function App(): JSX.Element {
@@ -55,10 +59,11 @@ export function App(): JSX.Element {
     window.removeEventListener('pagehide', onPageHide);
   });
 
-  const create = () => {
+  const create = async () => {
     // A page opened as `#relay=…` (a static host), or in a room on another relay, keeps using it.
     const here = parseRoomHash(location.hash);
-    const link = newRoomLink(here.kind === 'none' ? here.relay : here.kind === 'room' ? here.link.relay : undefined);
+    const relay = here.kind === 'none' ? here.relay : here.kind === 'room' ? here.link.relay : undefined;
+    const link = newRoomLink(await newHostedRoomId(), relay);
     sessionStorage.setItem(CREATED_KEY, link.roomId);
     location.hash = formatRoomHash(link);
   };
@@ -72,15 +77,16 @@ export function App(): JSX.Element {
   return (
     <Switch>
       <Match when={screen().kind === 'home'}>
-        <Home onCreate={create} />
+        <Home onCreate={() => void create()} />
       </Match>
       <Match when={screen().kind === 'invalid'}>
-        <InvalidLink onCreate={create} />
+        <InvalidLink onCreate={() => void create()} />
       </Match>
       <Match when={((s) => (s.kind === 'join' ? s : false))(screen())}>
         {(s) => (
           <Join
             media={s().session.media}
+            ready={s().session.prepared}
             inviteUrl={linkUrl(s().link)}
             justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
             autoJoin={sessionStorage.getItem(IN_ROOM_KEY) === s().link.roomId}
@@ -89,23 +95,31 @@ export function App(): JSX.Element {
         )}
       </Match>
       <Match when={((s) => (s.kind === 'room' ? s : false))(screen())}>
-        {(s) => (
-          <Room
-            session={s().session}
-            inviteUrl={linkUrl(s().link)}
-            onLeave={() => {
-              sessionStorage.removeItem(IN_ROOM_KEY);
-              leaveCurrent();
-              setScreen({ kind: 'left', link: s().link });
-            }}
-          />
-        )}
+        {(s) => {
+          const standing = () => s().session.standing();
+          return (
+            <Show
+              when={standing() !== 'ended' && standing() !== 'removed'}
+              fallback={<Excluded reason={standing() === 'ended' ? 'ended' : 'removed'} onCreate={() => void create()} />}
+            >
+              <Room
+                session={s().session}
+                inviteUrl={linkUrl(s().link)}
+                onLeave={() => {
+                  sessionStorage.removeItem(IN_ROOM_KEY);
+                  leaveCurrent();
+                  setScreen({ kind: 'left', link: s().link });
+                }}
+              />
+            </Show>
+          );
+        }}
       </Match>
       <Match when={((s) => (s.kind === 'left' ? s : false))(screen())}>
         {(s) => (
           <Left
             onRejoin={() => setScreen(joinScreen(s().link))}
-            onCreate={create}
+            onCreate={() => void create()}
           />
         )}
       </Match>

@@ -1,8 +1,13 @@
+import { signControl, type ControlKind } from '../../crdt/control-records';
+import type { PeerSignal } from '../../crdt/wire';
 import type { RoomSession } from './room-session';
 
 /**
  * `window.confabDebug`: read-only views that the e2e tests and the bench use to prove media
- * really flows (decoded frames, audio energy). Nothing here changes the call.
+ * really flows (decoded frames, audio energy) and what each peer's room state says. Nothing
+ * here changes the call, except `tamper`, which exists only when the tab opted in to test
+ * hooks (localStorage `confab.testHooks` = `1`): it plays a modified client, and gives no
+ * power a person editing their own browser's code would not have.
  */
 export interface ConfabDebug {
   selfId: string;
@@ -12,6 +17,22 @@ export interface ConfabDebug {
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`, from a WebAudio analyser. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
+  standing(): string;
+  chatTexts(): string[];
+  controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
+  tamper?: TamperHooks;
+}
+
+export interface TamperHooks {
+  selfKey: string;
+  /** The raw control values in this peer's room document. */
+  controlValues(): unknown[];
+  /** Writes values straight into the shared document, unchecked. */
+  inject(values: unknown[]): void;
+  /** A record signed with this participant's own key (no authority behind it). */
+  signOwn(kind: ControlKind, target?: string, seq?: number): Promise<unknown>;
+  /** Sends any signal to one peer through the room's encrypted signaling. */
+  signal(peerId: string, msg: PeerSignal): Promise<void>;
 }
 
 declare global {
@@ -22,7 +43,9 @@ declare global {
 
 export function exposeDebugHooks(session: RoomSession): void {
   window.confabDebug = {
-    selfId: session.selfId,
+    get selfId() {
+      return session.selfId;
+    },
     peerIds: () => session.peers().map((p) => p.id),
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     async framesDecoded(peerId) {
@@ -51,6 +74,38 @@ export function exposeDebugHooks(session: RoomSession): void {
       }
       await ctx.close();
       return peak;
+    },
+    standing: () => session.standing(),
+    chatTexts: () => session.chat().map((m) => m.text),
+    controls() {
+      const s = session.controlState();
+      return {
+        locked: s.locked,
+        ended: s.ended,
+        hostSessions: s.hostSessions.size,
+        cohosts: s.cohosts.size,
+        removed: s.removed.size,
+        admitted: s.admitted.size,
+      };
+    },
+  };
+  if (localStorage.getItem('confab.testHooks') === '1') window.confabDebug.tamper = tamperHooks(session);
+}
+
+function tamperHooks(session: RoomSession): TamperHooks {
+  const tools = session.debugTamperTools();
+  return {
+    get selfKey() {
+      return session.selfKey;
+    },
+    controlValues: () => session.controls.values(),
+    inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
+    async signOwn(kind, target, seq) {
+      const { identity } = await tools;
+      return signControl(identity, { room: session.link.roomId, kind, seq: seq ?? 1_000, ...(target ? { target } : {}) });
+    },
+    async signal(peerId, msg) {
+      (await tools).signal(peerId, msg);
     },
   };
 }

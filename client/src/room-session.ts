@@ -1,13 +1,20 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
+import type { Exclusion, RoomControlState } from '../../crdt/control-records';
+import { emptyControlState, exclusionOf } from '../../crdt/control-records';
 import { DocSync } from '../../crdt/doc-sync';
+import type { SigningIdentity } from '../../crdt/host-identity';
+import { peerIdForKey } from '../../crdt/participant-identity';
+import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc';
 import type { LocalMedia } from './media/local-media';
-import { randomId } from './net/bytes';
+import { Admission } from './net/admission';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
 import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
+import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
+import { Moderation } from './room-moderation';
 
 /** A remote peer as the views see it: its connection state is a signal of its own. */
 export interface PeerView {
@@ -17,48 +24,111 @@ export interface PeerView {
   setConnectionState(state: RTCPeerConnectionState): void;
 }
 
+export type Role = 'host' | 'cohost' | 'guest';
+
+/** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
+export type Standing = 'in' | 'knocking' | Exclusion;
+
+interface Identities {
+  self: SigningIdentity;
+  selfId: string;
+  host: SigningIdentity | null;
+}
+
 /**
  * Everything one person's presence in a room needs: the room document and its sync, the
- * signaling client and the mesh of peer connections, exposed to the views as signals.
- * It is made when the join screen opens, so keys and the signaling socket are ready by the
- * time the person clicks Join; nothing is announced before start().
+ * signed control records, the signaling client and the mesh of peer connections, exposed to
+ * the views as signals. It is made when the join screen opens, so keys and the signaling
+ * socket are ready by the time the person clicks Join; nothing is announced before start().
  */
 export class RoomSession {
-  readonly selfId = randomId(12);
+  selfId = '';
+  selfKey = '';
+  readonly hostHeld: Accessor<boolean>;
   readonly room = new RoomDoc();
+  readonly controls: RoomControls;
+  readonly moderation: Moderation;
   readonly peers: Accessor<PeerView[]>;
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
+  readonly controlState: Accessor<RoomControlState>;
+  readonly standing: Accessor<Standing>;
+  /** Resolves when keys, identity and the stored room document are loaded. */
+  readonly prepared: Promise<void>;
+  private readonly setStanding: (s: Standing) => void;
   private readonly setPeers: (p: PeerView[]) => void;
   private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
   private readonly keys: Promise<RoomKeys>;
+  private readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
   private mesh: MeshSession | null = null;
-  private readonly unsubscribe: () => void;
+  private gate: Admission | null = null;
+  private name = '';
+  private left = false;
+  private readonly unsubscribe: (() => void)[] = [];
   /** This browser's copy of the room document: a reload or crash loses no chat. */
   private readonly persistence: IndexeddbPersistence;
 
   constructor(
     readonly link: RoomLink,
     readonly media: LocalMedia,
+    /** From a host link: kept in this browser, which becomes a host device. */
+    hostKeyFromLink?: string,
   ) {
     const [peers, setPeers] = createSignal<PeerView[]>([]);
     const [participants, setParticipants] = createSignal<Participant[]>([]);
     const [chat, setChat] = createSignal<ChatMessage[]>([]);
     const [status, setStatus] = createSignal<SignalingStatus>('connecting');
+    const [controlState, setControlState] = createSignal<RoomControlState>(emptyControlState(), { equals: false });
+    const [standing, setStanding] = createSignal<Standing>('in');
+    const [hostHeld, setHostHeld] = createSignal(false);
+    this.hostHeld = hostHeld;
     this.peers = peers;
     this.setPeers = setPeers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
-    this.unsubscribe = this.room.onChange(() => {
-      setParticipants(this.room.participants());
-      setChat(this.room.chat());
+    this.controlState = controlState;
+    this.standing = standing;
+    this.setStanding = setStanding;
+    this.unsubscribe.push(
+      this.room.onChange(() => {
+        setParticipants(this.room.participants());
+        setChat(this.room.chat());
+      }),
+    );
+    this.controls = new RoomControls(link.roomId, this.room);
+    this.unsubscribe.push(this.controls.onChange((state) => {
+      setControlState(state);
+      this.onControlsChanged();
+    }));
+    const persistence = (this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc));
+    const keys = (this.keys = deriveRoomKeys(link));
+    const identities = (this.identities = (async () => {
+      if (hostKeyFromLink && !(await keepHostKey(link.roomId, hostKeyFromLink))) {
+        console.warn('[confab] the host key in this link is not this room\'s; joining as a guest');
+      }
+      const self = await participantIdentity(link.roomId);
+      return { self, selfId: await peerIdForKey(self.publicKey), host: await storedHostIdentity(link.roomId) };
+    })());
+    const controls = this.controls;
+    this.prepared = (async () => {
+      const ids = await identities;
+      this.selfId = ids.selfId;
+      this.selfKey = ids.self.publicKey;
+      setHostHeld(ids.host !== null);
+      await Promise.all([keys, persistence.whenSynced]);
+      await controls.settled();
+    })();
+    this.moderation = new Moderation({
+      roomId: link.roomId,
+      controls: this.controls,
+      controlState,
+      identities: this.identities,
+      mesh: () => this.mesh,
     });
-    this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc);
-    this.keys = deriveRoomKeys(link);
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
@@ -67,22 +137,58 @@ export class RoomSession {
     });
   }
 
+  /** Host: this browser holds the host key. Co-host: the host's record names our key. */
+  role(): Role {
+    if (this.hostHeld()) return 'host';
+    return this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
+  }
+
+  /** What the records say a connected peer is. */
+  roleOf(peerId: string): Role {
+    const key = this.mesh?.keyOf(peerId);
+    const state = this.controlState();
+    if (!key) return 'guest';
+    if (state.hostSessions.has(key)) return 'host';
+    return state.cohosts.has(key) ? 'cohost' : 'guest';
+  }
+
   async start(name: string): Promise<void> {
-    await this.persistence.whenSynced;
+    this.name = name;
+    await this.prepared;
+    const ids = await this.identities;
+    if (ids.host) await this.moderation.claimHostSession();
+    const own = this.controls.state;
+    const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
+    if (exclusion) {
+      this.setStanding(exclusion);
+      this.leave();
+      return;
+    }
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     this.mesh = new MeshSession({
       selfId: this.selfId,
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,
+      gate,
       localTrack: (kind) => this.media.track(kind),
       onPeersChanged: (peers) => this.updatePeerViews(peers),
+      onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
+      onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
+      onDecision: (_from, msg) => void gate.keep(msg.records),
     });
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);
       this.publishMediaState();
     };
     await this.mesh.start();
+  }
+
+  /** Asks the host (and co-hosts) of a locked room to let us in. */
+  knock(): void {
+    this.setStanding('knocking');
+    this.mesh?.knock(this.name);
   }
 
   /** The participant record of a connected peer (names arrive with the room document). */
@@ -99,10 +205,13 @@ export class RoomSession {
   }
 
   leave(): void {
-    this.room.leave(this.selfId);
+    if (this.left) return;
+    this.left = true;
+    if (this.mesh) this.room.leave(this.selfId);
     this.mesh?.leave();
     this.signaling.close();
-    this.unsubscribe();
+    for (const stop of this.unsubscribe) stop();
+    this.controls.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
   }
@@ -110,6 +219,35 @@ export class RoomSession {
   /** Read by tests and the bench through window.confabDebug. */
   debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
     return this.mesh?.link(peerId)?.pc;
+  }
+
+  /** For the tampered-client tests: what a modified client could do with its own key. */
+  async debugTamperTools(): Promise<{ identity: SigningIdentity; signal: MeshSession['signal'] }> {
+    return { identity: (await this.identities).self, signal: (peerId, msg) => this.mesh?.signal(peerId, msg) };
+  }
+
+  /** A refusal tells us the records that keep us out; they go in our own doc if genuine. */
+  private async onRefused(gate: Admission, from: string, records: unknown[]): Promise<void> {
+    await gate.keep(records);
+    // Knocking: someone new who may let us in has just turned up.
+    if (this.standing() === 'knocking') this.mesh?.signal(from, { kind: 'knock', key: gate.selfKey, name: this.name });
+  }
+
+  private onControlsChanged(): void {
+    if (!this.mesh || !this.gate || this.left) return;
+    this.mesh.enforce();
+    const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
+    const before = this.standing();
+    if (exclusion === 'ended' || exclusion === 'removed') {
+      this.setStanding(exclusion);
+      this.leave();
+    } else if (exclusion === null) {
+      this.setStanding('in');
+      // Just let in: say hello again, with the admission as proof.
+      if (before !== 'in') this.mesh.reannounce();
+    } else if (!(exclusion === 'locked' && before === 'knocking')) {
+      this.setStanding(exclusion);
+    }
   }
 
   /** Keeps one PeerView per peer, so tiles stay mounted while their state changes. */

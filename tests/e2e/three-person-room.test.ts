@@ -69,8 +69,9 @@ describe('a three-to-four person room in real Chromium', () => {
     // You first; Bob and Carol joined at the same moment, so in either order.
     await expect.poll(() => list.getByRole('listitem').allTextContents()).toHaveLength(3);
     const rows = await list.getByRole('listitem').allTextContents();
-    expect(rows[0]).toBe('AAlice (you)');
-    expect(rows.slice(1).sort()).toEqual(['BBob', 'CCarol']);
+    // Alice created the room, so she is its host and has controls on the others' rows.
+    expect(rows[0]).toBe('AAlice (you)Host');
+    expect(rows.slice(1).sort()).toEqual(['BBobMake co-hostRemove', 'CCarolMake co-hostRemove']);
     const carol = list.getByRole('listitem').filter({ hasText: 'Carol' });
     await expect.poll(() => carol.getByRole('img').getAttribute('aria-label')).toBe('Mic off, camera on');
     expect(await alice.getByLabel('Invite link').inputValue()).toBe(link);

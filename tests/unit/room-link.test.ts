@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash } from '../../client/src/net/room-link';
+import { formatRoomHash, hostUrl, inviteUrl, newRoomLink, parseRoomHash } from '../../client/src/net/room-link';
 
 describe('room links', () => {
   it('round-trips a new room through the hash', () => {
@@ -37,7 +37,7 @@ describe('room links', () => {
   });
 
   it('carries a relay for static hosts, round-trips it, and accepts only WebSocket URLs', () => {
-    const link = newRoomLink('wss://relay.example:8443/signal');
+    const link = newRoomLink(undefined, 'wss://relay.example:8443/signal');
     const hash = formatRoomHash(link);
     expect(hash).toContain('&relay=wss%3A%2F%2Frelay.example%3A8443%2Fsignal');
     expect(parseRoomHash(hash)).toEqual({ kind: 'room', link });
@@ -52,6 +52,17 @@ describe('room links', () => {
       `#${roomId}.${secret}&relay=ws%3A%2F%2F${'a'.repeat(600)}`,
       '#relay=ftp%3A%2F%2Fx',
     ]) {
+      expect(parseRoomHash(bad), bad).toEqual({ kind: 'invalid' });
+    }
+  });
+
+  it('a host link is the invite link plus the host key, with or without a relay', () => {
+    for (const link of [newRoomLink(), newRoomLink(undefined, 'ws://127.0.0.1:9/signal')]) {
+      const url = hostUrl(link, 'HOSTKEY_abc-123', { origin: 'http://h', pathname: '/' });
+      expect(parseRoomHash(new URL(url).hash)).toEqual({ kind: 'room', link, hostKey: 'HOSTKEY_abc-123' });
+    }
+    const { roomId, secret } = newRoomLink();
+    for (const bad of [`#${roomId}.${secret}&host=`, `#${roomId}.${secret}&host=a&host=b`, `#${roomId}.${secret}&host=%20x`, '#relay=ws%3A%2F%2Fa&host=k']) {
       expect(parseRoomHash(bad), bad).toEqual({ kind: 'invalid' });
     }
   });

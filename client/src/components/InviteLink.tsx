@@ -13,7 +13,7 @@ async function copyText(text: string, fallbackInput: HTMLInputElement | undefine
 }
 
 /** The invite link in a read-only field with a Copy link button and visible feedback. */
-export function InviteLink(props: { url: string; buttonLabel?: string }): JSX.Element {
+export function InviteLink(props: { url: string; buttonLabel?: string; fieldLabel?: string }): JSX.Element {
   const [copied, setCopied] = createSignal<'idle' | 'copied' | 'failed'>('idle');
   let input: HTMLInputElement | undefined;
   const copy = async () => {
@@ -23,11 +23,11 @@ export function InviteLink(props: { url: string; buttonLabel?: string }): JSX.El
   return (
     <div class="invite">
       <span class="invite-label" aria-hidden="true">
-        Invite link
+        {props.fieldLabel ?? 'Invite link'}
       </span>
       <div class="invite-row">
         <input
-          aria-label="Invite link"
+          aria-label={props.fieldLabel ?? 'Invite link'}
           class="invite-url"
           readonly
           value={props.url}

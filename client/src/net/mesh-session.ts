@@ -1,7 +1,9 @@
+import { randomId } from '../../../crdt/base64url';
 import { ChannelTag, PROTOCOL_VERSION, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
 import { frameMessage, Reassembler } from './channel-framing';
-import { PeerLink, type MediaKind } from './peer-link';
+import type { PeerGate } from './admission';
+import { PeerLink, type LinkSignal, type MediaKind } from './peer-link';
 import type { RoomKeys } from './room-crypto';
 import type { SignalingClient } from './signaling-client';
 
@@ -17,8 +19,13 @@ export interface MeshSessionOptions {
   signaling: SignalingClient;
   sync: DocSync;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
+  gate: PeerGate;
   rtcConfig?: RTCConfiguration;
   onPeersChanged(peers: RemotePeer[]): void;
+  /** Signals about admission itself, for the session to act on. */
+  onRefused?(from: string, msg: Extract<PeerSignal, { kind: 'refused' }>): void;
+  onKnock?(from: string, msg: Extract<PeerSignal, { kind: 'knock' }>): void;
+  onDecision?(from: string, msg: Extract<PeerSignal, { kind: 'decision' }>): void;
 }
 
 /**
@@ -30,7 +37,13 @@ export class MeshSession {
   private readonly links = new Map<string, PeerLink>();
   private readonly peers = new Map<string, RemotePeer>();
   private readonly peerTopics = new Map<string, Promise<string>>();
+  /** Participant keys of peers whose announce or description checked out. */
+  private readonly keys = new Map<string, string>();
+  /** The page load each peer announced from, and ours. */
+  private readonly instances = new Map<string, string>();
+  private readonly instance = randomId(8);
   private inbound: Promise<void> = Promise.resolve();
+  private outbound = new Map<string, Promise<void>>();
   private selfTopic = '';
   private left = false;
 
@@ -39,12 +52,39 @@ export class MeshSession {
   async start(): Promise<void> {
     this.selfTopic = await this.topicOf(this.opts.selfId);
     this.opts.signaling.subscribe([this.opts.keys.roomTopic, this.selfTopic]);
-    await this.broadcast({ kind: 'announce' });
+    await this.broadcast(this.announcement());
   }
 
-  /** After a signaling reconnect: say hello again to find who joined meanwhile. */
+  /** After a signaling reconnect or an admission: say hello again to find who is here. */
   reannounce(): void {
-    if (!this.left) void this.broadcast({ kind: 'announce' });
+    if (!this.left) void this.broadcast(this.announcement());
+  }
+
+  /** Asks the host and co-hosts of a locked room to let us in. */
+  knock(name: string): void {
+    if (!this.left) void this.broadcast({ kind: 'knock', key: this.opts.gate.selfKey, name });
+  }
+
+  /** Sends one admission signal (a refusal, a knock, a decision) to one peer. */
+  signal(peerId: string, msg: PeerSignal): void {
+    if (!this.left) void this.sendTo(peerId, msg);
+  }
+
+  /** The checked participant key of a connected peer. */
+  keyOf(peerId: string): string | undefined {
+    return this.keys.get(peerId);
+  }
+
+  /** After the room's records changed: drop every peer that may no longer be here, and say why. */
+  enforce(): void {
+    for (const [peerId, link] of [...this.links]) {
+      const key = this.keys.get(peerId);
+      const exclusion = key ? this.opts.gate.exclusion(key) : null;
+      if (!key || !exclusion) continue;
+      void this.sendTo(peerId, { kind: 'refused', reason: exclusion, records: this.opts.gate.recordsFor(key) });
+      link.sendData(new Uint8Array([ChannelTag.Bye]));
+      link.close(`refused: ${exclusion}`);
+    }
   }
 
   /** Signaling frames are decrypted in parallel but applied strictly in arrival order. */
@@ -53,8 +93,8 @@ export class MeshSession {
     const opened = this.opts.keys.open(data);
     this.inbound = this.inbound.then(async () => {
       const envelope = parseEnvelope(await opened);
-      if (envelope) this.onSignal(envelope);
-    });
+      if (envelope) await this.onSignal(envelope);
+    }).catch((err: unknown) => console.warn('[confab] signal handling failed:', err));
   }
 
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
@@ -78,27 +118,73 @@ export class MeshSession {
     for (const link of [...this.links.values()]) link.close('left');
   }
 
-  private onSignal({ from, to, msg }: SignalEnvelope): void {
+  private async onSignal({ from, to, msg }: SignalEnvelope): Promise<void> {
     if (this.left || from === this.opts.selfId) return;
     if (to !== undefined && to !== this.opts.selfId) return;
     switch (msg.kind) {
-      case 'announce':
-        if (to === undefined) void this.sendTo(from, { kind: 'announce' });
+      case 'announce': {
+        if (!(await this.welcomes(from, await this.opts.gate.check(from, msg.key, msg.proof), msg.key))) return;
+        const known = this.instances.get(from);
+        this.instances.set(from, msg.instance);
+        if (known !== undefined && known !== msg.instance) this.links.get(from)?.close('reloaded');
+        if (to === undefined) void this.sendTo(from, this.announcement());
         if (this.isOfferer(from)) this.ensureLink(from).start();
         break;
+      }
       case 'bye':
         this.links.get(from)?.close('bye');
         break;
       case 'description': {
         const existing = this.links.get(from);
         if (!existing && msg.description.type !== 'offer') return;
-        void (existing ?? this.ensureLink(from)).handle(msg);
+        const { key, sig, description } = msg;
+        if (!(await this.opts.gate.verifyDescription(from, key, sig, description.sdp))) {
+          console.warn(`[confab] dropping a description from ${from}: its signature does not match its key`);
+          return;
+        }
+        if (!(await this.welcomes(from, this.opts.gate.exclusion(key), key))) return;
+        void (existing ?? this.ensureLink(from)).handle({ kind: 'description', description });
         break;
       }
       case 'candidate':
         void this.links.get(from)?.handle(msg);
         break;
+      case 'refused':
+        this.opts.onRefused?.(from, msg);
+        break;
+      case 'knock':
+        this.opts.onKnock?.(from, msg);
+        break;
+      case 'decision':
+        this.opts.onDecision?.(from, msg);
+        break;
     }
+  }
+
+  /** Remembers a welcome peer's key; tells an excluded one why. */
+  private async welcomes(from: string, verdict: Awaited<ReturnType<PeerGate['check']>>, key: string): Promise<boolean> {
+    if (verdict === null) {
+      this.keys.set(from, key);
+      return true;
+    }
+    if (verdict === 'invalid') {
+      console.warn(`[confab] ignoring ${from}: its key does not match its peer id`);
+    } else {
+      await this.sendTo(from, { kind: 'refused', reason: verdict, records: this.opts.gate.recordsFor(key) });
+      this.links.get(from)?.close(`refused: ${verdict}`);
+    }
+    return false;
+  }
+
+  private announcement(): PeerSignal {
+    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.instance };
+  }
+
+  /** Descriptions leave signed with our participant key over their DTLS fingerprints. */
+  private async sendLinkSignal(peerId: string, signal: LinkSignal): Promise<void> {
+    if (signal.kind === 'candidate') return this.sendTo(peerId, signal);
+    const sig = await this.opts.gate.signDescription(peerId, signal.description.sdp);
+    return this.sendTo(peerId, { ...signal, key: this.opts.gate.selfKey, sig });
   }
 
   /** The peer with the greater id makes the first offer; the other is polite. */
@@ -116,7 +202,7 @@ export class MeshSession {
       polite: this.opts.selfId < remoteId,
       rtcConfig: this.opts.rtcConfig,
       localTrack: this.opts.localTrack,
-      send: (signal) => void this.sendTo(remoteId, signal),
+      send: (signal) => void this.sendLinkSignal(remoteId, signal),
       onTrack: (track) => {
         stream.addTrack(track);
         this.changed();
@@ -146,6 +232,7 @@ export class MeshSession {
         if (this.links.get(remoteId) !== link) return;
         this.links.delete(remoteId);
         this.peers.delete(remoteId);
+        this.outbound.delete(remoteId);
         this.opts.sync.removeChannel(remoteId);
         this.changed();
       },
@@ -172,10 +259,16 @@ export class MeshSession {
     this.opts.signaling.publish(this.opts.keys.roomTopic, await this.opts.keys.seal(envelope));
   }
 
-  private async sendTo(peerId: string, msg: PeerSignal): Promise<void> {
+  /** Per recipient, signals leave in the order they were sent, whatever signing costs. */
+  private sendTo(peerId: string, msg: PeerSignal): Promise<void> {
     const envelope: SignalEnvelope = { v: PROTOCOL_VERSION, from: this.opts.selfId, to: peerId, msg };
-    const [topic, sealed] = await Promise.all([this.topicOf(peerId), this.opts.keys.seal(envelope)]);
-    this.opts.signaling.publish(topic, sealed);
+    const ready = Promise.all([this.topicOf(peerId), this.opts.keys.seal(envelope)]);
+    const sent = (this.outbound.get(peerId) ?? Promise.resolve()).then(async () => {
+      const [topic, sealed] = await ready;
+      this.opts.signaling.publish(topic, sealed);
+    });
+    this.outbound.set(peerId, sent.catch(() => undefined));
+    return sent;
   }
 }
 
@@ -189,6 +282,8 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   if (typeof msg !== 'object' || msg === null) return null;
   switch (msg.kind) {
     case 'announce':
+      if (!isKey(msg.key) || !isRecordList(msg.proof) || !isKey(msg.instance)) return null;
+      break;
     case 'bye':
       break;
     case 'description': {
@@ -196,8 +291,18 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
       if (typeof d !== 'object' || d === null) return null;
       if (!['offer', 'answer', 'pranswer', 'rollback'].includes(d.type as string)) return null;
       if (typeof d.sdp !== 'string' || d.sdp.length > 200_000) return null;
+      if (!isKey(msg.key) || typeof msg.sig !== 'string') return null;
       break;
     }
+    case 'refused':
+      if (!['locked', 'denied', 'removed', 'ended'].includes(msg.reason as string) || !isRecordList(msg.records)) return null;
+      break;
+    case 'knock':
+      if (!isKey(msg.key) || typeof msg.name !== 'string') return null;
+      break;
+    case 'decision':
+      if (!isRecordList(msg.records)) return null;
+      break;
     case 'candidate': {
       const c = msg.candidate as Record<string, unknown> | null;
       if (c !== null && (typeof c !== 'object' || typeof c.candidate !== 'string')) return null;
@@ -208,3 +313,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   }
   return value as SignalEnvelope;
 }
+
+const MAX_SIGNAL_RECORDS = 64;
+const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
+const isRecordList = (v: unknown): v is unknown[] => Array.isArray(v) && v.length <= MAX_SIGNAL_RECORDS;

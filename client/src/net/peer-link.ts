@@ -1,12 +1,17 @@
-import type { IceCandidateInit, PeerSignal } from '../../../crdt/wire';
+import type { IceCandidateInit, RTCSdpTypeName } from '../../../crdt/wire';
 
 export type MediaKind = 'audio' | 'video';
+
+/** What negotiation exchanges; the mesh wraps descriptions with the signer's key and signature. */
+export type LinkSignal =
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string } }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null };
 
 export interface PeerLinkOptions {
   remoteId: string;
   /** The polite side yields when both offer at once (perfect negotiation). */
   polite: boolean;
-  send(signal: PeerSignal): void;
+  send(signal: LinkSignal): void;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   PeerConnection?: typeof RTCPeerConnection;
@@ -65,7 +70,7 @@ export class PeerLink {
   }
 
   /** Signals are applied strictly in arrival order, whatever each step awaits. */
-  handle(signal: PeerSignal): Promise<void> {
+  handle(signal: LinkSignal): Promise<void> {
     this.incoming = this.incoming.then(() => this.apply(signal)).catch((err: unknown) => {
       console.warn(`[confab] signal from ${this.opts.remoteId} failed:`, err);
     });
@@ -110,7 +115,7 @@ export class PeerLink {
     }
   }
 
-  private async apply(signal: PeerSignal): Promise<void> {
+  private async apply(signal: LinkSignal): Promise<void> {
     if (this.closed) return;
     if (signal.kind === 'candidate') {
       const candidate = signal.candidate ?? undefined;

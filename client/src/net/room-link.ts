@@ -17,8 +17,11 @@ const MAX_RELAY_CHARS = 512;
 
 export type ParsedHash =
   | { kind: 'none'; relay?: string }
-  | { kind: 'room'; link: RoomLink }
+  /** `hostKey`: present in a host link (the host's private key: host controls on any device). */
+  | { kind: 'room'; link: RoomLink; hostKey?: string }
   | { kind: 'invalid' };
+
+const HOST_KEY = /^[A-Za-z0-9_-]{1,200}$/;
 
 /** Only a WebSocket URL is a relay: anything else in the link is a mistake or a trick. */
 export function parseRelay(text: string): string | null {
@@ -37,8 +40,13 @@ export function parseRoomHash(hash: string): ParsedHash {
   if (body === '') return { kind: 'none' };
   const [room = '', ...params] = body.split('&');
   let relay: string | undefined;
+  let hostKey: string | undefined;
   for (const param of room.startsWith('relay=') ? [room, ...params] : params) {
     const [key, value = ''] = param.split('=');
+    if (key === 'host' && hostKey === undefined && HOST_KEY.test(value) && !room.startsWith('relay=')) {
+      hostKey = value;
+      continue;
+    }
     let decoded: string | null = null;
     try {
       decoded = parseRelay(decodeURIComponent(value));
@@ -53,7 +61,8 @@ export function parseRoomHash(hash: string): ParsedHash {
   if (rest.length > 0 || !roomId || !secret || !PART.test(roomId) || !PART.test(secret)) {
     return { kind: 'invalid' };
   }
-  return { kind: 'room', link: relay ? { roomId, secret, relay } : { roomId, secret } };
+  const link = relay ? { roomId, secret, relay } : { roomId, secret };
+  return hostKey ? { kind: 'room', link, hostKey } : { kind: 'room', link };
 }
 
 export function formatRoomHash(link: RoomLink): string {
@@ -61,9 +70,15 @@ export function formatRoomHash(link: RoomLink): string {
   return `#${link.roomId}.${link.secret}${relay}`;
 }
 
-export function newRoomLink(relay?: string): RoomLink {
-  const link: RoomLink = { roomId: randomId(16), secret: randomId(16) };
+/** A new room: `roomId` comes from a fresh host key (net/stored-keys.ts), the secret is random. */
+export function newRoomLink(roomId: string = randomId(16), relay?: string): RoomLink {
+  const link: RoomLink = { roomId, secret: randomId(16) };
   return relay ? { ...link, relay } : link;
+}
+
+/** The host link: the invite link plus the host key. Whoever opens it gets host controls. */
+export function hostUrl(link: RoomLink, hostKey: string, page: { origin: string; pathname: string }): string {
+  return `${inviteUrl(link, page)}&host=${hostKey}`;
 }
 
 /** The invite link as a person copies it: this page's address with the room in the hash. */

@@ -16,6 +16,8 @@ export function rememberedName(): string {
 
 export function Join(props: {
   media: LocalMedia;
+  /** Keys and the stored room document: Join waits for them. */
+  ready: Promise<void>;
   inviteUrl: string;
   justCreated: boolean;
   /** Back after a reload mid-call: skip the questions and go straight in. */
@@ -25,7 +27,7 @@ export function Join(props: {
   const [name, setName] = createSignal(rememberedName());
   const [starting, setStarting] = createSignal(true);
   onMount(async () => {
-    await props.media.acquire();
+    await Promise.all([props.media.acquire(), props.ready]);
     setStarting(false);
     if (props.autoJoin && name().trim()) join();
   });

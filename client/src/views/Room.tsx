@@ -1,10 +1,14 @@
-import { createMemo, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
 import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
-import { YourRoomPanel, type PersonRow } from '../components/YourRoomPanel';
+import { KnockRequests } from '../components/KnockRequests';
+import { LockedOut } from '../components/LockedOut';
+import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
+import { hostUrl } from '../net/room-link';
+import { exportedHostKey } from '../net/stored-keys';
 import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
@@ -28,7 +32,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     setSide(side() === panel ? 'none' : panel);
   };
   const people = createMemo((): PersonRow[] => [
-    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true },
+    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role() },
     ...session
       .peers()
       .map((peer) => ({ peer, record: session.participant(peer.id) }))
@@ -39,8 +43,33 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         micOn: record?.micOn ?? true,
         camOn: record?.camOn ?? true,
         self: false,
+        role: session.roleOf(peer.id),
       })),
   ]);
+  const [actionError, setActionError] = createSignal('');
+  const act = (what: string, action: () => Promise<void>) => () => {
+    setActionError('');
+    action().catch((err: unknown) => setActionError(`Could not ${what}: ${(err as Error).message}`));
+  };
+  const moderation = session.moderation;
+  const actions: RoomActions = {
+    lock: act('lock the room', () => moderation.lock()),
+    unlock: act('unlock the room', () => moderation.unlock()),
+    remove: (id) => act('remove them', () => moderation.remove(id))(),
+    makeCohost: (id) => act('make them co-host', () => moderation.makeCohost(id))(),
+    revokeCohost: (id) => act('remove their co-host role', () => moderation.revokeCohost(id))(),
+    endRoom: act('end the room', () => moderation.endRoom()),
+    admit: (k) => act(`admit ${k.name}`, () => moderation.admit(k))(),
+    deny: (k) => act(`deny ${k.name}`, () => moderation.deny(k))(),
+  };
+  const [hostLink] = createResource(session.hostHeld, async () => {
+    const key = await exportedHostKey(session.link.roomId);
+    return key ? hostUrl(session.link, key, location) : undefined;
+  });
+  const outside = () => {
+    const standing = session.standing();
+    return standing === 'locked' || standing === 'knocking' || standing === 'denied' ? standing : null;
+  };
   const [stageSize, setStageSize] = createSignal({ width: 0, height: 0 });
   const observer = new ResizeObserver(([entry]) => {
     if (entry) setStageSize({ width: entry.contentRect.width, height: entry.contentRect.height });
@@ -60,14 +89,17 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         </div>
       </Show>
       <main class="stage">
+        <Show when={outside()}>{(standing) => <LockedOut standing={standing()} onKnock={() => session.knock()} />}</Show>
         <Show
-          when={session.peers().length > 0}
+          when={!outside() && session.peers().length > 0}
           fallback={
+            <Show when={!outside()}>
             <section class="waiting" aria-label="Waiting for others">
               <h1>Waiting for others — share the link</h1>
               <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
               <InviteLink url={props.inviteUrl} />
             </section>
+            </Show>
           }
         >
           <div
@@ -111,25 +143,49 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         />
       </Show>
       <Show when={side() === 'people'}>
-        <YourRoomPanel people={people()} inviteUrl={props.inviteUrl} onClose={() => toggle('people')} />
+        <YourRoomPanel
+          people={people()}
+          inviteUrl={props.inviteUrl}
+          hostUrl={hostLink()}
+          myRole={session.role()}
+          locked={session.controlState().locked}
+          knocks={moderation.knocks()}
+          actions={actions}
+          onClose={() => toggle('people')}
+        />
+      </Show>
+      <Show when={side() !== 'people' && moderation.knocks().length > 0}>
+        <KnockRequests knocks={moderation.knocks()} onAdmit={actions.admit} onDeny={actions.deny} floating />
       </Show>
       <nav class="toolbar" aria-label="Call controls">
         <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
-        <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
-          <Icon name="people" />
-        </button>
-        <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={() => toggle('chat')}>
-          <Icon name="chat" />
-          <Show when={unread() > 0}>
-            <span class="badge" aria-label={`${unread()} unread`}>
-              {unread()}
-            </span>
-          </Show>
-        </button>
+        <Show when={!outside()}>
+          <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
+            <Icon name="people" />
+            <Show when={moderation.knocks().length > 0}>
+              <span class="badge" aria-label={`${moderation.knocks().length} asking to join`}>
+                {moderation.knocks().length}
+              </span>
+            </Show>
+          </button>
+          <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={() => toggle('chat')}>
+            <Icon name="chat" />
+            <Show when={unread() > 0}>
+              <span class="badge" aria-label={`${unread()} unread`}>
+                {unread()}
+              </span>
+            </Show>
+          </button>
+        </Show>
         <button class="round-btn leave" aria-label="Leave" onClick={() => props.onLeave()}>
           <Icon name="leave" />
         </button>
       </nav>
+      <Show when={actionError()}>
+        <p class="notice floating" role="alert">
+          {actionError()}
+        </p>
+      </Show>
       <Show when={session.media.notice()}>
         <p class="notice floating" role="alert">
           {session.media.notice()}

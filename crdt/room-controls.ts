@@ -1,0 +1,91 @@
+import { emptyControlState, foldControls, signControl, type ControlKind, type ControlRecord, type RoomControlState } from './control-records';
+import type { SigningIdentity } from './host-identity';
+import type { RoomDoc } from './room-doc';
+
+const MAX_LOCAL_RECORDS = 500;
+
+/**
+ * The room's control state, kept folded from the records in a RoomDoc. Folding verifies
+ * signatures, so it is async; folds run one at a time and the latest wins. Rejected records
+ * are logged once each (by signature), never thrown.
+ */
+export class RoomControls {
+  private current: RoomControlState = emptyControlState();
+  private seq = 1;
+  private folding: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(state: RoomControlState) => void>();
+  private readonly logged = new Set<unknown>();
+  /** Genuine records learnt outside the document (with a signal): folded, never synced. */
+  private local: unknown[] = [];
+  private readonly stopWatching: () => void;
+
+  constructor(
+    readonly roomId: string,
+    private readonly room: RoomDoc,
+  ) {
+    this.stopWatching = room.onControlsChange(() => void this.refold());
+    void this.refold();
+  }
+
+  get state(): RoomControlState {
+    return this.current;
+  }
+
+  /** The raw records, as folded: the document's and the ones kept locally. */
+  values(): unknown[] {
+    return [...this.room.controlValues(), ...this.local];
+  }
+
+  /**
+   * Folds in records that arrived in a signal (an announce's proof, a refusal, a host's
+   * decision). They stay out of the shared document: whoever signed them has them there
+   * already, and a second copy would only grow everyone's document.
+   */
+  async keep(records: unknown[]): Promise<void> {
+    this.local = [...this.local, ...records].slice(-MAX_LOCAL_RECORDS);
+    await this.refold();
+  }
+
+  /** Resolves once every change seen so far is folded. */
+  settled(): Promise<void> {
+    return this.folding;
+  }
+
+  onChange(cb: (state: RoomControlState) => void): () => void {
+    this.listeners.add(cb);
+    return () => this.listeners.delete(cb);
+  }
+
+  /** Signs records with the next sequence numbers and adds them to the doc in one go. */
+  async issue(identity: SigningIdentity, records: { kind: ControlKind; target?: string }[]): Promise<ControlRecord[]> {
+    await this.folding;
+    const signed = await Promise.all(
+      records.map((r, i) => signControl(identity, { room: this.roomId, kind: r.kind, seq: this.seq + i, ...(r.target ? { target: r.target } : {}) })),
+    );
+    this.room.addControls(signed);
+    await this.refold();
+    return signed;
+  }
+
+  destroy(): void {
+    this.stopWatching();
+    this.listeners.clear();
+  }
+
+  private refold(): Promise<void> {
+    this.folding = this.folding.then(async () => {
+      const { state, rejected, nextSeq } = await foldControls(this.roomId, this.values());
+      for (const { value, reason } of rejected) {
+        if (reason === 'duplicate') continue;
+        const id = (value as { sig?: unknown } | null)?.sig ?? value;
+        if (this.logged.has(id)) continue;
+        this.logged.add(id);
+        console.warn(`[confab] ignoring a control record (${reason})`, value);
+      }
+      this.current = state;
+      this.seq = nextSeq;
+      for (const cb of this.listeners) cb(state);
+    });
+    return this.folding;
+  }
+}
