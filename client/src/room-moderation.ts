@@ -34,9 +34,11 @@ export class Moderation {
   /** Knocks not yet answered (here or by another host or co-host). */
   readonly knocks: Accessor<Knock[]>;
   private readonly setKnocks: (k: Knock[]) => void;
+  private readonly allKnocks: Accessor<Knock[]>;
 
   constructor(private readonly opts: ModerationOptions) {
     const [knocks, setKnocks] = createSignal<Knock[]>([]);
+    this.allKnocks = knocks;
     this.knocks = () => {
       const state = opts.controlState();
       return knocks().filter((k) => !state.admitted.has(k.key) && !state.denied.has(k.key) && !state.removed.has(k.key));
@@ -92,13 +94,18 @@ export class Moderation {
     const state = this.opts.controls.state;
     if (!mayModerate(state, self.publicKey) || !state.locked || state.admitted.has(key) || state.removed.has(key)) return;
     if (!(await keyMatchesPeerId(key, peerId))) return;
-    const others = this.knocks().filter((k) => k.key !== key);
+    const others = this.allKnocks().filter((k) => k.key !== key);
     if (others.length >= MAX_KNOCKS) return;
     this.setKnocks([...others, { peerId, key, name: clamp(name.trim(), MAX_NAME_CHARS) || 'Someone', at: Date.now() }]);
   }
 
+  /** A knocker who left takes its knock with it. */
+  forget(peerId: string): void {
+    this.setKnocks(this.allKnocks().filter((k) => k.peerId !== peerId));
+  }
+
   private async decide(knock: Knock, kind: 'admit' | 'deny'): Promise<void> {
-    this.setKnocks(this.knocks().filter((k) => k.key !== knock.key));
+    this.setKnocks(this.allKnocks().filter((k) => k.key !== knock.key));
     await this.sign([{ kind, target: knock.key }]);
     // The knocker has no room document yet: send it the records it needs to check this.
     const records = recordsAbout(this.opts.controls.values(), knock.key);

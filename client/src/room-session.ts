@@ -177,6 +177,7 @@ export class RoomSession {
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
       onDecision: (_from, msg) => void gate.keep(msg.records),
+      onGone: (peerId) => this.moderation.forget(peerId),
     });
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);

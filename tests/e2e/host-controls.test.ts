@@ -170,6 +170,18 @@ describe('host controls: lock, knock, remove, host link, end', () => {
     expect(await bob.getByRole('button', { name: 'Lock room' }).count()).toBe(0);
   });
 
+  it('a co-host can lock the room, but cannot end it', async () => {
+    const [alice, bob] = [pages.alice!, pages.bob!];
+    await openYourRoom(alice);
+    await alice.getByRole('button', { name: 'Make co-host: Bob' }).click();
+    await openYourRoom(bob);
+    await bob.getByRole('button', { name: 'Lock room' }).click({ timeout: 10_000 });
+    await waitUntil(async () => (await controls(alice)).locked, 5_000, 'alice sees the lock by her co-host');
+    expect(await controls(alice)).toMatchObject({ cohosts: 1 });
+    expect(await bob.getByRole('button', { name: 'End room for everyone' }).count()).toBe(0);
+    expect(await bob.getByRole('list', { name: 'Participants' }).getByText('Co-host').count()).toBe(1);
+  });
+
   it('ending the room disconnects everyone, and the link then says the room has ended', async () => {
     const [alice, bob, other] = [pages.alice!, pages.bob!, pages.aliceLaptop!];
     await openYourRoom(alice);

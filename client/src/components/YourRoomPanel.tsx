@@ -43,6 +43,11 @@ export function YourRoomPanel(props: {
   onClose(): void;
 }): JSX.Element {
   const [confirmEnd, setConfirmEnd] = createSignal(false);
+  const [removedName, setRemovedName] = createSignal('');
+  const remove = (p: PersonRow) => {
+    setRemovedName(p.name);
+    props.actions.remove(p.id);
+  };
   const moderator = () => props.myRole !== 'guest';
   return (
     <aside class="side-panel" aria-label="Your room">
@@ -68,6 +73,11 @@ export function YourRoomPanel(props: {
               {props.locked ? 'Unlock room' : 'Lock room'}
             </button>
           </div>
+          <Show when={removedName() && !props.locked}>
+            <p class="fine" role="status">
+              {removedName()} was removed. Anyone with the link can still join: lock the room to keep everyone new out.
+            </p>
+          </Show>
           <Show when={props.knocks.length > 0}>
             <h3 class="people-heading">Asking to join ({props.knocks.length})</h3>
             <KnockRequests knocks={props.knocks} onAdmit={(k) => props.actions.admit(k)} onDeny={(k) => props.actions.deny(k)} />
@@ -102,7 +112,7 @@ export function YourRoomPanel(props: {
                         {p.role === 'cohost' ? 'Remove co-host' : 'Make co-host'}
                       </button>
                     </Show>
-                    <button class="btn btn-small btn-danger" aria-label={`Remove ${p.name}`} onClick={() => props.actions.remove(p.id)}>
+                    <button class="btn btn-small btn-danger" aria-label={`Remove ${p.name}`} onClick={() => remove(p)}>
                       Remove
                     </button>
                   </span>
@@ -117,9 +127,8 @@ export function YourRoomPanel(props: {
         <Show when={props.hostUrl}>
           {(url) => (
             <div class="host-only">
-              <h3 class="people-heading">Host link</h3>
-              <p class="fine">Opens this room with host controls on another device. Keep it to yourself.</p>
               <InviteLink url={url()} buttonLabel="Copy host link" fieldLabel="Host link" />
+              <p class="fine">Opens this room with host controls on another device. Keep it to yourself.</p>
               <Show
                 when={confirmEnd()}
                 fallback={
@@ -128,7 +137,9 @@ export function YourRoomPanel(props: {
                   </button>
                 }
               >
-                <p class="fine" role="alert">Everyone is disconnected and the link stops working. End the room?</p>
+                <p class="fine" role="alert" ref={(el) => queueMicrotask(() => el.scrollIntoView({ block: 'nearest' }))}>
+                  Everyone is disconnected and the link stops working. End the room?
+                </p>
                 <div class="row">
                   <button class="btn btn-danger" onClick={() => props.actions.endRoom()}>
                     Yes, end the room

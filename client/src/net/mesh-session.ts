@@ -26,6 +26,8 @@ export interface MeshSessionOptions {
   onRefused?(from: string, msg: Extract<PeerSignal, { kind: 'refused' }>): void;
   onKnock?(from: string, msg: Extract<PeerSignal, { kind: 'knock' }>): void;
   onDecision?(from: string, msg: Extract<PeerSignal, { kind: 'decision' }>): void;
+  /** A peer said bye (connected or not: a knocker who gave up). */
+  onGone?(peerId: string): void;
 }
 
 /**
@@ -133,6 +135,7 @@ export class MeshSession {
       }
       case 'bye':
         this.links.get(from)?.close('bye');
+        this.opts.onGone?.(from);
         break;
       case 'description': {
         const existing = this.links.get(from);
@@ -150,6 +153,8 @@ export class MeshSession {
         void this.links.get(from)?.handle(msg);
         break;
       case 'refused':
+        // A link still being set up goes; an open one is the refuser's to close (an honest one does).
+        if (!this.peers.has(from)) this.links.get(from)?.close(`refused: ${msg.reason}`);
         this.opts.onRefused?.(from, msg);
         break;
       case 'knock':
