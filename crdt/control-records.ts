@@ -85,6 +85,25 @@ export function parseControl(value: unknown): ControlRecord | null {
   return { v: 1, room: r.room, kind, target: r.target as string | null, seq: r.seq as number, at: r.at as number, by: r.by, sig: r.sig };
 }
 
+/**
+ * Every change to the records refolds them all, so verdicts are remembered by the exact
+ * signed content: a record is verified once per page, not once per change.
+ */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 10_000;
+
+async function verifiedOnce(record: ControlRecord): Promise<boolean> {
+  const bytes = signedBytes(record);
+  const id = `${record.sig}|${new TextDecoder().decode(bytes)}`;
+  let ok = verdicts.get(id);
+  if (ok === undefined) {
+    ok = await verify(record.by, record.sig, bytes);
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(id, ok);
+  }
+  return ok;
+}
+
 /** Total order that every peer agrees on, whatever order the records arrived in. */
 function compareRecords(a: ControlRecord, b: ControlRecord): number {
   return a.seq - b.seq || (a.by < b.by ? -1 : a.by > b.by ? 1 : 0) || (a.sig < b.sig ? -1 : a.sig > b.sig ? 1 : 0);
@@ -110,7 +129,7 @@ export async function foldControls(
     if (!record) rejected.push({ value, reason: 'malformed' });
     else if (record.room !== roomId) rejected.push({ value, reason: 'other room' });
     else if (seen.has(record.sig)) rejected.push({ value, reason: 'duplicate' });
-    else if (!(await verify(record.by, record.sig, signedBytes(record)))) rejected.push({ value, reason: 'bad signature' });
+    else if (!(await verifiedOnce(record))) rejected.push({ value, reason: 'bad signature' });
     else {
       seen.add(record.sig);
       valid.push(record);
