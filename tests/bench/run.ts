@@ -1,5 +1,6 @@
 import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
+import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
@@ -28,6 +29,11 @@ async function main(): Promise<void> {
     const sizes = bundleSizes();
     console.table(Object.fromEntries(sizes.map((s) => [s.file, { bytes: s.bytes, gzip: s.gzipBytes }])));
     console.log(`client bundle total gzipped: ${(sizes.reduce((n, s) => n + s.gzipBytes, 0) / 1024).toFixed(1)} KiB`);
+    const fold = await controlFoldMs();
+    console.log(
+      `control records of a 50-person room (${fold.records} signed records, Node WebCrypto): first fold ${fold.firstMs.toFixed(1)} ms, ` +
+        `refold ${fold.refoldMs.toFixed(1)} ms, refold with one new record ${fold.refoldOneNewMs.toFixed(1)} ms`,
+    );
   } finally {
     await browser.close();
     await relay.stop();
