@@ -1,4 +1,4 @@
-import { createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
 import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from './net/room-link';
 import { newHostedRoomId } from './net/stored-keys';
@@ -83,16 +83,28 @@ export function App(): JSX.Element {
         <InvalidLink onCreate={() => void create()} />
       </Match>
       <Match when={((s) => (s.kind === 'join' ? s : false))(screen())}>
-        {(s) => (
-          <Join
-            media={s().session.media}
-            ready={s().session.prepared}
-            inviteUrl={linkUrl(s().link)}
-            justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
-            autoJoin={sessionStorage.getItem(IN_ROOM_KEY) === s().link.roomId}
-            onJoin={(name) => join(s().link, s().session, name)}
-          />
-        )}
+        {(s) => {
+          // This browser's copy of the room may already say it ended, or that we were removed.
+          const excluded = () => {
+            const state = s().session.controlState();
+            return state.ended ? 'ended' : state.removed.has(s().session.selfKey) ? 'removed' : null;
+          };
+          createEffect(() => {
+            if (excluded()) s().session.media.stop();
+          });
+          return (
+            <Show when={!excluded()} fallback={<Excluded reason={excluded() ?? 'ended'} onCreate={() => void create()} />}>
+              <Join
+                media={s().session.media}
+                ready={s().session.prepared}
+                inviteUrl={linkUrl(s().link)}
+                justCreated={sessionStorage.getItem(CREATED_KEY) === s().link.roomId}
+                autoJoin={sessionStorage.getItem(IN_ROOM_KEY) === s().link.roomId}
+                onJoin={(name) => join(s().link, s().session, name)}
+              />
+            </Show>
+          );
+        }}
       </Match>
       <Match when={((s) => (s.kind === 'room' ? s : false))(screen())}>
         {(s) => {

@@ -159,11 +159,7 @@ export class RoomSession {
     if (ids.host) await this.moderation.claimHostSession();
     const own = this.controls.state;
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
-    if (exclusion) {
-      this.setStanding(exclusion);
-      this.leave();
-      return;
-    }
+    if (exclusion) return this.shutOut(exclusion);
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     this.mesh = new MeshSession({
@@ -227,6 +223,13 @@ export class RoomSession {
     return { identity: (await this.identities).self, signal: (peerId, msg) => this.mesh?.signal(peerId, msg) };
   }
 
+  /** Out for good: leave, and turn the camera and microphone off. */
+  private shutOut(reason: 'ended' | 'removed'): void {
+    this.setStanding(reason);
+    this.leave();
+    this.media.stop();
+  }
+
   /** A refusal tells us the records that keep us out; they go in our own doc if genuine. */
   private async onRefused(gate: Admission, from: string, records: unknown[]): Promise<void> {
     await gate.keep(records);
@@ -240,8 +243,7 @@ export class RoomSession {
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
-      this.setStanding(exclusion);
-      this.leave();
+      this.shutOut(exclusion);
     } else if (exclusion === null) {
       this.setStanding('in');
       // Just let in: say hello again, with the admission as proof.
