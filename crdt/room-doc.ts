@@ -11,9 +11,10 @@ import {
   readParticipant,
   type ChatMessage,
   type Participant,
+  type Reaction,
 } from './room-schema';
 
-export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, type ChatMessage, type Participant } from './room-schema';
+export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, REACTIONS, type ChatMessage, type Participant, type Reaction } from './room-schema';
 
 /** Lock, admit, remove… a busy 50-person room signs a few hundred; more is a flood. */
 export const MAX_CONTROL_RECORDS = 5000;
@@ -91,6 +92,18 @@ export class RoomDoc {
     if (media.micOn !== undefined) patch.micOn = media.micOn;
     if (media.camOn !== undefined) patch.camOn = media.camOn;
     this.update(id, patch);
+  }
+
+  /** Raises or lowers the caller's hand. */
+  setHand(id: string, up: boolean, now = Date.now()): void {
+    const current = this.participant(id);
+    if (!current) return;
+    const { handUpAt: _, ...rest } = current;
+    this.people.set(id, up ? { ...rest, handUpAt: current.handUpAt ?? now } : rest);
+  }
+
+  react(id: string, emoji: Reaction, now = Date.now()): void {
+    this.update(id, { reaction: { emoji, at: now } });
   }
 
   setName(id: string, name: string): void {

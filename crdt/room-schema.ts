@@ -11,7 +11,16 @@ export interface Participant {
   camOn: boolean;
   joinedAt: number;
   leftAt?: number;
+  /** When the hand went up; absent when it is down. Lists order raised hands by it. */
+  handUpAt?: number;
+  /** The latest emoji reaction; views show it for a few seconds after it changes. */
+  reaction?: { emoji: Reaction; at: number };
 }
+
+/** The reactions the toolbar offers, with the names their buttons carry. */
+export const REACTIONS = { '👍': 'Thumbs up', '❤️': 'Heart', '😂': 'Laugh', '👏': 'Clap', '🎉': 'Party', '😮': 'Wow' } as const;
+export type Reaction = keyof typeof REACTIONS;
+const isReaction = (v: unknown): v is Reaction => typeof v === 'string' && Object.hasOwn(REACTIONS, v);
 
 export interface ChatMessage {
   id: string;
@@ -50,6 +59,9 @@ export function readParticipant(id: string, v: unknown): Participant | null {
     joinedAt: v.joinedAt,
   };
   if (isTime(v.leftAt)) p.leftAt = v.leftAt;
+  if (isTime(v.handUpAt)) p.handUpAt = v.handUpAt;
+  const r = v.reaction;
+  if (isRecord(r) && isReaction(r.emoji) && isTime(r.at)) p.reaction = { emoji: r.emoji, at: r.at };
   return p;
 }
 

@@ -6,7 +6,7 @@ import { DocSync } from '../../crdt/doc-sync';
 import type { SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
-import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc';
+import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../crdt/room-doc';
 import type { LocalMedia } from './media/local-media';
 import { Admission } from './net/admission';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
@@ -195,6 +195,14 @@ export class RoomSession {
 
   publishMediaState(): void {
     this.room.setMedia(this.selfId, { micOn: this.media.micOn(), camOn: this.media.camOn() });
+  }
+
+  setHand(up: boolean): void {
+    this.room.setHand(this.selfId, up);
+  }
+
+  react(emoji: Reaction): void {
+    this.room.react(this.selfId, emoji);
   }
 
   sendChat(text: string): void {

@@ -32,6 +32,13 @@ try {
   await sendChat(alice, 'Loud and clear.');
   await alice.waitForTimeout(2500);
   await alice.screenshot({ path: shot('room') });
+  await bob.getByRole('button', { name: 'Raise hand' }).click();
+  await carol.getByRole('button', { name: 'Reactions' }).click();
+  await carol.screenshot({ path: shot('reaction-tray') });
+  await carol.getByRole('button', { name: 'Clap' }).click();
+  await alice.getByRole('img', { name: 'Reaction: Clap' }).waitFor();
+  await alice.screenshot({ path: shot('room-hand-reaction') });
+  await bob.getByRole('button', { name: 'Lower hand' }).click();
   await alice.getByRole('button', { name: 'Your room', exact: true }).click();
   await alice.waitForTimeout(300);
   await alice.screenshot({ path: shot('your-room') });

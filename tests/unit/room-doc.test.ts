@@ -58,6 +58,25 @@ describe('room document: participants', () => {
   });
 });
 
+describe('room document: hands and reactions', () => {
+  it('a raised hand keeps its time until lowered; reactions replace each other; junk reads as nothing', () => {
+    const room = new RoomDoc();
+    room.join({ id: 'a', name: 'Ann', micOn: true, camOn: true }, 1);
+    room.setHand('a', true, 100);
+    room.setHand('a', true, 200);
+    expect(room.participant('a')?.handUpAt).toBe(100);
+    room.setHand('a', false);
+    expect(room.participant('a')?.handUpAt).toBeUndefined();
+    room.react('a', '👍', 300);
+    room.react('a', '🎉', 400);
+    expect(room.participant('a')?.reaction).toEqual({ emoji: '🎉', at: 400 });
+    room.doc.getMap('participants').set('m', { name: 'M', joinedAt: 1, handUpAt: 'soon', reaction: { emoji: '<script>', at: 5 } });
+    const m = room.participant('m')!;
+    expect(m.handUpAt).toBeUndefined();
+    expect(m.reaction).toBeUndefined();
+  });
+});
+
 describe('room document: chat', () => {
   it('carries sender name and time, in the same (sentAt, id) order on every peer', () => {
     const a = new RoomDoc();

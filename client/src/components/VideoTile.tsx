@@ -1,4 +1,5 @@
-import { createEffect, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
+import { REACTIONS, type Participant } from '../../../crdt/room-schema';
 import { Icon } from './icons';
 
 export interface VideoTileProps {
@@ -10,7 +11,12 @@ export interface VideoTileProps {
   self?: boolean;
   status?: string;
   peerId?: string;
+  speaking?: boolean;
+  handUp?: boolean;
+  reaction?: Participant['reaction'];
 }
+
+const REACTION_SHOWN_MS = 5000;
 
 export function initials(name: string): string {
   const words = name.trim().split(/\s+/).filter(Boolean);
@@ -22,13 +28,33 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   createEffect(() => {
     // An empty stream would keep the element loading forever (and the page's load event with it).
     const stream = props.stream.getTracks().length > 0 ? props.stream : null;
-    if (video && video.srcObject !== stream) video.srcObject = stream;
+    if (video && video.srcObject !== stream) {
+      video.srcObject = stream;
+      // autoplay alone sometimes left a re-laid-out tile unstarted (black, currentTime 0).
+      void video.play().catch(() => undefined);
+    }
   });
+  // A reaction shows for a few seconds from when it arrives here (peers' clocks differ).
+  const [shownReaction, setShownReaction] = createSignal<string | null>(null);
+  let hideTimer: ReturnType<typeof setTimeout> | undefined;
+  createEffect(
+    on(
+      () => props.reaction?.at,
+      (at, previous) => {
+        if (at === undefined || (previous === undefined && Date.now() - at > REACTION_SHOWN_MS)) return;
+        setShownReaction(props.reaction!.emoji);
+        clearTimeout(hideTimer);
+        hideTimer = setTimeout(() => setShownReaction(null), REACTION_SHOWN_MS);
+      },
+    ),
+  );
+  onCleanup(() => clearTimeout(hideTimer));
   return (
     <figure
       class="tile"
       classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn }}
       data-peer-id={props.peerId}
+      data-speaking={props.speaking ? 'true' : undefined}
       aria-label={props.self ? `You (${props.name})` : props.name}
     >
       {/* The video element stays mounted with the camera off: it also plays the audio. */}
@@ -38,7 +64,21 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           {initials(props.name)}
         </div>
       </Show>
-      <figcaption class="tile-label">
+      <Show when={shownReaction()}>
+        {(emoji) => (
+          <div class="tile-reaction" role="img" aria-label={`Reaction: ${REACTIONS[emoji() as keyof typeof REACTIONS]}`}>
+            {emoji()}
+          </div>
+        )}
+      </Show>
+      {/* The name label lights up, not the tile: a ring or outline over the whole tile left
+          Chromium's video unpainted (black) in our screenshots. */}
+      <figcaption class="tile-label" classList={{ speaking: props.speaking }}>
+        <Show when={props.handUp}>
+          <span class="hand" role="img" aria-label="Hand raised">
+            <Icon name="hand" size={16} />
+          </span>
+        </Show>
         <Show when={!props.micOn}>
           <span class="mic-muted" role="img" aria-label="Microphone off">
             <Icon name="micOff" size={16} />

@@ -14,6 +14,7 @@ export interface PersonRow {
   camOn: boolean;
   self: boolean;
   role: Role;
+  handUpAt?: number | undefined;
 }
 
 /** What the host and co-hosts can do from the panel; absent for guests. */
@@ -97,6 +98,11 @@ export function YourRoomPanel(props: {
                     <span class="role-badge">{ROLE_LABEL[p.role]}</span>
                   </Show>
                 </span>
+                <Show when={p.handUpAt !== undefined}>
+                  <span class="hand" role="img" aria-label="Hand raised">
+                    <Icon name="hand" size={16} />
+                  </span>
+                </Show>
                 <span class="person-media" role="img" aria-label={`${p.micOn ? 'Mic on' : 'Mic off'}, ${p.camOn ? 'camera on' : 'camera off'}`}>
                   <Icon name={p.micOn ? 'mic' : 'micOff'} size={16} />
                   <Icon name={p.camOn ? 'cam' : 'camOff'} size={16} />

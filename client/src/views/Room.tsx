@@ -4,9 +4,11 @@ import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
+import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
+import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../net/room-link';
 import { exportedHostKey } from '../net/stored-keys';
 import type { RoomSession } from '../room-session';
@@ -31,8 +33,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     if (panel === 'chat' || chatOpen()) setSeenChat(session.chat().length);
     setSide(side() === panel ? 'none' : panel);
   };
-  const people = createMemo((): PersonRow[] => [
-    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role() },
+  const people = createMemo((): PersonRow[] => byRaisedHand([
+    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt },
     ...session
       .peers()
       .map((peer) => ({ peer, record: session.participant(peer.id) }))
@@ -44,8 +46,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         camOn: record?.camOn ?? true,
         self: false,
         role: session.roleOf(peer.id),
+        handUpAt: record?.handUpAt,
       })),
-  ]);
+  ]));
+  const speakers = new SpeakerWatch(() => {
+    const tracks = new Map<string, MediaStreamTrack>();
+    for (const peer of session.peers()) {
+      const track = peer.stream.getAudioTracks()[0];
+      if (track) tracks.set(peer.id, track);
+    }
+    return tracks;
+  });
+  onCleanup(() => speakers.stop());
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
     setActionError('');
@@ -118,6 +130,9 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
                     micOn={record()?.micOn ?? true}
                     camOn={record()?.camOn ?? true}
                     status={CONNECTION_LABELS[peer.connectionState()]}
+                    speaking={speakers.speaker() === peer.id}
+                    handUp={record()?.handUpAt !== undefined}
+                    reaction={record()?.reaction}
                   />
                 );
               }}
@@ -130,6 +145,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             name={self()?.name ?? 'You'}
             micOn={session.media.micOn()}
             camOn={session.media.camOn()}
+            handUp={self()?.handUpAt !== undefined}
+            reaction={self()?.reaction}
             self
           />
         </div>
@@ -160,6 +177,11 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       <nav class="toolbar" aria-label="Call controls">
         <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
         <Show when={!outside()}>
+          <HandAndReactions
+            handUp={self()?.handUpAt !== undefined}
+            onHand={(up) => session.setHand(up)}
+            onReact={(emoji) => session.react(emoji)}
+          />
           <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
             <Icon name="people" />
             <Show when={moderation.knocks().length > 0}>
@@ -193,4 +215,10 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       </Show>
     </div>
   );
+}
+
+/** Raised hands first, in the order they went up; everyone else as they were. */
+function byRaisedHand(rows: PersonRow[]): PersonRow[] {
+  const raised = rows.filter((r) => r.handUpAt !== undefined).sort((a, b) => a.handUpAt! - b.handUpAt!);
+  return [...raised, ...rows.filter((r) => r.handUpAt === undefined)];
 }

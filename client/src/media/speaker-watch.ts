@@ -1,0 +1,58 @@
+import { createSignal, type Accessor } from 'solid-js';
+import { ActiveSpeaker } from './active-speaker';
+
+const SAMPLE_MS = 150;
+/** ~170 ms at 48 kHz: each sample covers the whole interval, so short sounds are not missed. */
+const WINDOW_SAMPLES = 8192;
+
+/**
+ * Measures each remote audio track with a WebAudio analyser (in Chromium, receiver
+ * `audioLevel` stats can stay 0) and names the active speaker a few times a second.
+ */
+export class SpeakerWatch {
+  readonly speaker: Accessor<string | null>;
+  private readonly context = new AudioContext();
+  private readonly meters = new Map<string, { track: MediaStreamTrack; analyser: AnalyserNode; source: MediaStreamAudioSourceNode }>();
+  private readonly picker = new ActiveSpeaker();
+  private readonly samples = new Float32Array(WINDOW_SAMPLES);
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly tracks: () => Map<string, MediaStreamTrack>) {
+    const [speaker, setSpeaker] = createSignal<string | null>(null);
+    this.speaker = speaker;
+    this.timer = setInterval(() => setSpeaker(this.sample()), SAMPLE_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    void this.context.close();
+  }
+
+  private sample(): string | null {
+    if (this.context.state === 'suspended') void this.context.resume();
+    const current = this.tracks();
+    for (const [id, meter] of this.meters) {
+      if (current.get(id) !== meter.track) {
+        meter.source.disconnect();
+        this.meters.delete(id);
+      }
+    }
+    const levels = new Map<string, number>();
+    for (const [id, track] of current) {
+      let meter = this.meters.get(id);
+      if (!meter) {
+        const analyser = this.context.createAnalyser();
+        analyser.fftSize = this.samples.length;
+        const source = this.context.createMediaStreamSource(new MediaStream([track]));
+        source.connect(analyser);
+        meter = { track, analyser, source };
+        this.meters.set(id, meter);
+      }
+      meter.analyser.getFloatTimeDomainData(this.samples);
+      let sum = 0;
+      for (const s of this.samples) sum += s * s;
+      levels.set(id, track.enabled && track.readyState === 'live' ? Math.sqrt(sum / this.samples.length) : 0);
+    }
+    return this.picker.update(levels, performance.now());
+  }
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { createRoom, joinRoom, peerIds, waitUntil } from '../support/room-actions';
+
+const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
+
+/** What makes a group call readable: who is talking, who wants to, and quick reactions. */
+describe('active speaker, raised hands and reactions', () => {
+  const h = useRelayAndBrowser();
+  const pages: Record<string, Page> = {};
+
+  it('the only unmuted person is highlighted as speaking on the others’ screens', async () => {
+    for (const name of ['alice', 'bob', 'carol']) pages[name] = (await newParticipant(h.browser)).page;
+    const { alice, bob, carol } = pages as Record<'alice' | 'bob' | 'carol', Page>;
+    const link = await createRoom(alice, h.relay.url);
+    await joinRoom(alice, 'Alice');
+    await Promise.all([joinRoom(bob, 'Bob', link), joinRoom(carol, 'Carol', link)]);
+    for (const page of [alice, bob, carol]) await waitUntil(async () => (await peerIds(page)).length === 2, 20_000, 'full mesh');
+    await bob.getByRole('button', { name: 'Microphone' }).click();
+    await carol.getByRole('button', { name: 'Microphone' }).click();
+
+    // The fake microphone beeps about once a second; the highlight holds through the gaps.
+    await expect.poll(() => tile(bob, 'Alice').getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(() => tile(carol, 'Alice').getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
+    // The muted ones lose any highlight once the hold time after their last sound has passed.
+    for (const [page, name] of [[bob, 'Carol'], [alice, 'Bob'], [alice, 'Carol']] as const) {
+      await expect.poll(() => tile(page, name).getAttribute('data-speaking'), { timeout: 5_000 }).toBeNull();
+    }
+    // …and never get it back while muted.
+    for (let i = 0; i < 10; i++) {
+      expect(await tile(bob, 'Carol').getAttribute('data-speaking')).toBeNull();
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+
+  it('raised hands show on tiles and lead the list in the order they went up; lowering clears them', async () => {
+    const { alice, bob, carol } = pages as Record<'alice' | 'bob' | 'carol', Page>;
+    await carol.getByRole('button', { name: 'Raise hand' }).click();
+    await bob.getByRole('button', { name: 'Raise hand' }).click();
+    await tile(alice, 'Carol').getByRole('img', { name: 'Hand raised' }).waitFor({ timeout: 10_000 });
+    await tile(alice, 'Bob').getByRole('img', { name: 'Hand raised' }).waitFor({ timeout: 10_000 });
+    await alice.getByRole('button', { name: 'Your room', exact: true }).click();
+    const rows = alice.getByRole('list', { name: 'Participants' }).getByRole('listitem');
+    const order = async () => (await rows.allTextContents()).map((t) => /Alice|Bob|Carol/.exec(t)?.[0]);
+    await expect.poll(order).toEqual(['Carol', 'Bob', 'Alice']);
+    expect(await rows.filter({ hasText: 'Carol' }).getByRole('img', { name: 'Hand raised' }).count()).toBe(1);
+    await carol.getByRole('button', { name: 'Lower hand' }).click();
+    await expect.poll(() => tile(alice, 'Carol').getByRole('img', { name: 'Hand raised' }).count(), { timeout: 10_000 }).toBe(0);
+    expect(await tile(alice, 'Bob').getByRole('img', { name: 'Hand raised' }).count()).toBe(1);
+  });
+
+  it('a reaction appears on the sender’s tile for everyone', async () => {
+    const { alice, bob, carol } = pages as Record<'alice' | 'bob' | 'carol', Page>;
+    await carol.getByRole('button', { name: 'Reactions' }).click();
+    await carol.getByRole('button', { name: 'Party' }).click();
+    for (const page of [alice, bob]) await tile(page, 'Carol').getByRole('img', { name: 'Reaction: Party' }).waitFor({ timeout: 10_000 });
+    await carol.getByRole('img', { name: 'Reaction: Party' }).waitFor();
+  });
+});
