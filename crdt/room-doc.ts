@@ -87,10 +87,11 @@ export class RoomDoc {
     this.people.set(p.id, record);
   }
 
-  setMedia(id: string, media: { micOn?: boolean; camOn?: boolean }): void {
+  setMedia(id: string, media: { micOn?: boolean; camOn?: boolean; screenOn?: boolean }): void {
     const patch: Partial<Participant> = {};
     if (media.micOn !== undefined) patch.micOn = media.micOn;
     if (media.camOn !== undefined) patch.camOn = media.camOn;
+    if (media.screenOn !== undefined) patch.screenOn = media.screenOn;
     this.update(id, patch);
   }
 

@@ -9,6 +9,8 @@ export interface Participant {
   name: string;
   micOn: boolean;
   camOn: boolean;
+  /** Sharing a screen: views show it large. */
+  screenOn?: boolean;
   joinedAt: number;
   leftAt?: number;
   /** When the hand went up; absent when it is down. Lists order raised hands by it. */
@@ -60,6 +62,7 @@ export function readParticipant(id: string, v: unknown): Participant | null {
   };
   if (isTime(v.leftAt)) p.leftAt = v.leftAt;
   if (isTime(v.handUpAt)) p.handUpAt = v.handUpAt;
+  if (v.screenOn === true) p.screenOn = true;
   const r = v.reaction;
   if (isRecord(r) && isReaction(r.emoji) && isTime(r.at)) p.reaction = { emoji: r.emoji, at: r.at };
   return p;

@@ -17,6 +17,12 @@ export interface ConfabDebug {
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`, from a WebAudio analyser. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
+  /** What arrives on the peer's screen-share transceiver. */
+  screenFrames(peerId: string): Promise<{ framesDecoded: number; width: number; height: number }>;
+  /** The size of the screen this page shares, as captured. */
+  localScreenSize(): { width: number; height: number } | null;
+  /** What the browser does when its own "Stop sharing" bar is clicked: the track ends. */
+  endScreenTrackAsBrowser(): void;
   standing(): string;
   chatTexts(): string[];
   controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
@@ -74,6 +80,26 @@ export function exposeDebugHooks(session: RoomSession): void {
       }
       await ctx.close();
       return peak;
+    },
+    async screenFrames(peerId) {
+      const out = { framesDecoded: 0, width: 0, height: 0 };
+      const receiver = session.debugPeerConnection(peerId)?.getTransceivers()[2]?.receiver;
+      (await receiver?.getStats())?.forEach((r: { type: string; framesDecoded?: number; frameWidth?: number; frameHeight?: number }) => {
+        if (r.type !== 'inbound-rtp') return;
+        out.framesDecoded = r.framesDecoded ?? 0;
+        out.width = r.frameWidth ?? 0;
+        out.height = r.frameHeight ?? 0;
+      });
+      return out;
+    },
+    localScreenSize() {
+      const settings = session.screen.track()?.getSettings();
+      return settings ? { width: settings.width ?? 0, height: settings.height ?? 0 } : null;
+    },
+    endScreenTrackAsBrowser() {
+      const track = session.screen.track();
+      track?.stop();
+      track?.dispatchEvent(new Event('ended'));
     },
     standing: () => session.standing(),
     chatTexts: () => session.chat().map((m) => m.text),

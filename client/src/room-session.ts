@@ -8,6 +8,7 @@ import { peerIdForKey } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../crdt/room-doc';
 import type { LocalMedia } from './media/local-media';
+import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
@@ -20,6 +21,7 @@ import { Moderation } from './room-moderation';
 export interface PeerView {
   id: string;
   stream: MediaStream;
+  screen: MediaStream;
   connectionState: Accessor<RTCPeerConnectionState>;
   setConnectionState(state: RTCPeerConnectionState): void;
 }
@@ -46,6 +48,7 @@ export class RoomSession {
   selfKey = '';
   readonly hostHeld: Accessor<boolean>;
   readonly room = new RoomDoc();
+  readonly screen = new ScreenShare();
   readonly controls: RoomControls;
   readonly moderation: Moderation;
   readonly peers: Accessor<PeerView[]>;
@@ -168,7 +171,7 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      localTrack: (kind) => this.media.track(kind),
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
       onPeersChanged: (peers) => this.updatePeerViews(peers),
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
@@ -178,6 +181,10 @@ export class RoomSession {
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);
       this.publishMediaState();
+    };
+    this.screen.onChange = (track) => {
+      void this.mesh?.replaceTrack('screen', track);
+      this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
     await this.mesh.start();
   }
@@ -214,6 +221,7 @@ export class RoomSession {
     this.left = true;
     if (this.mesh) this.room.leave(this.selfId);
     this.mesh?.leave();
+    this.screen.stop();
     this.signaling.close();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
@@ -268,7 +276,7 @@ export class RoomSession {
       let view = this.peerViews.get(peer.id);
       if (!view) {
         const [connectionState, setConnectionState] = createSignal(peer.connectionState);
-        view = { id: peer.id, stream: peer.stream, connectionState, setConnectionState };
+        view = { id: peer.id, stream: peer.stream, screen: peer.screen, connectionState, setConnectionState };
       }
       view.setConnectionState(peer.connectionState);
       next.set(peer.id, view);

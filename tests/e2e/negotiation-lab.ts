@@ -60,7 +60,7 @@ async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
 
 async function basicCall(holdOfferMs: number) {
   const { a, b } = await connectPair({ holdOfferMs });
-  await until(() => a.tracks === 2 && b.tracks === 2, 'tracks both ways');
+  await until(() => a.tracks === 3 && b.tracks === 3, 'tracks both ways (audio, camera, screen slot)');
   a.link.sendData(new TextEncoder().encode('ping from a'));
   b.link.sendData(new TextEncoder().encode('ping from b'));
   await until(() => a.received.length === 1 && b.received.length === 1, 'data both ways');
@@ -96,8 +96,8 @@ async function glare() {
   const negotiated = (pc: RTCPeerConnection) => pc.getTransceivers().filter((t) => t.mid !== null).length;
   await until(
     () =>
-      negotiated(a.link.pc) === 4 &&
-      negotiated(b.link.pc) === 4 &&
+      negotiated(a.link.pc) === 5 &&
+      negotiated(b.link.pc) === 5 &&
       a.link.pc.signalingState === 'stable' &&
       b.link.pc.signalingState === 'stable',
     'both offers applied',

@@ -48,7 +48,7 @@ describe('peer negotiation in Chromium', () => {
     expect(result.framesAtA).toBeGreaterThan(0);
     expect(result.framesAtB).toBeGreaterThan(0);
     expect(result.received.sort()).toEqual(['ping from a', 'ping from b']);
-    expect(result.mids).toEqual([2, 2]); // audio + video: the answer reused the offered transceivers
+    expect(result.mids).toEqual([3, 3]); // audio, camera, screen: the answer reused the offered transceivers
   });
 
   it('candidates that arrive before the offer are queued, not lost', async () => {
@@ -63,7 +63,7 @@ describe('peer negotiation in Chromium', () => {
   it('crossing offers (glare) resolve: both sides end stable with both new m-lines', async () => {
     const result = await lab('glare');
     expect(result.states).toEqual(['connected', 'connected']);
-    expect(result.negotiated).toEqual([4, 4]);
+    expect(result.negotiated).toEqual([5, 5]);
     expect(result.received).toContain('after glare');
   });
 

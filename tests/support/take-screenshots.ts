@@ -39,6 +39,13 @@ try {
   await alice.getByRole('img', { name: 'Reaction: Clap' }).waitFor();
   await alice.screenshot({ path: shot('room-hand-reaction') });
   await bob.getByRole('button', { name: 'Lower hand' }).click();
+  await alice.getByRole('button', { name: 'Chat', exact: true }).click();
+  await bob.getByRole('button', { name: 'Share screen' }).click();
+  await alice.getByRole('figure', { name: 'Screen shared by Bob' }).waitFor();
+  await alice.waitForTimeout(2500);
+  await alice.screenshot({ path: shot('screen-share') });
+  await bob.screenshot({ path: shot('screen-share-sharer') });
+  await bob.getByRole('button', { name: 'Stop sharing' }).click();
   await alice.getByRole('button', { name: 'Your room', exact: true }).click();
   await alice.waitForTimeout(300);
   await alice.screenshot({ path: shot('your-room') });

@@ -14,6 +14,8 @@ export interface VideoTileProps {
   speaking?: boolean;
   handUp?: boolean;
   reaction?: Participant['reaction'];
+  /** A shared screen: shown whole (letterboxed), never cropped. */
+  screen?: boolean;
 }
 
 const REACTION_SHOWN_MS = 5000;
@@ -52,7 +54,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   return (
     <figure
       class="tile"
-      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn }}
+      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn, 'tile-screen': props.screen }}
       data-peer-id={props.peerId}
       data-speaking={props.speaking ? 'true' : undefined}
       aria-label={props.self ? `You (${props.name})` : props.name}

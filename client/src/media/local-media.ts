@@ -57,7 +57,7 @@ export class LocalMedia {
   }
 
   track(kind: MediaKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.audio : this.video;
+    return kind === 'audio' ? this.audio : kind === 'video' ? this.video : null;
   }
 
   /** Ask for camera and mic; fall back to whichever works, and say what is missing. */

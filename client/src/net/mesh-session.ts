@@ -9,7 +9,10 @@ import type { SignalingClient } from './signaling-client';
 
 export interface RemotePeer {
   id: string;
+  /** Microphone and camera. */
   stream: MediaStream;
+  /** The shared screen's track (live but frameless while nothing is shared). */
+  screen: MediaStream;
   connectionState: RTCPeerConnectionState;
 }
 
@@ -201,6 +204,7 @@ export class MeshSession {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
     const stream = new MediaStream();
+    const screen = new MediaStream();
     const reassembler = new Reassembler(MAX_SYNC_MESSAGE_BYTES);
     const link: PeerLink = new PeerLink({
       remoteId,
@@ -208,8 +212,8 @@ export class MeshSession {
       rtcConfig: this.opts.rtcConfig,
       localTrack: this.opts.localTrack,
       send: (signal) => void this.sendLinkSignal(remoteId, signal),
-      onTrack: (track) => {
-        stream.addTrack(track);
+      onTrack: (track, kind) => {
+        (kind === 'screen' ? screen : stream).addTrack(track);
         this.changed();
       },
       onChannelOpen: () => {
@@ -218,7 +222,7 @@ export class MeshSession {
             for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);
           },
         });
-        this.peers.set(remoteId, { id: remoteId, stream, connectionState: link.pc.connectionState });
+        this.peers.set(remoteId, { id: remoteId, stream, screen, connectionState: link.pc.connectionState });
         this.changed();
       },
       onData: (frame) => {

@@ -1,6 +1,11 @@
 import type { IceCandidateInit, RTCSdpTypeName } from '../../../crdt/wire';
 
-export type MediaKind = 'audio' | 'video';
+/** What a link carries, one transceiver each, in this m-line order on both sides. */
+export type MediaKind = 'audio' | 'video' | 'screen';
+const SLOTS: readonly MediaKind[] = ['audio', 'video', 'screen'];
+const mediaOf = (kind: MediaKind): 'audio' | 'video' => (kind === 'audio' ? 'audio' : 'video');
+/** Screens are text and detail: keep the resolution, drop frames instead. */
+const SCREEN_MAX_FPS = 10;
 
 /** What negotiation exchanges; the mesh wraps descriptions with the signer's key and signature. */
 export type LinkSignal =
@@ -15,7 +20,7 @@ export interface PeerLinkOptions {
   localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   PeerConnection?: typeof RTCPeerConnection;
-  onTrack?(track: MediaStreamTrack): void;
+  onTrack?(track: MediaStreamTrack, kind: MediaKind): void;
   onChannelOpen?(): void;
   onData?(bytes: Uint8Array): void;
   /** The link is gone for good (closed channel or failed connection). */
@@ -23,7 +28,6 @@ export interface PeerLinkOptions {
   onConnectionState?(state: RTCPeerConnectionState): void;
 }
 
-const KINDS: MediaKind[] = ['audio', 'video'];
 /** A data channel refuses to queue more than this; the room state can always resync. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
@@ -50,7 +54,10 @@ export class PeerLink {
       opts.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
     };
     this.pc.onnegotiationneeded = () => void this.offer();
-    this.pc.ontrack = ({ track }) => opts.onTrack?.(track);
+    this.pc.ontrack = ({ track, transceiver }) => {
+      const kind = this.slotOf(transceiver);
+      if (kind) opts.onTrack?.(track, kind);
+    };
     this.pc.ondatachannel = ({ channel }) => this.attachChannel(channel);
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
@@ -65,7 +72,10 @@ export class PeerLink {
 
   /** Impolite side: add our media and the data channel; negotiationneeded sends the offer. */
   start(): void {
-    for (const kind of KINDS) this.pc.addTransceiver(this.opts.localTrack(kind) ?? kind, { direction: 'sendrecv' });
+    for (const kind of SLOTS) {
+      const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? mediaOf(kind), { direction: 'sendrecv' });
+      if (kind === 'screen') void tuneForScreen(t.sender);
+    }
     this.attachChannel(this.pc.createDataChannel('confab', { ordered: true }));
   }
 
@@ -78,9 +88,10 @@ export class PeerLink {
   }
 
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    for (const t of this.pc.getTransceivers()) {
-      if (t.receiver.track.kind === kind && !isStopped(t)) await t.sender.replaceTrack(track);
-    }
+    const t = this.pc.getTransceivers()[SLOTS.indexOf(kind)];
+    if (!t || isStopped(t)) return;
+    await t.sender.replaceTrack(track);
+    if (kind === 'screen' && track) await tuneForScreen(t.sender);
   }
 
   sendData(bytes: Uint8Array): boolean {
@@ -145,12 +156,17 @@ export class PeerLink {
   /** Polite side: answer the offered transceivers with our own tracks (no second round trip). */
   private async attachLocalTracks(): Promise<void> {
     for (const t of this.pc.getTransceivers()) {
-      const kind = t.receiver.track.kind as MediaKind;
-      if (isStopped(t) || t.sender.track || t.currentDirection !== null) continue;
+      const kind = this.slotOf(t);
+      if (!kind || isStopped(t) || t.sender.track || t.currentDirection !== null) continue;
       t.direction = 'sendrecv';
+      if (kind === 'screen') await tuneForScreen(t.sender);
       const track = this.opts.localTrack(kind);
       if (track) await t.sender.replaceTrack(track);
     }
+  }
+
+  private slotOf(t: RTCRtpTransceiver): MediaKind | undefined {
+    return SLOTS[this.pc.getTransceivers().indexOf(t)];
   }
 
   private async addCandidate(candidate: RTCIceCandidateInit | undefined): Promise<void> {
@@ -169,6 +185,17 @@ export class PeerLink {
       if (data instanceof ArrayBuffer) this.opts.onData?.(new Uint8Array(data));
     };
     channel.onclose = () => this.close('channel closed');
+  }
+}
+
+async function tuneForScreen(sender: RTCRtpSender): Promise<void> {
+  try {
+    const params = sender.getParameters();
+    params.degradationPreference = 'maintain-resolution';
+    for (const encoding of params.encodings ?? []) encoding.maxFramerate = SCREEN_MAX_FPS;
+    await sender.setParameters(params);
+  } catch {
+    /* before negotiation there may be no encodings yet; the defaults still work */
   }
 }
 

@@ -15,6 +15,7 @@ import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
 const TILE_GAP_PX = 12;
+const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
 
 const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
   new: 'Connecting…',
@@ -78,6 +79,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     const key = await exportedHostKey(session.link.roomId);
     return key ? hostUrl(session.link, key, location) : undefined;
   });
+  // Whoever shares a screen gets the stage (the first, if several do); cameras go to a strip.
+  const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
   const outside = () => {
     const standing = session.standing();
     return standing === 'locked' || standing === 'knocking' || standing === 'denied' ? standing : null;
@@ -100,7 +103,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           Lost the connection to the room server. Calls in progress go on; reconnecting…
         </div>
       </Show>
-      <main class="stage">
+      <main class="stage" classList={{ presenting: presenter() !== undefined }}>
         <Show when={outside()}>{(standing) => <LockedOut standing={standing()} onKnock={() => session.knock()} />}</Show>
         <Show
           when={!outside() && session.peers().length > 0}
@@ -114,10 +117,23 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </Show>
           }
         >
+          <Show when={presenter()}>
+            {(p) => (
+              <VideoTile
+                peerId={`${p().id}:screen`}
+                stream={p().screen}
+                name={`Screen shared by ${session.participant(p().id)?.name ?? 'someone'}`}
+                micOn
+                camOn
+                screen
+              />
+            )}
+          </Show>
           <div
             class="grid"
+            classList={{ filmstrip: presenter() !== undefined }}
             ref={(el) => observer.observe(el)}
-            style={tileStyle()}
+            style={presenter() ? FILMSTRIP_STYLE : tileStyle()}
           >
             <For each={session.peers()}>
               {(peer) => {
@@ -177,6 +193,16 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       <nav class="toolbar" aria-label="Call controls">
         <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
         <Show when={!outside()}>
+          <button
+            class="round-btn"
+            classList={{ active: session.screen.track() !== null }}
+            aria-label="Share screen"
+            aria-pressed={session.screen.track() !== null}
+            title={session.screen.track() ? 'Stop sharing your screen' : 'Share your screen'}
+            onClick={() => (session.screen.track() ? session.screen.stop() : void session.screen.start())}
+          >
+            <Icon name="screen" />
+          </button>
           <HandAndReactions
             handUp={self()?.handUpAt !== undefined}
             onHand={(up) => session.setHand(up)}
@@ -203,6 +229,19 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <Icon name="leave" />
         </button>
       </nav>
+      <Show when={session.screen.track()}>
+        <div class="sharing-bar" role="status">
+          You are sharing your screen with everyone in the room.
+          <button class="btn btn-small btn-danger" onClick={() => session.screen.stop()}>
+            Stop sharing
+          </button>
+        </div>
+      </Show>
+      <Show when={session.screen.notice()}>
+        <p class="notice floating" role="alert">
+          {session.screen.notice()}
+        </p>
+      </Show>
       <Show when={actionError()}>
         <p class="notice floating" role="alert">
           {actionError()}
