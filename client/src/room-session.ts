@@ -7,7 +7,7 @@ import { randomId } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
-import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
+import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 
 /** A remote peer as the views see it: its connection state is a signal of its own. */
 export interface PeerView {
@@ -30,6 +30,8 @@ export class RoomSession {
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
+  /** Set while the signaling server turns this room away (full); the Room view says so. */
+  readonly signalingRefusal: Accessor<SignalingRefusal | null>;
   private readonly setPeers: (p: PeerView[]) => void;
   private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
@@ -48,11 +50,13 @@ export class RoomSession {
     const [participants, setParticipants] = createSignal<Participant[]>([]);
     const [chat, setChat] = createSignal<ChatMessage[]>([]);
     const [status, setStatus] = createSignal<SignalingStatus>('connecting');
+    const [refusal, setRefusal] = createSignal<SignalingRefusal | null>(null);
     this.peers = peers;
     this.setPeers = setPeers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
+    this.signalingRefusal = refusal;
     this.unsubscribe = this.room.onChange(() => {
       setParticipants(this.room.participants());
       setChat(this.room.chat());
@@ -62,13 +66,17 @@ export class RoomSession {
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
-      onStatus: setStatus,
+      onStatus: (s) => {
+        setRefusal(this.signaling.refusal);
+        setStatus(s);
+      },
       onOpen: () => this.mesh?.reannounce(),
     });
   }
 
   async start(name: string): Promise<void> {
     await this.persistence.whenSynced;
+    const signaling = this.signaling;
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     this.mesh = new MeshSession({
       selfId: this.selfId,
@@ -76,6 +84,13 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       localTrack: (kind) => this.media.track(kind),
+      // A getter: each new connection reads the servers of the latest welcome frame, which
+      // may arrive after Join (a reload goes straight in).
+      rtcConfig: {
+        get iceServers() {
+          return signaling.iceServers;
+        },
+      },
       onPeersChanged: (peers) => this.updatePeerViews(peers),
     });
     this.media.onTrackChange = (kind, track) => {
