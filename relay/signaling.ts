@@ -170,7 +170,12 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     });
     // ws follows every error with its own close (1009 for oversize); terminating here could
     // drop that close frame before it is flushed.
-    ws.on('error', () => {});
+    ws.on('error', (err: Error & { code?: string }) => {
+      // WS_ERR_* are protocol violations ws closes for; anything else is the network (a reset).
+      if (!err.code?.startsWith('WS_ERR_')) return log.debug('socket error', { error: err.message, address: state.address });
+      const reason = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame too big' : err.message;
+      log.warn('socket rejected', { reason, address: state.address });
+    });
     ws.on('close', (code) => {
       for (const topic of [...state.topics]) unsubscribe(ws, topic);
       states.delete(ws);

@@ -104,11 +104,15 @@ describe('signaling relay: welcome, room limits, shutdown', () => {
       c.send({ type: 'subscribe', topics: ['r'] });
       c.send({ type: 'subscribe', topics: Array.from({ length: 100 }, (_, i) => `t${i}`) });
       await until(() => c.closed() === 1008);
+      const d = await connect(wsUrl);
+      d.send({ type: 'publish', topic: 'r', data: 'x'.repeat(SIGNALING_LIMITS.maxFrameBytes + 1) });
+      await until(() => d.closed() === 1009);
     });
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.every((l) => l.endsWith('}\n') && !l.slice(0, -1).includes('\n'))).toBe(true);
     expect(parsed).toContainEqual(expect.objectContaining({ level: 'info', msg: 'subscription refused', reason: 'room-full', limit: 2 }));
     expect(parsed).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'socket rejected', reason: 'too many topics', address: '127.0.0.1' }));
+    expect(parsed).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'socket rejected', reason: 'frame too big' }));
     for (const p of parsed) expect(Date.parse(p.t as string)).toBeGreaterThan(0);
   });
 });
