@@ -62,6 +62,18 @@ async function main(): Promise<void> {
     if (code === 'EADDRNOTAVAIL') fail(`This machine has no address ${host} — pass --host to pick another`, 1);
     fail(`could not start: ${(err as Error).message}`, 1);
   }
+  // Before the banner: whoever reads it may signal at once, and Node's default for SIGTERM
+  // is to die on the spot (exit code null, sockets not told).
+  const stop = async (signal: NodeJS.Signals) => {
+    log.info('shutting down', { signal });
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+    await server.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+
   const scheme = tls ? 'https' : 'http';
   const lanUrls = isWildcard(host) ? lanAddresses().map((ip) => `${scheme}://${ip}:${server.port}/`) : [];
   const urls = lanUrls.length > 0 ? lanUrls : [server.url];
@@ -74,16 +86,6 @@ async function main(): Promise<void> {
     maxPeersPerRoom: config.maxPeersPerRoom,
     maxRooms: config.maxRooms,
   });
-
-  const stop = async (signal: NodeJS.Signals) => {
-    log.info('shutting down', { signal });
-    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
-    await server.close();
-    log.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
 }
 
 await main();
