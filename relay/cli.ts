@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     iceServers: config.iceServers.length,
     maxPeersPerRoom: config.maxPeersPerRoom,
     maxRooms: config.maxRooms,
+    publicIp: config.publicIp,
   });
 }
 

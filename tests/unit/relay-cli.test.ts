@@ -218,7 +218,7 @@ describe('relay CLI', { timeout: 45_000 }, () => {
     const lines = cli.out.stderr.trimEnd().split('\n');
     const logs = lines.map((line) => JSON.parse(line) as { t: string; level: string; msg: string });
     expect(logs.map((l) => l.msg)).toEqual(['listening', 'socket open', 'shutting down', 'socket closed', 'stopped']);
-    expect(logs[0]).toMatchObject({ level: 'info', iceServers: 2, maxPeersPerRoom: 50, maxRooms: 1000 });
+    expect(logs[0]).toMatchObject({ level: 'info', iceServers: 2, maxPeersPerRoom: 50, maxRooms: 1000, publicIp: '203.0.113.7' });
     expect(logs[3]).toMatchObject({ level: 'debug', code: 1001 });
     for (const log of logs) expect(new Date(log.t).getTime()).toBeGreaterThan(0);
     expect(cli.out.stderr).not.toContain('pa:ss');

@@ -167,6 +167,8 @@ describe('signaling relay', () => {
       await until(() => b.frames.length === 1);
       expect(await metric('confab_signaling_frames_out_total')).toBe(outBefore + 1);
       expect(await metric('process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+      expect(await metric('confab_signaling_rooms')).toBeGreaterThanOrEqual(0);
+      expect(await metric('confab_signaling_subscriptions_refused_total')).toBe(0);
       a.ws.close();
       b.ws.close();
     });
