@@ -48,6 +48,7 @@ describe('--max-peers-per-room 2', () => {
     await joinRoom(carol, 'Carol', link);
     const full = carol.getByRole('alert').filter({ hasText: 'This room is full (2 people)' });
     await full.waitFor({ timeout: 10_000 });
+    expect(await carol.getByRole('heading', { name: 'Waiting for a place in this room' }).isVisible()).toBe(true);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await peerIds(alice)).toHaveLength(1);
     expect(await peerIds(carol)).toHaveLength(0);

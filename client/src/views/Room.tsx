@@ -73,9 +73,11 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           when={session.peers().length > 0}
           fallback={
             <section class="waiting" aria-label="Waiting for others">
-              <h1>Waiting for others — share the link</h1>
-              <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
-              <InviteLink url={props.inviteUrl} />
+              <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
+                <h1>Waiting for others — share the link</h1>
+                <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                <InviteLink url={props.inviteUrl} />
+              </Show>
             </section>
           }
         >
