@@ -21,8 +21,28 @@ export type SignalingClientFrame =
 export type SignalingServerFrame =
   | { type: 'publish'; topic: string; data: SignalingData; clients: number }
   | { type: 'pong' }
+  /**
+   * The first frame on every socket: what the operator configured for this server. Stock
+   * y-webrtc clients ignore unknown types, so this costs them nothing.
+   */
+  | { type: 'welcome'; v: typeof PROTOCOL_VERSION; iceServers: IceServer[] }
+  /** A subscription the server did not make; the socket stays open and usable. */
+  | { type: 'refused'; topic: string; reason: SubscribeRefusal; limit: number }
   /** Sent before the server closes a socket for abuse (too big, too fast, too many topics). */
   | { type: 'error'; reason: string };
+
+/**
+ * Why a subscribe was refused: `room-full` = the topic already has `limit` subscribers;
+ * `server-full` = the server already holds `limit` rooms (topics with two or more subscribers).
+ */
+export type SubscribeRefusal = 'room-full' | 'server-full';
+
+/** A STUN or TURN server, as RTCPeerConnection takes it (RTCIceServer). */
+export interface IceServer {
+  urls: string;
+  username?: string;
+  credential?: string;
+}
 
 /** Limits the signaling relay enforces on every socket. */
 export const SIGNALING_LIMITS = {

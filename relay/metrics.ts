@@ -7,6 +7,8 @@ export function renderMetrics(signaling: SignalingRelay): string {
   const lines: [string, 'gauge' | 'counter', string, number][] = [
     ['confab_signaling_sockets', 'gauge', 'Open signaling WebSockets.', s.sockets],
     ['confab_signaling_topics', 'gauge', 'Topics with at least one subscriber.', s.topics],
+    ['confab_signaling_rooms', 'gauge', 'Topics with two or more subscribers.', s.rooms],
+    ['confab_signaling_subscriptions_refused_total', 'counter', 'Subscriptions refused: room full or too many rooms.', s.subscriptionsRefused],
     ['confab_signaling_frames_in_total', 'counter', 'Frames received from clients.', s.framesIn],
     ['confab_signaling_frames_out_total', 'counter', 'Frames delivered to subscribers.', s.framesOut],
     ['confab_signaling_bytes_in_total', 'counter', 'Bytes received from clients.', s.bytesIn],

@@ -1,6 +1,8 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { IceServer } from '../crdt/wire';
+import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
 import { staticFiles } from './static-files';
@@ -11,6 +13,18 @@ export interface ServerOptions {
   staticDir: string;
   /** PEM certificate and key: serve HTTPS (and WSS) instead of HTTP. */
   tls?: { cert: string; key: string };
+  /** STUN/TURN servers every client is told about (default none). */
+  iceServers?: IceServer[];
+  /** Subscribers per signaling topic; a room is one topic. */
+  maxPeersPerRoom?: number;
+  /** Signaling topics with two or more subscribers. */
+  maxRooms?: number;
+  /**
+   * The address a relay node advertises in its ICE candidates when behind NAT. Nothing in
+   * this process uses it yet: it is for the relay node (media relay), built separately.
+   */
+  publicIp?: string;
+  log?: Logger;
 }
 
 export interface RunningServer {
@@ -21,7 +35,13 @@ export interface RunningServer {
 
 /** One process: the built client, `/healthz`, and the signaling relay at `/signal`. */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
-  const signaling = createSignalingRelay();
+  const log = opts.log ?? silentLogger;
+  const signaling = createSignalingRelay(undefined, {
+    log,
+    iceServers: opts.iceServers,
+    maxPeersPerTopic: opts.maxPeersPerRoom,
+    maxRooms: opts.maxRooms,
+  });
   const serveStatic = staticFiles(opts.staticDir);
   const handler: RequestListener = (req, res) => {
     try {

@@ -1,20 +1,33 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { SIGNALING_LIMITS, type SignalingData, type SignalingServerFrame } from '../crdt/wire';
+import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/wire';
+import { silentLogger, type Logger } from './log';
 
 /** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */
 export type SignalingLimits = { readonly [K in keyof typeof SIGNALING_LIMITS]: number };
 
 const HEARTBEAT_INTERVAL_MS = 30_000;
+/** On shutdown, how long sockets get to answer our close frame before they are cut. */
+const CLOSE_GRACE_MS = 1_000;
 
 export interface SignalingRelayOptions {
   /** How often sockets are pinged; one that has not ponged since the last ping is dropped. */
   heartbeatIntervalMs?: number;
+  /** STUN/TURN servers sent to every socket in its welcome frame (default none). */
+  iceServers?: IceServer[];
+  /** Subscribers one topic may have (a room is a topic). Default: unlimited. */
+  maxPeersPerTopic?: number;
+  /** Topics with two or more subscribers (rooms) the relay holds at once. Default: unlimited. */
+  maxRooms?: number;
+  log?: Logger;
 }
 
 interface SocketState {
   topics: Set<string>;
+  /** Topics this socket was refused: it may not publish there either. */
+  refused: Set<string>;
+  address: string;
   tokens: number;
   lastRefillMs: number;
   malformed: number;
@@ -29,13 +42,20 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes });
   const subscribers = new Map<string, Set<WebSocket>>();
   const states = new Map<WebSocket, SocketState>();
-  const counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, socketsRejected: 0 };
+  const counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, socketsRejected: 0, subscriptionsRefused: 0 };
+  const log = opts.log ?? silentLogger;
+  const maxPeersPerTopic = opts.maxPeersPerTopic ?? Infinity;
+  const maxRooms = opts.maxRooms ?? Infinity;
+  /** Topics with two or more subscribers, kept up to date on every (un)subscribe. */
+  let rooms = 0;
+  const welcome = JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, iceServers: opts.iceServers ?? [] } satisfies SignalingServerFrame);
 
   const send = (ws: WebSocket, frame: SignalingServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
   };
   const reject = (ws: WebSocket, reason: string) => {
     counters.socketsRejected++;
+    log.warn('socket rejected', { reason, address: states.get(ws)?.address });
     send(ws, { type: 'error', reason });
     ws.close(1008, reason);
   };
@@ -43,9 +63,18 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
 
   const unsubscribe = (ws: WebSocket, topic: string) => {
     const set = subscribers.get(topic);
-    set?.delete(ws);
+    if (set?.delete(ws) && set.size === 1) rooms--;
     if (set?.size === 0) subscribers.delete(topic);
     states.get(ws)?.topics.delete(topic);
+    states.get(ws)?.refused.delete(topic);
+  };
+
+  /** Why `topic` cannot take one more subscriber, or null if it can. */
+  const refusal = (topic: string): { reason: SubscribeRefusal; limit: number } | null => {
+    const size = subscribers.get(topic)?.size ?? 0;
+    if (size >= maxPeersPerTopic) return { reason: 'room-full', limit: maxPeersPerTopic };
+    if (size === 1 && rooms >= maxRooms) return { reason: 'server-full', limit: maxRooms };
+    return null;
   };
 
   /** Token bucket: false once the socket has sent faster than allowed. */
@@ -72,12 +101,23 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
       case 'subscribe': {
         if (!Array.isArray(frame.topics) || !frame.topics.every(isTopic)) return malformed();
         const fresh = (frame.topics as string[]).filter((t) => !state.topics.has(t));
-        if (state.topics.size + new Set(fresh).size > limits.maxTopicsPerSocket) return reject(ws, 'too many topics');
+        if (state.topics.size + state.refused.size + new Set(fresh).size > limits.maxTopicsPerSocket) return reject(ws, 'too many topics');
         for (const topic of fresh) {
+          if (state.topics.has(topic)) continue;
+          const refused = refusal(topic);
+          if (refused) {
+            counters.subscriptionsRefused++;
+            state.refused.add(topic);
+            log.info('subscription refused', { reason: refused.reason, limit: refused.limit, address: state.address });
+            send(ws, { type: 'refused', topic, ...refused });
+            continue;
+          }
+          state.refused.delete(topic);
           state.topics.add(topic);
           let set = subscribers.get(topic);
           if (!set) subscribers.set(topic, (set = new Set()));
           set.add(ws);
+          if (set.size === 2) rooms++;
         }
         return;
       }
@@ -87,6 +127,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         return;
       case 'publish': {
         if (!isTopic(frame.topic) || !isData(frame.data)) return malformed();
+        // A full room must not hear the one it turned away (Confab announces right after subscribing).
+        if (state.refused.has(frame.topic)) return;
         const set = subscribers.get(frame.topic);
         if (!set) return;
         const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data as SignalingData, clients: set.size } satisfies SignalingServerFrame);
@@ -105,23 +147,39 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     }
   };
 
-  wss.on('connection', (ws) => {
-    const state: SocketState = { topics: new Set(), tokens: limits.frameBurst, lastRefillMs: Date.now(), malformed: 0, alive: true };
+  wss.on('connection', (ws, req: IncomingMessage) => {
+    const state: SocketState = {
+      topics: new Set(),
+      refused: new Set(),
+      tokens: limits.frameBurst,
+      lastRefillMs: Date.now(),
+      malformed: 0,
+      alive: true,
+      address: req.socket.remoteAddress ?? '',
+    };
     states.set(ws, state);
+    ws.send(welcome);
+    log.debug('socket open', { address: state.address });
     ws.on('pong', () => (state.alive = true));
     ws.on('message', (raw, isBinary) => {
       try {
         onFrame(ws, state, raw, isBinary);
       } catch (err) {
-        console.warn('[signaling] dropped a frame:', err);
+        log.error('dropped a frame', { error: String(err) });
       }
     });
     // ws follows every error with its own close (1009 for oversize); terminating here could
     // drop that close frame before it is flushed.
-    ws.on('error', () => {});
-    ws.on('close', () => {
+    ws.on('error', (err: Error & { code?: string }) => {
+      // WS_ERR_* are protocol violations ws closes for; anything else is the network (a reset).
+      if (!err.code?.startsWith('WS_ERR_')) return log.debug('socket error', { error: err.message, address: state.address });
+      const reason = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'frame too big' : err.message;
+      log.warn('socket rejected', { reason, address: state.address });
+    });
+    ws.on('close', (code) => {
       for (const topic of [...state.topics]) unsubscribe(ws, topic);
       states.delete(ws);
+      log.debug('socket closed', { address: state.address, code });
     });
   });
 
@@ -152,11 +210,17 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         socket.destroy();
       }
     },
-    stats: () => ({ sockets: states.size, topics: subscribers.size, ...counters }),
-    close(): Promise<void> {
+    stats: () => ({ sockets: states.size, topics: subscribers.size, rooms, ...counters }),
+    /** Tells every socket 1001 "going away" (clients reconnect), then cuts any that linger. */
+    async close(): Promise<void> {
       clearInterval(heartbeat);
+      const sockets = [...states.keys()];
+      const closed = sockets.map((ws) => new Promise((resolve) => ws.once('close', resolve)));
+      for (const ws of sockets) ws.close(1001, 'server shutting down');
+      const grace = new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+      await Promise.race([Promise.all(closed), grace]);
       for (const ws of states.keys()) ws.terminate();
-      return new Promise((resolve) => wss.close(() => resolve()));
+      await new Promise((resolve) => wss.close(() => resolve(undefined)));
     },
   };
 }

@@ -13,7 +13,7 @@ import { Admission } from './net/admission';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
-import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/signaling-client';
+import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
 import { Moderation } from './room-moderation';
 
@@ -60,6 +60,8 @@ export class RoomSession {
   /** Resolves when keys, identity and the stored room document are loaded. */
   readonly prepared: Promise<void>;
   private readonly setStanding: (s: Standing) => void;
+  /** Set while the signaling server turns this room away (full); the Room view says so. */
+  readonly signalingRefusal: Accessor<SignalingRefusal | null>;
   private readonly setPeers: (p: PeerView[]) => void;
   private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
@@ -88,11 +90,13 @@ export class RoomSession {
     const [standing, setStanding] = createSignal<Standing>('in');
     const [hostHeld, setHostHeld] = createSignal(false);
     this.hostHeld = hostHeld;
+    const [refusal, setRefusal] = createSignal<SignalingRefusal | null>(null);
     this.peers = peers;
     this.setPeers = setPeers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
+    this.signalingRefusal = refusal;
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
@@ -135,7 +139,10 @@ export class RoomSession {
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
-      onStatus: setStatus,
+      onStatus: (s) => {
+        setRefusal(this.signaling.refusal);
+        setStatus(s);
+      },
       onOpen: () => this.mesh?.reannounce(),
     });
   }
@@ -163,6 +170,7 @@ export class RoomSession {
     const own = this.controls.state;
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
     if (exclusion) return this.shutOut(exclusion);
+    const signaling = this.signaling;
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     this.mesh = new MeshSession({
@@ -172,6 +180,13 @@ export class RoomSession {
       sync: this.sync,
       gate,
       localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+      // A getter: each new connection reads the servers of the latest welcome frame, which
+      // may arrive after Join (a reload goes straight in).
+      rtcConfig: {
+        get iceServers() {
+          return signaling.iceServers;
+        },
+      },
       onPeersChanged: (peers) => this.updatePeerViews(peers),
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),

@@ -54,7 +54,7 @@ describe('what the signaling relay sees', () => {
     for (const text of all) {
       for (const s of secrets) expect(text.includes(s), `frame leaks "${s}": ${text.slice(0, 120)}`).toBe(false);
       const frame = JSON.parse(text) as { type: string; topic?: string; topics?: string[]; data?: unknown };
-      expect(['subscribe', 'unsubscribe', 'publish', 'ping', 'pong']).toContain(frame.type);
+      expect(['subscribe', 'unsubscribe', 'publish', 'ping', 'pong', 'welcome']).toContain(frame.type);
       for (const topic of frame.topics ?? (frame.topic ? [frame.topic] : [])) expect(topic).toMatch(TOPIC);
       if (frame.type === 'publish') {
         published++;

@@ -6,14 +6,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { renderUnicodeCompact } from 'uqr';
+import { lanAddresses } from '../../relay/tls';
 import { repoRoot } from '../support/relay-process';
 
-const KILL_AFTER_MS = 4_000;
+// A safety net only: on two cores shared with other test runs, a tsx start alone can take 3 s.
+const KILL_AFTER_MS = 30_000;
+
+function withoutConfabVariables(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('CONFAB_')));
+}
 
 function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', ...args], {
     cwd: repoRoot,
-    env: { ...process.env, CONFAB_HOST: undefined, CONFAB_PORT: undefined, CONFAB_TLS_CERT: undefined, CONFAB_TLS_KEY: undefined, ...env },
+    env: { ...withoutConfabVariables(process.env), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const out = { stdout: '', stderr: '' };
@@ -57,7 +64,7 @@ function startCli(signal: NodeJS.Signals, args: string[] = []) {
   return { ...run, stop };
 }
 
-describe('relay CLI', () => {
+describe('relay CLI', { timeout: 45_000 }, () => {
   it('prints exactly the URL to open and what to do, serves it, and exits 0 on SIGTERM', async () => {
     const cli = startCli('SIGTERM');
     try {
@@ -90,7 +97,10 @@ describe('relay CLI', () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('Usage:');
-    for (const flag of ['--host', '--port', '--static', 'CONFAB_PORT']) expect(stdout).toContain(flag);
+    const flags = ['--host', '--port', '--static', '--ice-servers', '--public-ip', '--max-peers-per-room', '--max-rooms', '--log-level'];
+    const variables = ['CONFAB_PORT', 'CONFAB_ICE_SERVERS', 'CONFAB_PUBLIC_IP', 'CONFAB_MAX_PEERS_PER_ROOM', 'CONFAB_MAX_ROOMS', 'CONFAB_LOG_LEVEL'];
+    for (const name of [...flags, ...variables]) expect(stdout).toContain(name);
+    expect(stdout).toMatch(/--public-ip[^]*relay node/);
   });
 
   it('an unknown flag or a bad port exits 2 with a one-line message and a hint', async () => {
@@ -167,5 +177,74 @@ describe('relay CLI', () => {
     const missing = await runCli(['--port', '0', '--tls-cert', '/nonexistent.pem', '--tls-key', '/nonexistent.key']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('could not read the TLS certificate or key');
+  });
+
+  it('a bad --ice-servers or --max-* value exits 2 naming the flag, never echoing a password', async () => {
+    const [ice, peers] = await Promise.all([
+      runCli(['--port', '0'], { CONFAB_ICE_SERVERS: 'turn:alice:hunter2@bad host' }),
+      runCli(['--port', '0', '--max-peers-per-room', '1']),
+    ]);
+    expect(ice.code).toBe(2);
+    expect(ice.stderr).toMatch(/^confab: CONFAB_ICE_SERVERS: "turn:alice:\*\*\*@bad host" is not a STUN\/TURN URL/);
+    expect(ice.stderr).not.toContain('hunter2');
+    expect(peers.code).toBe(2);
+    expect(peers.stderr).toBe('confab: --max-peers-per-room must be a number from 2 to 1000000, not "1"\nRun with --help to see the options.\n');
+  });
+
+  it('--ice-servers reach clients in the welcome frame; SIGTERM closes sockets with 1001; logs are JSON lines', async () => {
+    const ice = 'stun:127.0.0.1:3478,turn:al%40ice:pa%3Ass@turn.example:3478?transport=tcp';
+    const cli = startCli('SIGTERM', ['--ice-servers', ice, '--public-ip', '203.0.113.7', '--log-level', 'debug']);
+    let exitCode: number | null = null;
+    try {
+      const [, url] = await waitForOutput(cli.out, /running at (\S+)/, cli.exited);
+      const ws = new WebSocket(url!.replace('http', 'ws') + 'signal');
+      ws.on('error', () => {});
+      const welcome = await new Promise<unknown>((resolve) => ws.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+      expect(welcome).toEqual({
+        type: 'welcome',
+        v: 1,
+        iceServers: [
+          { urls: 'stun:127.0.0.1:3478' },
+          { urls: 'turn:turn.example:3478?transport=tcp', username: 'al@ice', credential: 'pa:ss' },
+        ],
+      });
+      const closeCode = new Promise<number>((resolve) => ws.once('close', resolve));
+      exitCode = await cli.stop();
+      expect(await closeCode).toBe(1001);
+    } finally {
+      exitCode ??= await cli.stop();
+    }
+    expect(exitCode).toBe(0);
+    const lines = cli.out.stderr.trimEnd().split('\n');
+    const logs = lines.map((line) => JSON.parse(line) as { t: string; level: string; msg: string });
+    expect(logs.map((l) => l.msg)).toEqual(['listening', 'socket open', 'shutting down', 'socket closed', 'stopped']);
+    expect(logs[0]).toMatchObject({ level: 'info', iceServers: 2, maxPeersPerRoom: 50, maxRooms: 1000, publicIp: '203.0.113.7' });
+    expect(logs[3]).toMatchObject({ level: 'debug', code: 1001 });
+    for (const log of logs) expect(new Date(log.t).getTime()).toBeGreaterThan(0);
+    expect(cli.out.stderr).not.toContain('pa:ss');
+    // Logs go to stderr; stdout stays the human banner.
+    expect(cli.out.stdout).not.toContain('{');
+  });
+
+  it('--log-level warn keeps routine events out of the log', async () => {
+    const cli = startCli('SIGTERM', ['--log-level', 'warn']);
+    try {
+      await waitForOutput(cli.out, /running at (\S+)/, cli.exited);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+    expect(cli.out.stderr).toBe('');
+  });
+
+  it.skipIf(lanAddresses().length === 0)('on a LAN address it prints a QR code of the URL', async () => {
+    const ip = lanAddresses()[0]!;
+    const cli = startCli('SIGTERM', ['--host', ip, '--data-dir', mkdtempSync(join(tmpdir(), 'confab-data-'))]);
+    try {
+      const [, url] = await waitForOutput(cli.out, /running at (\S+)\n(?:.*\n)+?\s+((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\n/, cli.exited);
+      expect(url).toBe(`https://${ip}:${/:(\d+)\/$/.exec(url!)![1]}/`);
+      expect(cli.out.stdout).toContain(`Or scan it with a phone:\n${renderUnicodeCompact(url!, { border: 2 })}\n`);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
   });
 });

@@ -58,7 +58,10 @@ describe('signaling relay fuzz (seeded, real relay process)', () => {
     const honestA = await open();
     const honestB = await open();
     const got: string[] = [];
-    honestB.on('message', (d) => got.push(JSON.parse(d.toString()).data));
+    honestB.on('message', (d) => {
+      const frame = JSON.parse(d.toString());
+      if (frame.type === 'publish') got.push(frame.data);
+    });
     honestB.send(JSON.stringify({ type: 'subscribe', topics: ['honest'] }));
 
     const rand = prng(20261125);

@@ -1,42 +1,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { SIGNALING_LIMITS } from '../../crdt/wire';
 import { startServer, type RunningServer } from '../../relay/server';
-import { createSignalingRelay, type SignalingLimits, type SignalingRelayOptions } from '../../relay/signaling';
-
-type Frame = Record<string, unknown>;
-
-/** A client that records every frame it receives and how it was closed. */
-async function connect(wsUrl: string, opts: WebSocket.ClientOptions = {}) {
-  const ws = new WebSocket(wsUrl, opts);
-  const frames: Frame[] = [];
-  let closeCode: number | null = null;
-  ws.on('message', (data) => frames.push(JSON.parse(data.toString()) as Frame));
-  ws.on('close', (code) => (closeCode = code));
-  ws.on('error', () => {});
-  await new Promise((resolve) => ws.once('open', resolve));
-  return {
-    ws,
-    frames,
-    closed: () => closeCode,
-    send: (frame: unknown) => ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame)),
-  };
-}
-type Client = Awaited<ReturnType<typeof connect>>;
-
-const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
-async function until(check: () => boolean, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await settle(10);
-  }
-}
+import { bareRelay, connect, settle, until, type Client } from '../support/signaling-socket';
 
 /** Real server, real sockets: what a browser and a hostile client can send to /signal. */
 describe('signaling relay', () => {
@@ -198,6 +167,8 @@ describe('signaling relay', () => {
       await until(() => b.frames.length === 1);
       expect(await metric('confab_signaling_frames_out_total')).toBe(outBefore + 1);
       expect(await metric('process_resident_memory_bytes')).toBeGreaterThan(1_000_000);
+      expect(await metric('confab_signaling_rooms')).toBeGreaterThanOrEqual(0);
+      expect(await metric('confab_signaling_subscriptions_refused_total')).toBe(0);
       a.ws.close();
       b.ws.close();
     });
@@ -253,22 +224,6 @@ describe('signaling relay', () => {
 
 /** The relay alone on a bare node:http server, with limits tight enough to test quickly. */
 describe('createSignalingRelay', () => {
-  async function bareRelay(limits: SignalingLimits = SIGNALING_LIMITS, opts: SignalingRelayOptions = {}) {
-    const relay = createSignalingRelay(limits, opts);
-    const http = createServer();
-    http.on('upgrade', (req, socket, head) => relay.handleUpgrade(req, socket, head));
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const { port } = http.address() as AddressInfo;
-    return {
-      relay,
-      wsUrl: `ws://127.0.0.1:${port}/signal`,
-      async close() {
-        await relay.close();
-        await new Promise((resolve) => http.close(resolve));
-      },
-    };
-  }
-
   it('stats() count sockets and topics, and drop to zero when sockets close', async () => {
     const bare = await bareRelay();
     try {

@@ -1,6 +1,12 @@
-import type { SignalingClientFrame, SignalingServerFrame } from '../../../crdt/wire';
+import type { SignalingClientFrame, SignalingServerFrame, SubscribeRefusal } from '../../../crdt/wire';
 
-export type SignalingStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+/** `refused`: connected, but the server would not subscribe a topic (room or server full). */
+export type SignalingStatus = 'connecting' | 'open' | 'refused' | 'reconnecting' | 'closed';
+
+export interface SignalingRefusal {
+  reason: SubscribeRefusal;
+  limit: number;
+}
 
 export interface SignalingClientOptions {
   url: string;
@@ -9,12 +15,15 @@ export interface SignalingClientOptions {
   /** Called after every (re)connection, once topics are subscribed again. */
   onOpen?(): void;
   WebSocketImpl?: typeof WebSocket;
+  /** While refused, how often to ask again (someone may have left the full room). */
+  refusedRetryMs?: number;
 }
 
 const PING_INTERVAL_MS = 20_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const MAX_QUEUED_FRAMES = 200;
+const REFUSED_RETRY_MS = 15_000;
 
 /** A y-webrtc-protocol signaling client that reconnects with backoff and resubscribes. */
 export class SignalingClient {
@@ -24,8 +33,17 @@ export class SignalingClient {
   private backoffMs = BACKOFF_MIN_MS;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingsSent = 0;
+  private pongsReceived = 0;
+  /** The pong that answers the last retried subscribe: no refusal before it means we are in. */
+  private retryPong = -1;
   private closed = false;
   status: SignalingStatus = 'connecting';
+  /** Why the server refused us, while status is `refused`. */
+  refusal: SignalingRefusal | null = null;
+  /** STUN/TURN servers from the server's welcome frame; none until (or unless) it names some. */
+  iceServers: RTCIceServer[] = [];
 
   constructor(private readonly opts: SignalingClientOptions) {
     this.connect();
@@ -50,6 +68,7 @@ export class SignalingClient {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
+    clearTimeout(this.retryTimer);
     this.socket?.close();
     this.setStatus('closed');
   }
@@ -60,10 +79,13 @@ export class SignalingClient {
     this.socket = socket;
     socket.onopen = () => {
       this.backoffMs = BACKOFF_MIN_MS;
+      this.pingsSent = this.pongsReceived = 0;
+      this.retryPong = -1;
+      this.refusal = null;
       this.setStatus('open');
       if (this.topics.size > 0) this.send({ type: 'subscribe', topics: [...this.topics] });
       for (const frame of this.queue.splice(0)) socket.send(frame);
-      this.pingTimer = setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
+      this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);
       this.opts.onOpen?.();
     };
     socket.onmessage = (event) => {
@@ -76,11 +98,23 @@ export class SignalingClient {
       }
       if (frame.type === 'publish' && typeof frame.topic === 'string' && typeof frame.data === 'string') {
         this.opts.onMessage(frame.topic, frame.data);
+      } else if (frame.type === 'welcome') {
+        this.iceServers = Array.isArray(frame.iceServers) ? frame.iceServers.filter(isIceServer) : [];
+      } else if (frame.type === 'refused' && this.topics.has(frame.topic)) {
+        this.refusal = { reason: frame.reason, limit: Number(frame.limit) || 0 };
+        this.setStatus('refused');
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.retrySubscribe(), this.opts.refusedRetryMs ?? REFUSED_RETRY_MS);
+      } else if (frame.type === 'pong') {
+        this.pongsReceived++;
+        if (this.status === 'refused' && this.pongsReceived === this.retryPong && !this.refusal) this.admitted();
       }
     };
     socket.onclose = () => {
       clearInterval(this.pingTimer);
+      clearTimeout(this.retryTimer);
       if (this.socket !== socket || this.closed) return;
+      this.refusal = null;
       this.setStatus('reconnecting');
       const delayMs = this.backoffMs * (0.75 + Math.random() * 0.5);
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
@@ -89,6 +123,25 @@ export class SignalingClient {
     socket.onerror = () => {
       /* onclose follows and schedules the reconnect */
     };
+  }
+
+  /** Frames on one socket are answered in order: subscribe, then ping, then see what came back. */
+  private retrySubscribe(): void {
+    this.refusal = null;
+    this.send({ type: 'subscribe', topics: [...this.topics] });
+    this.ping();
+    this.retryPong = this.pingsSent;
+  }
+
+  private admitted(): void {
+    this.setStatus('open');
+    for (const frame of this.queue.splice(0)) this.socket?.send(frame);
+    this.opts.onOpen?.();
+  }
+
+  private ping(): void {
+    this.pingsSent++;
+    this.send({ type: 'ping' });
   }
 
   private send(frame: SignalingClientFrame): void {
@@ -107,4 +160,17 @@ export function signalingUrlFor(page: { protocol: string; host: string; pathname
   const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
   const base = page.pathname.replace(/[^/]*$/, '');
   return `${scheme}//${page.host}${base}signal`;
+}
+
+/** The welcome frame comes from whatever server the link names: take only well-formed entries. */
+function isIceServer(v: unknown): v is RTCIceServer {
+  if (typeof v !== 'object' || v === null) return false;
+  const s = v as Record<string, unknown>;
+  const urls = Array.isArray(s.urls) ? s.urls : [s.urls];
+  return (
+    urls.length > 0 &&
+    urls.every((u) => typeof u === 'string' && /^(stuns?|turns?):/.test(u)) &&
+    (s.username === undefined || typeof s.username === 'string') &&
+    (s.credential === undefined || typeof s.credential === 'string')
+  );
 }

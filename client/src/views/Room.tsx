@@ -98,6 +98,15 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none' }}>
+      <Show when={session.signalingRefusal()}>
+        {(refusal) => (
+          <div class="banner" role="alert">
+            {refusal().reason === 'room-full'
+              ? `This room is full (${refusal().limit} people). You will get in when someone leaves; this page keeps trying.`
+              : `This server is hosting as many rooms as it can (${refusal().limit}). This page keeps trying; or ask whoever runs it.`}
+          </div>
+        )}
+      </Show>
       <Show when={session.signalingStatus() === 'reconnecting'}>
         <div class="banner" role="status">
           Lost the connection to the room server. Calls in progress go on; reconnecting…
@@ -110,9 +119,11 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           fallback={
             <Show when={!outside()}>
             <section class="waiting" aria-label="Waiting for others">
-              <h1>Waiting for others — share the link</h1>
-              <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
-              <InviteLink url={props.inviteUrl} />
+              <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
+                <h1>Waiting for others — share the link</h1>
+                <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                <InviteLink url={props.inviteUrl} />
+              </Show>
             </section>
             </Show>
           }

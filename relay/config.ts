@@ -1,0 +1,155 @@
+import { isIP } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { IceServer } from '../crdt/wire';
+import { parseIceServers } from './ice-servers';
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
+
+export const USAGE = `Usage: confab [options]
+
+Runs Confab: the signaling relay and the web client, in one process. Every option can also
+be set by the environment variable named beside it (the flag wins).
+
+  --host HOST        address to listen on (default 127.0.0.1; env CONFAB_HOST). Use 0.0.0.0
+                     to serve every device on your LAN.
+  --port PORT        port to listen on, 0 for any free one (default 8080; env CONFAB_PORT)
+  --https            serve HTTPS even on localhost (env CONFAB_HTTPS=1; it is automatic on any
+                     other address: browsers allow the camera only on https or localhost)
+  --tls-cert FILE    PEM certificate to serve HTTPS with (env CONFAB_TLS_CERT) ...
+  --tls-key FILE     ... and its PEM private key (env CONFAB_TLS_KEY). Without them Confab
+                     makes a self-signed certificate and keeps it in the data directory.
+  --data-dir DIR     where that certificate is kept (default ~/.confab; env CONFAB_DATA_DIR)
+  --static DIR       the built client to serve (default: dist/ of this checkout; env CONFAB_STATIC)
+  --ice-servers LIST STUN/TURN servers the browsers use to reach each other across NATs
+                     (env CONFAB_ICE_SERVERS; default none: nothing is sent to third parties).
+                     Comma-separated URLs, TURN credentials before the host, percent-encoded
+                     if they contain : @ or , — e.g.
+                       stun:stun.example:3478,turn:user:pass@turn.example:3478?transport=udp
+                     Every browser that connects to /signal is sent this list, credentials
+                     included.
+  --public-ip IP     the public address a relay node advertises in its ICE candidates, when
+                     it is behind NAT (env CONFAB_PUBLIC_IP). Applies to the relay node (the
+                     media relay); this build runs no relay node yet, so it is only checked.
+  --max-peers-per-room N
+                     subscribers one signaling topic may have (default 50; env
+                     CONFAB_MAX_PEERS_PER_ROOM). A room is one topic, so one more person
+                     than this is told "This room is full".
+  --max-rooms N      rooms the server holds at once (default 1000; env CONFAB_MAX_ROOMS). A
+                     room is a topic with two or more subscribers: each person's private
+                     topic and someone waiting alone do not count.
+  --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
+                     stderr, one a server event
+  --help             show this help`;
+
+/** Everything the CLI was told, checked. */
+export interface Config {
+  host: string;
+  port: number;
+  staticDir: string;
+  https: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  dataDir: string;
+  iceServers: IceServer[];
+  publicIp?: string;
+  maxPeersPerRoom: number;
+  maxRooms: number;
+  logLevel: LogLevel;
+}
+
+/** A bad flag or variable: the CLI prints the message and exits 2. */
+export class ConfigError extends Error {}
+
+const DEFAULT_MAX_PEERS_PER_ROOM = 50;
+const DEFAULT_MAX_ROOMS = 1000;
+
+/** `null` means --help was asked for. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | null {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        static: { type: 'string' },
+        https: { type: 'boolean' },
+        'tls-cert': { type: 'string' },
+        'tls-key': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'ice-servers': { type: 'string' },
+        'public-ip': { type: 'string' },
+        'max-peers-per-room': { type: 'string' },
+        'max-rooms': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    // Node appends advice about positionals ("…after '--'") that only confuses here.
+    throw new ConfigError((err as Error).message.split('. ')[0]!);
+  }
+  if (values.help) return null;
+  /** The flag, else its variable; an empty variable counts as unset (`CONFAB_HOST= confab`). */
+  const setting = (flag: keyof typeof values, envName: string): [string, string] | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return [fromFlag, `--${flag}`];
+    const fromEnv = env[envName];
+    return fromEnv ? [fromEnv, envName] : undefined;
+  };
+
+  const port = setting('port', 'CONFAB_PORT');
+  const ice = setting('ice-servers', 'CONFAB_ICE_SERVERS');
+  const publicIp = setting('public-ip', 'CONFAB_PUBLIC_IP');
+  const logLevel = setting('log-level', 'CONFAB_LOG_LEVEL');
+  if (logLevel && !isLogLevel(logLevel[0])) {
+    throw new ConfigError(`${logLevel[1]} must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel[0]}"`);
+  }
+  const tlsCert = setting('tls-cert', 'CONFAB_TLS_CERT')?.[0];
+  const tlsKey = setting('tls-key', 'CONFAB_TLS_KEY')?.[0];
+  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
+  return {
+    host: setting('host', 'CONFAB_HOST')?.[0] ?? '127.0.0.1',
+    port: port ? integer(port, 0, 65535) : 8080,
+    staticDir: setting('static', 'CONFAB_STATIC')?.[0] ?? fileURLToPath(new URL('../dist', import.meta.url)),
+    https: values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? ''),
+    ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
+    dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? join(homedir(), '.confab'),
+    iceServers: ice ? iceServers(ice) : [],
+    ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
+    maxPeersPerRoom: integerSetting(setting('max-peers-per-room', 'CONFAB_MAX_PEERS_PER_ROOM'), 2, DEFAULT_MAX_PEERS_PER_ROOM),
+    maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
+    logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
+  };
+}
+
+const MAX_LIMIT = 1_000_000;
+
+function integerSetting(found: [string, string] | undefined, min: number, fallback: number): number {
+  return found ? integer(found, min, MAX_LIMIT) : fallback;
+}
+
+function integer([text, source]: [string, string], min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${source} must be a number from ${min} to ${max}, not "${text}"`);
+  return n;
+}
+
+function iceServers([text, source]: [string, string]): IceServer[] {
+  try {
+    return parseIceServers(text);
+  } catch (err) {
+    throw new ConfigError(`${source}: ${(err as Error).message}`);
+  }
+}
+
+function ipAddress([text, source]: [string, string]): string {
+  if (isIP(text) === 0 || text === '0.0.0.0' || text === '::') {
+    throw new ConfigError(`${source} must be an IPv4 or IPv6 address, like 203.0.113.7, not "${text}"`);
+  }
+  return text;
+}
