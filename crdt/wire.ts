@@ -52,8 +52,16 @@ export type PeerSignal =
   | { kind: 'announce' }
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
-  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string } }
-  | { kind: 'candidate'; candidate: IceCandidateInit | null };
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string }; dial?: number }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null; dial?: number };
+
+/**
+ * `dial` on descriptions and candidates names the connection between two peers they belong to:
+ * the dialing (impolite) side's clock, in ms, when it made that RTCPeerConnection; the other
+ * side echoes it. An offer with a greater dial than the current connection's is a redial
+ * (after a network drop): the receiver replaces its connection. Any other mismatch is stale.
+ */
+export type LinkSignal = Extract<PeerSignal, { kind: 'description' | 'candidate' }>;
 
 export type RTCSdpTypeName = 'offer' | 'answer' | 'pranswer' | 'rollback';
 

@@ -4,6 +4,7 @@ import { DocSync } from '../../crdt/doc-sync';
 import { RoomDoc, type ChatMessage, type Participant } from '../../crdt/room-doc';
 import type { LocalMedia } from './media/local-media';
 import { randomId } from './net/bytes';
+import type { PeerReach } from './net/link-recovery';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
@@ -13,8 +14,9 @@ import { SignalingClient, signalingUrlFor, type SignalingStatus } from './net/si
 export interface PeerView {
   id: string;
   stream: MediaStream;
-  connectionState: Accessor<RTCPeerConnectionState>;
-  setConnectionState(state: RTCPeerConnectionState): void;
+  /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
+  reach: Accessor<PeerReach>;
+  setReach(reach: PeerReach): void;
 }
 
 /**
@@ -118,10 +120,10 @@ export class RoomSession {
     for (const peer of peers) {
       let view = this.peerViews.get(peer.id);
       if (!view) {
-        const [connectionState, setConnectionState] = createSignal(peer.connectionState);
-        view = { id: peer.id, stream: peer.stream, connectionState, setConnectionState };
+        const [reach, setReach] = createSignal(peer.reach);
+        view = { id: peer.id, stream: peer.stream, reach, setReach };
       }
-      view.setConnectionState(peer.connectionState);
+      view.setReach(peer.reach);
       next.set(peer.id, view);
     }
     const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));

@@ -3,7 +3,7 @@
  * by an in-page signal path the test can reorder and delay, to prove the negotiation logic
  * with real RTCPeerConnections.
  */
-import type { PeerSignal } from '../../crdt/wire';
+import type { LinkSignal } from '../../crdt/wire';
 import { PeerLink } from '../../client/src/net/peer-link';
 
 interface Side {
@@ -34,8 +34,8 @@ async function connectPair(opts: { holdOfferMs: number }): Promise<{ a: Side; b:
       remoteId: other,
       polite,
       localTrack: (kind) => track(kind),
-      send: (signal: PeerSignal) => {
-        const copy = JSON.parse(JSON.stringify(signal)) as PeerSignal;
+      send: (signal: LinkSignal) => {
+        const copy = JSON.parse(JSON.stringify(signal)) as LinkSignal;
         const isFirstOffer = copy.kind === 'description' && copy.description.type === 'offer' && offersHeld++ === 0;
         setTimeout(() => void sides[other].link.handle(copy), isFirstOffer ? opts.holdOfferMs : 0);
       },

@@ -9,6 +9,8 @@ describe('signal envelopes from other peers are checked before use', () => {
       { v: 1, from: 'a', to: 'b', msg: { kind: 'description', description: { type: 'offer', sdp: 'v=0' } } },
       { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp', sdpMid: '0' } } },
       { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: null } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'description', description: { type: 'answer', sdp: 'v=0' }, dial: 1764000000000 } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: null, dial: 1764000000000 } },
     ];
     for (const e of ok) expect(parseEnvelope(e), JSON.stringify(e)).toEqual(e);
   });
@@ -32,6 +34,8 @@ describe('signal envelopes from other peers are checked before use', () => {
       { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'offer', sdp: 'x'.repeat(200_001) } } },
       { v: 1, from: 'a', msg: { kind: 'candidate', candidate: { candidate: 3 } } },
       { v: 1, from: 'a', msg: { kind: 'candidate', candidate: 'candidate:1' } },
+      { v: 1, from: 'a', msg: { kind: 'candidate', candidate: null, dial: '1' } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'offer', sdp: 'v=0' }, dial: null } },
     ];
     for (const e of bad) expect(parseEnvelope(e), JSON.stringify(e)?.slice(0, 80)).toBeNull();
   });

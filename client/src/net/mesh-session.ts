@@ -1,6 +1,7 @@
-import { ChannelTag, PROTOCOL_VERSION, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
+import { ChannelTag, PROTOCOL_VERSION, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
 import { frameMessage, Reassembler } from './channel-framing';
+import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import { PeerLink, type MediaKind } from './peer-link';
 import type { RoomKeys } from './room-crypto';
 import type { SignalingClient } from './signaling-client';
@@ -8,8 +9,16 @@ import type { SignalingClient } from './signaling-client';
 export interface RemotePeer {
   id: string;
   stream: MediaStream;
-  connectionState: RTCPeerConnectionState;
+  reach: PeerReach;
 }
+
+/** What outlives one connection to a peer: its stream (the tile) and its recovery timers. */
+interface PeerCare {
+  stream: MediaStream;
+  recovery: LinkRecovery;
+}
+
+const SIGNALING_PROBE_EVERY_MS = 1_000;
 
 export interface MeshSessionOptions {
   selfId: string;
@@ -30,6 +39,8 @@ export class MeshSession {
   private readonly links = new Map<string, PeerLink>();
   private readonly peers = new Map<string, RemotePeer>();
   private readonly peerTopics = new Map<string, Promise<string>>();
+  private readonly care = new Map<string, PeerCare>();
+  private probeTimer: ReturnType<typeof setInterval> | undefined;
   private inbound: Promise<void> = Promise.resolve();
   private selfTopic = '';
   private left = false;
@@ -44,7 +55,10 @@ export class MeshSession {
 
   /** After a signaling reconnect: say hello again to find who joined meanwhile. */
   reannounce(): void {
-    if (!this.left) void this.broadcast({ kind: 'announce' });
+    if (this.left) return;
+    void this.broadcast({ kind: 'announce' });
+    // Offers sent while our socket was dead are lost: the side that dials starts afresh now.
+    for (const care of this.care.values()) care.recovery.redial();
   }
 
   /** Signaling frames are decrypted in parallel but applied strictly in arrival order. */
@@ -76,6 +90,7 @@ export class MeshSession {
     for (const link of this.links.values()) link.sendData(bye);
     void this.broadcast({ kind: 'bye' });
     for (const link of [...this.links.values()]) link.close('left');
+    clearInterval(this.probeTimer);
   }
 
   private onSignal({ from, to, msg }: SignalEnvelope): void {
@@ -85,16 +100,14 @@ export class MeshSession {
       case 'announce':
         if (to === undefined) void this.sendTo(from, { kind: 'announce' });
         if (this.isOfferer(from)) this.ensureLink(from).start();
+        else this.heardFromTroubled(from);
         break;
       case 'bye':
         this.links.get(from)?.close('bye');
         break;
-      case 'description': {
-        const existing = this.links.get(from);
-        if (!existing && msg.description.type !== 'offer') return;
-        void (existing ?? this.ensureLink(from)).handle(msg);
+      case 'description':
+        void this.linkForDescription(from, msg)?.handle(msg);
         break;
-      }
       case 'candidate':
         void this.links.get(from)?.handle(msg);
         break;
@@ -109,7 +122,7 @@ export class MeshSession {
   private ensureLink(remoteId: string): PeerLink {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
-    const stream = new MediaStream();
+    const { stream, recovery } = this.careFor(remoteId);
     const reassembler = new Reassembler(MAX_SYNC_MESSAGE_BYTES);
     const link: PeerLink = new PeerLink({
       remoteId,
@@ -127,7 +140,7 @@ export class MeshSession {
             for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);
           },
         });
-        this.peers.set(remoteId, { id: remoteId, stream, connectionState: link.pc.connectionState });
+        this.peers.set(remoteId, { id: remoteId, stream, reach: recovery.state });
         this.changed();
       },
       onData: (frame) => {
@@ -136,22 +149,92 @@ export class MeshSession {
         else if (message?.tag === ChannelTag.Bye) link.close('bye');
       },
       onConnectionState: (state) => {
-        const peer = this.peers.get(remoteId);
-        if (peer) {
-          peer.connectionState = state;
-          this.changed();
-        }
+        if (this.links.get(remoteId) === link) recovery.onState(state);
       },
       onClose: () => {
         if (this.links.get(remoteId) !== link) return;
         this.links.delete(remoteId);
         this.peers.delete(remoteId);
+        recovery.dispose();
+        this.care.delete(remoteId);
+        this.watchSignaling();
         this.opts.sync.removeChannel(remoteId);
         this.changed();
       },
     });
     this.links.set(remoteId, link);
     return link;
+  }
+
+  /** The link an incoming description is for: a new one for a first offer or a redial. */
+  private linkForDescription(from: string, msg: LinkSignal & { kind: 'description' }): PeerLink | undefined {
+    const existing = this.links.get(from);
+    const offer = msg.description.type === 'offer';
+    if (!existing) return offer ? this.ensureLink(from) : undefined;
+    const redialed = offer && msg.dial !== undefined && existing.dial !== undefined && msg.dial > existing.dial;
+    return redialed ? this.replaceLink(from) : existing;
+  }
+
+  private careFor(remoteId: string): PeerCare {
+    let care = this.care.get(remoteId);
+    if (!care) {
+      const recovery = new LinkRecovery({
+        impolite: this.opts.selfId > remoteId,
+        act: (action) => this.recover(remoteId, action),
+        onReach: (reach) => this.reachChanged(remoteId, reach),
+      });
+      care = { stream: new MediaStream(), recovery };
+      this.care.set(remoteId, care);
+    }
+    return care;
+  }
+
+  private recover(remoteId: string, action: RecoveryAction): void {
+    if (this.left) return;
+    console.info(`[confab] connection to ${remoteId}: ${action}`);
+    if (action === 'restart-ice') this.links.get(remoteId)?.restartIce();
+    else if (action === 'redial') this.replaceLink(remoteId).start();
+    else this.links.get(remoteId)?.close('unreachable');
+  }
+
+  /** A fresh connection to the same peer, keeping its tile (same stream) and its recovery. */
+  private replaceLink(remoteId: string): PeerLink {
+    const old = this.links.get(remoteId);
+    const care = this.careFor(remoteId);
+    this.links.delete(remoteId);
+    for (const track of care.stream.getTracks()) care.stream.removeTrack(track);
+    const link = this.ensureLink(remoteId);
+    old?.close('replaced');
+    return link;
+  }
+
+  /** Reconnecting or unreachable shows on the tile; a peer never reached gets a tile to say so. */
+  private reachChanged(remoteId: string, reach: PeerReach): void {
+    console.info(`[confab] connection to ${remoteId}: ${reach}`);
+    const peer = this.peers.get(remoteId);
+    if (peer) peer.reach = reach;
+    else if (reach === 'unreachable') this.peers.set(remoteId, { id: remoteId, stream: this.careFor(remoteId).stream, reach });
+    this.watchSignaling();
+    this.changed();
+  }
+
+  /**
+   * A peer we lost announced itself again (its signaling is back): if we are the side that
+   * dials, dial a fresh connection now rather than wait for the next redial.
+   */
+  private heardFromTroubled(remoteId: string): void {
+    this.care.get(remoteId)?.recovery.redial();
+  }
+
+  /** While any connection is reconnecting, check often that our signaling socket still works. */
+  private watchSignaling(): void {
+    const troubled = [...this.care.values()].some((c) => c.recovery.state === 'reconnecting');
+    if (troubled && !this.probeTimer && !this.left) {
+      this.probeTimer = setInterval(() => this.opts.signaling.probe(), SIGNALING_PROBE_EVERY_MS);
+    } else if (!troubled && this.probeTimer) {
+      clearInterval(this.probeTimer);
+      this.probeTimer = undefined;
+    }
   }
 
   private changed(): void {
@@ -187,6 +270,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   if (e.to !== undefined && typeof e.to !== 'string') return null;
   const msg = e.msg as Record<string, unknown> | null;
   if (typeof msg !== 'object' || msg === null) return null;
+  if (msg.dial !== undefined && !Number.isFinite(msg.dial)) return null;
   switch (msg.kind) {
     case 'announce':
     case 'bye':

@@ -1,4 +1,4 @@
-import type { IceCandidateInit, PeerSignal } from '../../../crdt/wire';
+import type { IceCandidateInit, LinkSignal } from '../../../crdt/wire';
 
 export type MediaKind = 'audio' | 'video';
 
@@ -6,14 +6,14 @@ export interface PeerLinkOptions {
   remoteId: string;
   /** The polite side yields when both offer at once (perfect negotiation). */
   polite: boolean;
-  send(signal: PeerSignal): void;
+  send(signal: LinkSignal): void;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   PeerConnection?: typeof RTCPeerConnection;
   onTrack?(track: MediaStreamTrack): void;
   onChannelOpen?(): void;
   onData?(bytes: Uint8Array): void;
-  /** The link is gone for good (closed channel or failed connection). */
+  /** The link is gone for good (closed channel, bye, or closed by the mesh). */
   onClose?(reason: string): void;
   onConnectionState?(state: RTCPeerConnectionState): void;
 }
@@ -37,20 +37,22 @@ export class PeerLink {
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Which connection this is (see LinkSignal): set by start(), or by the first offer. */
+  private dialMs: number | undefined;
 
   constructor(private readonly opts: PeerLinkOptions) {
     const Impl = opts.PeerConnection ?? RTCPeerConnection;
     this.pc = new Impl(opts.rtcConfig ?? { iceServers: [] });
     this.pc.onicecandidate = ({ candidate }) => {
-      opts.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
+      this.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.ontrack = ({ track }) => opts.onTrack?.(track);
     this.pc.ondatachannel = ({ channel }) => this.attachChannel(channel);
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
+      // A failed connection is not closed here: the mesh restarts ICE or redials (link-recovery.ts).
       opts.onConnectionState?.(state);
-      if (state === 'failed') this.close('connection failed');
     };
   }
 
@@ -58,14 +60,19 @@ export class PeerLink {
     return this.opts.remoteId;
   }
 
+  get dial(): number | undefined {
+    return this.dialMs;
+  }
+
   /** Impolite side: add our media and the data channel; negotiationneeded sends the offer. */
   start(): void {
+    this.dialMs ??= Date.now();
     for (const kind of KINDS) this.pc.addTransceiver(this.opts.localTrack(kind) ?? kind, { direction: 'sendrecv' });
     this.attachChannel(this.pc.createDataChannel('confab', { ordered: true }));
   }
 
   /** Signals are applied strictly in arrival order, whatever each step awaits. */
-  handle(signal: PeerSignal): Promise<void> {
+  handle(signal: LinkSignal): Promise<void> {
     this.incoming = this.incoming.then(() => this.apply(signal)).catch((err: unknown) => {
       console.warn(`[confab] signal from ${this.opts.remoteId} failed:`, err);
     });
@@ -76,6 +83,11 @@ export class PeerLink {
     for (const t of this.pc.getTransceivers()) {
       if (t.receiver.track.kind === kind && !isStopped(t)) await t.sender.replaceTrack(track);
     }
+  }
+
+  /** Impolite side, network trouble: new ICE credentials; negotiationneeded sends the offer. */
+  restartIce(): void {
+    if (!this.closed) this.pc.restartIce();
   }
 
   sendData(bytes: Uint8Array): boolean {
@@ -97,12 +109,16 @@ export class PeerLink {
     this.opts.onClose?.(reason);
   }
 
+  private send(signal: LinkSignal): void {
+    this.opts.send(this.dialMs === undefined ? signal : { ...signal, dial: this.dialMs });
+  }
+
   private async offer(): Promise<void> {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
       const local = this.pc.localDescription;
-      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+      if (local) this.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
     } catch (err) {
       console.warn('[confab] offer failed:', err);
     } finally {
@@ -110,8 +126,11 @@ export class PeerLink {
     }
   }
 
-  private async apply(signal: PeerSignal): Promise<void> {
+  private async apply(signal: LinkSignal): Promise<void> {
     if (this.closed) return;
+    if (signal.kind === 'description' && signal.description.type === 'offer') this.dialMs ??= signal.dial;
+    // Late signals of a connection this one replaced (or was replaced by): not ours.
+    if (signal.dial !== undefined && this.dialMs !== undefined && signal.dial !== this.dialMs) return;
     if (signal.kind === 'candidate') {
       const candidate = signal.candidate ?? undefined;
       if (!this.pc.remoteDescription) {
@@ -132,7 +151,7 @@ export class PeerLink {
       await this.attachLocalTracks();
       await this.pc.setLocalDescription();
       const local = this.pc.localDescription;
-      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+      if (local) this.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
     }
     for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
   }

@@ -15,6 +15,8 @@ const PING_INTERVAL_MS = 20_000;
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const MAX_QUEUED_FRAMES = 200;
+/** probe(): a socket that does not answer a ping this fast, or does not open this fast, is replaced. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /** A y-webrtc-protocol signaling client that reconnects with backoff and resubscribes. */
 export class SignalingClient {
@@ -24,6 +26,8 @@ export class SignalingClient {
   private backoffMs = BACKOFF_MIN_MS;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectStartedMs = 0;
   private closed = false;
   status: SignalingStatus = 'connecting';
 
@@ -46,15 +50,51 @@ export class SignalingClient {
     }
   }
 
+  /**
+   * Peer connections are in trouble (a network drop): the socket may be half-open, which the
+   * browser would notice only minutes later. Ping now and replace the socket if no pong comes
+   * within PROBE_TIMEOUT_MS; while not open, retry at once instead of waiting out the backoff.
+   */
+  probe(): void {
+    if (this.closed || this.probeTimer) return;
+    if (this.status !== 'open') {
+      if (Date.now() - this.connectStartedMs < PROBE_TIMEOUT_MS) return;
+      this.backoffMs = BACKOFF_MIN_MS;
+      this.replaceSocket();
+      return;
+    }
+    this.send({ type: 'ping' });
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      this.setStatus('reconnecting');
+      this.replaceSocket();
+    }, PROBE_TIMEOUT_MS);
+  }
+
   close(): void {
     this.closed = true;
+    clearTimeout(this.probeTimer);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     this.socket?.close();
     this.setStatus('closed');
   }
 
+  /** Abandons the current socket (it may never even say closed) and dials a new one now. */
+  private replaceSocket(): void {
+    const old = this.socket;
+    this.socket = null;
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    if (old) {
+      old.onopen = old.onmessage = old.onclose = old.onerror = null;
+      old.close();
+    }
+    this.connect();
+  }
+
   private connect(): void {
+    this.connectStartedMs = Date.now();
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     const socket = new Impl(this.opts.url);
     this.socket = socket;
@@ -74,13 +114,17 @@ export class SignalingClient {
       } catch {
         return;
       }
+      if (frame.type === 'pong') {
+        clearTimeout(this.probeTimer);
+        this.probeTimer = undefined;
+      }
       if (frame.type === 'publish' && typeof frame.topic === 'string' && typeof frame.data === 'string') {
         this.opts.onMessage(frame.topic, frame.data);
       }
     };
     socket.onclose = () => {
-      clearInterval(this.pingTimer);
       if (this.socket !== socket || this.closed) return;
+      clearInterval(this.pingTimer);
       this.setStatus('reconnecting');
       const delayMs = this.backoffMs * (0.75 + Math.random() * 0.5);
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);

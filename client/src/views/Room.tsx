@@ -5,16 +5,25 @@ import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
 import { YourRoomPanel, type PersonRow } from '../components/YourRoomPanel';
+import type { PeerReach } from '../net/link-recovery';
 import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
 const TILE_GAP_PX = 12;
 
-const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
-  new: 'Connecting…',
-  connecting: 'Connecting…',
-  disconnected: 'Reconnecting…',
-};
+/** What a tile says about its connection; nothing once connected. */
+export function reachLabel(reach: PeerReach, name: string | undefined): string | undefined {
+  switch (reach) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'unreachable':
+      return `Can't reach ${name ?? 'this person'} — your networks may block calls; try another network`;
+    default:
+      return undefined;
+  }
+}
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -85,7 +94,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
                     name={record()?.name ?? 'Joining…'}
                     micOn={record()?.micOn ?? true}
                     camOn={record()?.camOn ?? true}
-                    status={CONNECTION_LABELS[peer.connectionState()]}
+                    status={reachLabel(peer.reach(), record()?.name)}
                   />
                 );
               }}
