@@ -32,6 +32,9 @@ export class RoomSession {
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
+  /** The room answered "cannot decrypt you": the link's secret is wrong, or the room is gone. */
+  readonly linkRejected: Accessor<boolean>;
+  private readonly setLinkRejected: (rejected: boolean) => void;
   private readonly setPeers: (p: PeerView[]) => void;
   private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
@@ -55,6 +58,7 @@ export class RoomSession {
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
+    [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.unsubscribe = this.room.onChange(() => {
       setParticipants(this.room.participants());
       setChat(this.room.chat());
@@ -79,6 +83,7 @@ export class RoomSession {
       sync: this.sync,
       localTrack: (kind) => this.media.track(kind),
       onPeersChanged: (peers) => this.updatePeerViews(peers),
+      onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
     });
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);

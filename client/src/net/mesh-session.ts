@@ -1,6 +1,7 @@
 import { ChannelTag, PROTOCOL_VERSION, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
 import { frameMessage, Reassembler } from './channel-framing';
+import { KeyMismatch, UNDECRYPTABLE_HINT } from './key-mismatch';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import { PeerLink, type MediaKind } from './peer-link';
 import type { RoomKeys } from './room-crypto';
@@ -28,6 +29,8 @@ export interface MeshSessionOptions {
   localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   onPeersChanged(peers: RemotePeer[]): void;
+  /** Our secret looks wrong: the room answered our announce with "cannot decrypt" (key-mismatch.ts). */
+  onKeyMismatch?(suspected: boolean): void;
 }
 
 /**
@@ -41,6 +44,10 @@ export class MeshSession {
   private readonly peerTopics = new Map<string, Promise<string>>();
   private readonly care = new Map<string, PeerCare>();
   private probeTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly keyMismatch = new KeyMismatch({
+    publishHint: () => this.opts.signaling.publish(this.opts.keys.roomTopic, UNDECRYPTABLE_HINT),
+    onSuspect: (suspected) => this.opts.onKeyMismatch?.(suspected),
+  });
   private inbound: Promise<void> = Promise.resolve();
   private selfTopic = '';
   private left = false;
@@ -51,6 +58,7 @@ export class MeshSession {
     this.selfTopic = await this.topicOf(this.opts.selfId);
     this.opts.signaling.subscribe([this.opts.keys.roomTopic, this.selfTopic]);
     await this.broadcast({ kind: 'announce' });
+    this.keyMismatch.announced();
   }
 
   /** After a signaling reconnect: say hello again to find who joined meanwhile. */
@@ -64,10 +72,16 @@ export class MeshSession {
   /** Signaling frames are decrypted in parallel but applied strictly in arrival order. */
   receive(topic: string, data: string): void {
     if (topic !== this.opts.keys.roomTopic && topic !== this.selfTopic) return;
+    const onRoomTopic = topic === this.opts.keys.roomTopic;
+    if (onRoomTopic && data === UNDECRYPTABLE_HINT) return this.keyMismatch.hintReceived();
     const opened = this.opts.keys.open(data);
     this.inbound = this.inbound.then(async () => {
-      const envelope = parseEnvelope(await opened);
-      if (envelope) this.onSignal(envelope);
+      const value = await opened;
+      if (value === null && onRoomTopic && !this.left) this.keyMismatch.undecryptable();
+      const envelope = parseEnvelope(value);
+      if (!envelope) return;
+      this.keyMismatch.validSignal();
+      this.onSignal(envelope);
     });
   }
 
@@ -91,6 +105,7 @@ export class MeshSession {
     void this.broadcast({ kind: 'bye' });
     for (const link of [...this.links.values()]) link.close('left');
     clearInterval(this.probeTimer);
+    this.keyMismatch.dispose();
   }
 
   private onSignal({ from, to, msg }: SignalEnvelope): void {

@@ -72,11 +72,24 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <Show
           when={session.peers().length > 0}
           fallback={
-            <section class="waiting" aria-label="Waiting for others">
-              <h1>Waiting for others — share the link</h1>
-              <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
-              <InviteLink url={props.inviteUrl} />
-            </section>
+            <Show
+              when={!session.linkRejected()}
+              fallback={
+                <section class="waiting" aria-label="Link not valid" role="alert">
+                  <h1>This link is not valid or the room has ended</h1>
+                  <p class="lead">
+                    People are in this room, but your link’s secret does not match theirs. Ask for the link again and
+                    open all of it, including everything after the #.
+                  </p>
+                </section>
+              }
+            >
+              <section class="waiting" aria-label="Waiting for others">
+                <h1>Waiting for others — share the link</h1>
+                <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                <InviteLink url={props.inviteUrl} />
+              </section>
+            </Show>
           }
         >
           <div
