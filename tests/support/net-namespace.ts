@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect, type Server, type Socket } from 'node:net';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,12 @@ export interface NetNamespace {
   chromiumPath: string;
   cut(): void;
   restore(): void;
+  /**
+   * Makes 127.0.0.1:`port` inside the namespace reach 127.0.0.1:`port` on the host over a Unix
+   * socket (the file system is shared): a TCP-only path, like a network that lets only web
+   * traffic through a proxy. Used without the veth cable, no UDP can ever cross.
+   */
+  forwardTcp(port: number): Promise<void>;
   dispose(): void;
 }
 
@@ -83,7 +90,33 @@ function freeSubnet(): number {
   throw new Error('no free 10.231.x.0/30 subnet for the test namespace');
 }
 
-export function createNetNamespace(): NetNamespace {
+/** Pipes two sockets together; either end closing closes the other. */
+function splice(a: Socket, b: Socket): void {
+  a.pipe(b);
+  b.pipe(a);
+  const end = () => {
+    a.destroy();
+    b.destroy();
+  };
+  a.on('error', end).on('close', end);
+  b.on('error', end).on('close', end);
+}
+
+/** Runs inside the namespace: 127.0.0.1:PORT → the Unix socket SOCK. */
+const INNER_FORWARDER = `
+const net = require('node:net');
+const [port, sock] = process.argv.slice(1);
+net.createServer((c) => {
+  const u = net.connect(sock);
+  c.pipe(u); u.pipe(c);
+  const end = () => { c.destroy(); u.destroy(); };
+  c.on('error', end).on('close', end); u.on('error', end).on('close', end);
+}).listen(Number(port), '127.0.0.1', () => console.log('listening'));
+`;
+
+/** `cable: false` makes a namespace with only loopback: nothing but forwardTcp() gets out. */
+export function createNetNamespace(opts: { cable?: boolean } = {}): NetNamespace {
+  const cable = opts.cable ?? true;
   sweepStale();
   const name = `${PREFIX}${process.pid}`;
   const hostIf = `cfnd${process.pid}h`;
@@ -94,9 +127,13 @@ export function createNetNamespace(): NetNamespace {
   const dir = mkdtempSync(join(tmpdir(), 'confab-netns-'));
   const chromiumPath = join(dir, 'chromium-in-netns');
   let disposed = false;
+  const forwarders: ChildProcess[] = [];
+  const servers: Server[] = [];
   const dispose = () => {
     if (disposed) return;
     disposed = true;
+    for (const child of forwarders) child.kill('SIGKILL');
+    for (const server of servers) server.close();
     removeNamespace(name, hostIf);
     rmSync(dir, { recursive: true, force: true });
     process.off('exit', dispose);
@@ -105,14 +142,16 @@ export function createNetNamespace(): NetNamespace {
   try {
     removeNamespace(name, hostIf);
     ip('netns', 'add', name);
-    ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', innerIf);
-    ip('link', 'set', innerIf, 'netns', name);
-    ip('addr', 'add', `${hostIp}/30`, 'dev', hostIf);
-    ip('link', 'set', hostIf, 'up');
-    ip('-n', name, 'addr', 'add', `${innerIp}/30`, 'dev', innerIf);
-    ip('-n', name, 'link', 'set', innerIf, 'up');
     ip('-n', name, 'link', 'set', 'lo', 'up');
-    ip('-n', name, 'route', 'add', 'default', 'via', hostIp);
+    if (cable) {
+      ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', innerIf);
+      ip('link', 'set', innerIf, 'netns', name);
+      ip('addr', 'add', `${hostIp}/30`, 'dev', hostIf);
+      ip('link', 'set', hostIf, 'up');
+      ip('-n', name, 'addr', 'add', `${innerIp}/30`, 'dev', innerIf);
+      ip('-n', name, 'link', 'set', innerIf, 'up');
+      ip('-n', name, 'route', 'add', 'default', 'via', hostIp);
+    }
     writeFileSync(chromiumPath, `#!/bin/sh\nexec ip netns exec ${name} ${CHROMIUM_PATH} "$@"\n`);
     chmodSync(chromiumPath, 0o755);
   } catch (err) {
@@ -126,6 +165,20 @@ export function createNetNamespace(): NetNamespace {
     chromiumPath,
     cut: () => void ip('link', 'set', hostIf, 'down'),
     restore: () => void ip('link', 'set', hostIf, 'up'),
+    async forwardTcp(port) {
+      const sock = join(dir, `tcp-${port}.sock`);
+      const server = createServer((inner) => splice(inner, connect(port, '127.0.0.1')));
+      servers.push(server);
+      await new Promise<void>((resolve) => server.listen(sock, resolve));
+      const child = spawn('ip', ['netns', 'exec', name, process.execPath, '-e', INNER_FORWARDER, String(port), sock], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      forwarders.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.once('exit', (code) => reject(new Error(`forwarder in ${name} exited with ${code}`)));
+      });
+    },
     dispose,
   };
 }

@@ -82,6 +82,12 @@ describe('LinkRecovery', () => {
     expect(b.reaches).toEqual(['unreachable']);
     vi.advanceTimersByTime(RECOVERY_TIMINGS.redialAfterMs);
     expect(b.log.at(-1)).toBe(`redial@${RECOVERY_TIMINGS.connectTimeoutMs + RECOVERY_TIMINGS.redialAfterMs}`);
+    // Its tile stays (saying why) well past the 30 s a lost peer gets, then it is dropped.
+    vi.advanceTimersByTime(RECOVERY_TIMINGS.unreachableDropAfterMs - RECOVERY_TIMINGS.redialAfterMs - 1);
+    expect(b.log).not.toContain('drop');
+    expect(b.log.filter((a) => a.startsWith('drop'))).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(b.log.at(-1)).toBe(`drop@${RECOVERY_TIMINGS.connectTimeoutMs + RECOVERY_TIMINGS.unreachableDropAfterMs}`);
   });
 
   it('dispose stops every timer', () => {

@@ -17,7 +17,7 @@
 export const UNDECRYPTABLE_HINT = 'confab:undecryptable:v1';
 
 export const KEY_MISMATCH_TIMINGS = {
-  hintIntervalMs: 10_000,
+  hintIntervalMs: 5_000,
   hintJitterMs: 1_000,
   heedWindowMs: 15_000,
 };

@@ -9,7 +9,8 @@
  * - still not connected DROP_AFTER_MS after the trouble began: both sides drop the peer.
  *
  * A connection that never got through (UDP blocked, no route) is `unreachable` once ICE fails
- * or CONNECT_TIMEOUT_MS pass, so the tile can say why instead of spinning.
+ * or CONNECT_TIMEOUT_MS pass, so the tile can say why instead of spinning; the same redials
+ * go on, and such a peer is dropped only after UNREACHABLE_DROP_AFTER_MS.
  */
 export type PeerReach = 'connecting' | 'connected' | 'reconnecting' | 'unreachable';
 
@@ -20,6 +21,8 @@ export const RECOVERY_TIMINGS = {
   redialAfterMs: 10_000,
   dropAfterMs: 30_000,
   connectTimeoutMs: 15_000,
+  /** A peer never reached keeps its "Can't reach" tile longer, so the person can act on it. */
+  unreachableDropAfterMs: 120_000,
   /** An early redial (the peer is back on signaling) is skipped if one started this recently. */
   minRedialGapMs: 3_000,
 };
@@ -98,7 +101,7 @@ export class LinkRecovery {
       this.after(this.t.restartAfterMs, () => this.opts.act('restart-ice'));
       this.redialTimer = this.after(this.t.redialAfterMs, () => this.redial());
     }
-    this.after(this.t.dropAfterMs, () => {
+    this.after(this.everConnected ? this.t.dropAfterMs : this.t.unreachableDropAfterMs, () => {
       this.clearAll();
       this.opts.act('drop');
     });
