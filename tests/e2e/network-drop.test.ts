@@ -24,6 +24,15 @@ async function framesRising(page: Page, peerId: string): Promise<boolean> {
   return (await framesDecoded(page, peerId)) > before;
 }
 
+/** The tile's <video> itself shows moving pictures (after a redial it plays the new tracks). */
+async function tileVideoPlaying(page: Page, name: string): Promise<boolean> {
+  return page.getByRole('figure', { name }).locator('video').evaluate(async (video: HTMLVideoElement) => {
+    const before = video.currentTime;
+    await new Promise((r) => setTimeout(r, 300));
+    return video.videoWidth > 0 && video.currentTime > before;
+  });
+}
+
 /**
  * Carol's browser runs in its own network namespace; the test pulls her cable (the veth link
  * goes down: no packet passes, WebRTC or signaling) for 10 s, then plugs it back in.
@@ -113,6 +122,8 @@ describe.skipIf(unsupported)('one participant loses the network for 10 s', () =>
       }),
     );
     await carolTile.getByText('Reconnecting…').waitFor({ state: 'hidden', timeout: 10_000 });
+    await waitUntil(() => tileVideoPlaying(alice, 'Carol'), 10_000, 'Carol’s tile playing on Alice’s screen');
+    await waitUntil(() => tileVideoPlaying(carol, 'Bob'), 10_000, 'Bob’s tile playing on Carol’s screen');
     await openChat(carol);
     await carol.getByText(`${tag}: written while Carol was offline`).waitFor({ timeout: 20_000 });
     await openChat(bob);
