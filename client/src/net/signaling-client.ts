@@ -17,6 +17,10 @@ const BACKOFF_MAX_MS = 10_000;
 const MAX_QUEUED_FRAMES = 200;
 /** probe(): a socket that does not answer a ping this fast, or does not open this fast, is replaced. */
 const PROBE_TIMEOUT_MS = 2_000;
+/** The routine ping (every PING_INTERVAL_MS) is lenient: a busy machine may answer slowly. */
+const ROUTINE_PONG_TIMEOUT_MS = 10_000;
+/** A connection attempt that hangs (its packets go nowhere) is abandoned after this. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A y-webrtc-protocol signaling client that reconnects with backoff and resubscribes. */
 export class SignalingClient {
@@ -28,6 +32,7 @@ export class SignalingClient {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private probeTimer: ReturnType<typeof setTimeout> | undefined;
   private connectStartedMs = 0;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   status: SignalingStatus = 'connecting';
 
@@ -55,7 +60,7 @@ export class SignalingClient {
    * browser would notice only minutes later. Ping now and replace the socket if no pong comes
    * within PROBE_TIMEOUT_MS; while not open, retry at once instead of waiting out the backoff.
    */
-  probe(): void {
+  probe(pongTimeoutMs = PROBE_TIMEOUT_MS): void {
     if (this.closed || this.probeTimer) return;
     if (this.status !== 'open') {
       if (Date.now() - this.connectStartedMs < PROBE_TIMEOUT_MS) return;
@@ -68,12 +73,13 @@ export class SignalingClient {
       this.probeTimer = undefined;
       this.setStatus('reconnecting');
       this.replaceSocket();
-    }, PROBE_TIMEOUT_MS);
+    }, pongTimeoutMs);
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.probeTimer);
+    clearTimeout(this.connectTimer);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     this.socket?.close();
@@ -85,6 +91,8 @@ export class SignalingClient {
     const old = this.socket;
     this.socket = null;
     clearTimeout(this.reconnectTimer);
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
     clearInterval(this.pingTimer);
     if (old) {
       old.onopen = old.onmessage = old.onclose = old.onerror = null;
@@ -98,12 +106,18 @@ export class SignalingClient {
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     const socket = new Impl(this.opts.url);
     this.socket = socket;
+    clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      if (this.socket === socket && socket.readyState === 0 && !this.closed) this.replaceSocket();
+    }, CONNECT_TIMEOUT_MS);
     socket.onopen = () => {
+      clearTimeout(this.connectTimer);
       this.backoffMs = BACKOFF_MIN_MS;
       this.setStatus('open');
       if (this.topics.size > 0) this.send({ type: 'subscribe', topics: [...this.topics] });
       for (const frame of this.queue.splice(0)) socket.send(frame);
-      this.pingTimer = setInterval(() => this.send({ type: 'ping' }), PING_INTERVAL_MS);
+      // A socket that stops answering (half-open after a network drop) is replaced.
+      this.pingTimer = setInterval(() => this.probe(ROUTINE_PONG_TIMEOUT_MS), PING_INTERVAL_MS);
       this.opts.onOpen?.();
     };
     socket.onmessage = (event) => {
@@ -125,6 +139,9 @@ export class SignalingClient {
     socket.onclose = () => {
       if (this.socket !== socket || this.closed) return;
       clearInterval(this.pingTimer);
+      clearTimeout(this.connectTimer);
+      clearTimeout(this.probeTimer);
+      this.probeTimer = undefined;
       this.setStatus('reconnecting');
       const delayMs = this.backoffMs * (0.75 + Math.random() * 0.5);
       this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
