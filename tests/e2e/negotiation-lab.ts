@@ -129,4 +129,40 @@ async function malformedSignals() {
   return result;
 }
 
-Object.assign(window, { negotiationLab: { basicCall, glare, malformedSignals } });
+/**
+ * Network trouble tools: an ICE restart on a live call renegotiates and the call goes on;
+ * descriptions and candidates of another connection (another `dial`) are ignored.
+ */
+async function restartAndStaleDial() {
+  const { a, b } = await connectPair({ holdOfferMs: 0 });
+  const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1];
+  const before = ufrag(a.link.pc);
+  a.link.restartIce();
+  await until(() => ufrag(a.link.pc) !== before && a.link.pc.signalingState === 'stable' && b.link.pc.signalingState === 'stable', 'ICE restart negotiated');
+  a.link.sendData(new TextEncoder().encode('after restart'));
+  await until(() => b.received.includes('after restart'), 'data after ICE restart');
+  // An offer from another (older) connection of A's: B must not touch its call.
+  const other = new RTCPeerConnection();
+  other.addTransceiver('audio');
+  other.addTransceiver('video');
+  await other.setLocalDescription();
+  const remoteBefore = b.link.pc.remoteDescription?.sdp;
+  await b.link.handle({ kind: 'description', description: { type: 'offer', sdp: other.localDescription!.sdp }, dial: a.link.dial! - 1 });
+  await b.link.handle({ kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0' }, dial: a.link.dial! - 1 });
+  await a.link.handle({ kind: 'description', description: { type: 'answer', sdp: other.localDescription!.sdp }, dial: a.link.dial! + 1 });
+  other.close();
+  a.link.sendData(new TextEncoder().encode('after stale'));
+  await until(() => b.received.includes('after stale'), 'data after stale signals');
+  const result = {
+    restarted: ufrag(a.link.pc) !== before,
+    remoteUnchanged: b.link.pc.remoteDescription?.sdp === remoteBefore,
+    sameDial: a.link.dial === b.link.dial,
+    states: [a.link.pc.connectionState, b.link.pc.connectionState],
+    signaling: [a.link.pc.signalingState, b.link.pc.signalingState],
+  };
+  a.link.close();
+  b.link.close();
+  return result;
+}
+
+Object.assign(window, { negotiationLab: { basicCall, glare, malformedSignals, restartAndStaleDial } });

@@ -20,6 +20,8 @@ interface PeerCare {
 }
 
 const SIGNALING_PROBE_EVERY_MS = 1_000;
+/** A redial does not cut short a dial whose ICE/DTLS is under way and younger than this. */
+const DIAL_IN_PROGRESS_GRACE_MS = 20_000;
 
 export interface MeshSessionOptions {
   selfId: string;
@@ -207,9 +209,10 @@ export class MeshSession {
   private recover(remoteId: string, action: RecoveryAction): void {
     if (this.left) return;
     console.info(`[confab] connection to ${remoteId}: ${action}`);
-    if (action === 'restart-ice') this.links.get(remoteId)?.restartIce();
-    else if (action === 'redial') this.replaceLink(remoteId).start();
-    else this.links.get(remoteId)?.close('unreachable');
+    const link = this.links.get(remoteId);
+    if (action === 'restart-ice') link?.restartIce();
+    else if (action === 'redial' && !(link && dialInProgress(link))) this.replaceLink(remoteId).start();
+    else if (action === 'drop') link?.close('unreachable');
   }
 
   /** A fresh connection to the same peer, keeping its tile (same stream) and its recovery. */
@@ -275,6 +278,11 @@ export class MeshSession {
     const [topic, sealed] = await Promise.all([this.topicOf(peerId), this.opts.keys.seal(envelope)]);
     this.opts.signaling.publish(topic, sealed);
   }
+}
+
+/** The answer came and ICE/DTLS are at work (slow on a loaded machine): let it finish. */
+function dialInProgress(link: PeerLink): boolean {
+  return link.pc.connectionState === 'connecting' && Date.now() - (link.dial ?? 0) < DIAL_IN_PROGRESS_GRACE_MS;
 }
 
 /** Signals come from anyone holding the room secret: check their shape before use. */

@@ -73,6 +73,8 @@ export class PeerLink {
 
   /** Signals are applied strictly in arrival order, whatever each step awaits. */
   handle(signal: LinkSignal): Promise<void> {
+    // Adopted on arrival, not when applied: a redial offer right behind must see it.
+    if (signal.kind === 'description' && signal.description.type === 'offer') this.dialMs ??= signal.dial;
     this.incoming = this.incoming.then(() => this.apply(signal)).catch((err: unknown) => {
       console.warn(`[confab] signal from ${this.opts.remoteId} failed:`, err);
     });
@@ -128,7 +130,6 @@ export class PeerLink {
 
   private async apply(signal: LinkSignal): Promise<void> {
     if (this.closed) return;
-    if (signal.kind === 'description' && signal.description.type === 'offer') this.dialMs ??= signal.dial;
     // Late signals of a connection this one replaced (or was replaced by): not ours.
     if (signal.dial !== undefined && this.dialMs !== undefined && signal.dial !== this.dialMs) return;
     if (signal.kind === 'candidate') {
