@@ -9,7 +9,7 @@ interface Lab {
   basicCall(holdOfferMs: number): Promise<{ remoteCandidateTypesAtB: string[]; framesAtA: number; framesAtB: number; received: string[]; mids: number[] }>;
   glare(): Promise<{ states: string[]; negotiated: number[]; received: string[] }>;
   malformedSignals(): Promise<{ states: string[]; signaling: string[] }>;
-  restartAndStaleDial(): Promise<{ restarted: boolean; remoteUnchanged: boolean; sameDial: boolean; states: string[]; signaling: string[] }>;
+  restartAndStaleDial(): Promise<{ restarted: boolean; staleIgnored: boolean; sameDial: boolean; states: string[]; signaling: string[] }>;
 }
 
 /** PeerLink's perfect negotiation, with real RTCPeerConnections in Chromium. */
@@ -78,7 +78,7 @@ describe('peer negotiation in Chromium', () => {
     const result = await lab('restartAndStaleDial');
     expect(result.restarted).toBe(true);
     expect(result.sameDial).toBe(true);
-    expect(result.remoteUnchanged).toBe(true);
+    expect(result.staleIgnored).toBe(true);
     expect(result.states).toEqual(['connected', 'connected']);
     expect(result.signaling).toEqual(['stable', 'stable']);
   });
