@@ -79,14 +79,25 @@ export type PeerSignal =
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
   /** `sig`: the sender's participant key over the DTLS fingerprints of `sdp` (crdt/participant-identity.ts). */
-  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string }; key: string; sig: string }
-  | { kind: 'candidate'; candidate: IceCandidateInit | null }
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string }; key: string; sig: string; dial?: number }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null; dial?: number }
   /** "You may not be here": why, with the signed records that show it (recordsAbout). */
   | { kind: 'refused'; reason: 'locked' | 'denied' | 'removed' | 'ended'; records: unknown[] }
   /** A newcomer to a locked room asks the host and co-hosts to let it in. */
   | { kind: 'knock'; key: string; name: string }
   /** A host's answer to a knock: the signed admit or deny record, with what it depends on. */
   | { kind: 'decision'; records: unknown[] };
+
+/**
+ * What one connection's negotiation exchanges; the mesh adds the signer's key and signature
+ * to descriptions. `dial` names the connection between two peers they belong to:
+ * the dialing (impolite) side's clock, in ms, when it made that RTCPeerConnection; the other
+ * side echoes it. An offer with a greater dial than the current connection's is a redial
+ * (after a network drop): the receiver replaces its connection. Any other mismatch is stale.
+ */
+export type LinkSignal =
+  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string }; dial?: number }
+  | { kind: 'candidate'; candidate: IceCandidateInit | null; dial?: number };
 
 export type RTCSdpTypeName = 'offer' | 'answer' | 'pranswer' | 'rollback';
 

@@ -10,6 +10,7 @@ import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../.
 import type { LocalMedia } from './media/local-media';
 import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
+import type { PeerReach } from './net/link-recovery';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
@@ -22,8 +23,9 @@ export interface PeerView {
   id: string;
   stream: MediaStream;
   screen: MediaStream;
-  connectionState: Accessor<RTCPeerConnectionState>;
-  setConnectionState(state: RTCPeerConnectionState): void;
+  /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
+  reach: Accessor<PeerReach>;
+  setReach(reach: PeerReach): void;
 }
 
 export type Role = 'host' | 'cohost' | 'guest';
@@ -62,6 +64,9 @@ export class RoomSession {
   private readonly setStanding: (s: Standing) => void;
   /** Set while the signaling server turns this room away (full); the Room view says so. */
   readonly signalingRefusal: Accessor<SignalingRefusal | null>;
+  /** The room answered "cannot decrypt you": the link's secret is wrong, or the room is gone. */
+  readonly linkRejected: Accessor<boolean>;
+  private readonly setLinkRejected: (rejected: boolean) => void;
   private readonly setPeers: (p: PeerView[]) => void;
   private readonly peerViews = new Map<string, PeerView>();
   private readonly sync = new DocSync(this.room.doc);
@@ -96,6 +101,7 @@ export class RoomSession {
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
+    [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
     this.controlState = controlState;
     this.standing = standing;
@@ -192,6 +198,7 @@ export class RoomSession {
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
       onDecision: (_from, msg) => void gate.keep(msg.records),
       onGone: (peerId) => this.moderation.forget(peerId),
+      onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
     });
     this.media.onTrackChange = (kind, track) => {
       void this.mesh?.replaceTrack(kind, track);
@@ -290,10 +297,10 @@ export class RoomSession {
     for (const peer of peers) {
       let view = this.peerViews.get(peer.id);
       if (!view) {
-        const [connectionState, setConnectionState] = createSignal(peer.connectionState);
-        view = { id: peer.id, stream: peer.stream, screen: peer.screen, connectionState, setConnectionState };
+        const [reach, setReach] = createSignal(peer.reach);
+        view = { id: peer.id, stream: peer.stream, screen: peer.screen, reach, setReach };
       }
-      view.setConnectionState(peer.connectionState);
+      view.setReach(peer.reach);
       next.set(peer.id, view);
     }
     const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));

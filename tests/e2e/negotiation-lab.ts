@@ -3,7 +3,8 @@
  * by an in-page signal path the test can reorder and delay, to prove the negotiation logic
  * with real RTCPeerConnections.
  */
-import { PeerLink, type LinkSignal } from '../../client/src/net/peer-link';
+import type { LinkSignal } from '../../crdt/wire';
+import { PeerLink } from '../../client/src/net/peer-link';
 
 interface Side {
   link: PeerLink;
@@ -128,4 +129,38 @@ async function malformedSignals() {
   return result;
 }
 
-Object.assign(window, { negotiationLab: { basicCall, glare, malformedSignals } });
+/**
+ * Network trouble tools: an ICE restart on a live call renegotiates and the call goes on;
+ * descriptions and candidates of another connection (another `dial`) are ignored.
+ */
+async function restartAndStaleDial() {
+  const { a, b } = await connectPair({ holdOfferMs: 0 });
+  const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1];
+  const before = ufrag(a.link.pc);
+  a.link.restartIce();
+  await until(() => ufrag(a.link.pc) !== before && a.link.pc.signalingState === 'stable' && b.link.pc.signalingState === 'stable', 'ICE restart negotiated');
+  a.link.sendData(new TextEncoder().encode('after restart'));
+  await until(() => b.received.includes('after restart'), 'data after ICE restart');
+  // A perfectly valid offer of A's (an ICE restart it never sent), tagged with an older dial,
+  // as a delayed signal of a replaced connection would be: B must not apply it.
+  const stale = await a.link.pc.createOffer({ iceRestart: true });
+  const staleUfrag = /a=ice-ufrag:(\S+)/.exec(stale.sdp ?? '')?.[1];
+  await b.link.handle({ kind: 'description', description: { type: 'offer', sdp: stale.sdp! }, dial: a.link.dial! - 1 });
+  await b.link.handle({ kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0' }, dial: a.link.dial! - 1 });
+  await wait(300);
+  const remoteUfragAtB = /a=ice-ufrag:(\S+)/.exec(b.link.pc.remoteDescription?.sdp ?? '')?.[1];
+  a.link.sendData(new TextEncoder().encode('after stale'));
+  await until(() => b.received.includes('after stale'), 'data after stale signals');
+  const result = {
+    restarted: ufrag(a.link.pc) !== before,
+    staleIgnored: staleUfrag !== undefined && remoteUfragAtB !== staleUfrag,
+    sameDial: a.link.dial === b.link.dial,
+    states: [a.link.pc.connectionState, b.link.pc.connectionState],
+    signaling: [a.link.pc.signalingState, b.link.pc.signalingState],
+  };
+  a.link.close();
+  b.link.close();
+  return result;
+}
+
+Object.assign(window, { negotiationLab: { basicCall, glare, malformedSignals, restartAndStaleDial } });

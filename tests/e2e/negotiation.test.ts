@@ -9,6 +9,7 @@ interface Lab {
   basicCall(holdOfferMs: number): Promise<{ remoteCandidateTypesAtB: string[]; framesAtA: number; framesAtB: number; received: string[]; mids: number[] }>;
   glare(): Promise<{ states: string[]; negotiated: number[]; received: string[] }>;
   malformedSignals(): Promise<{ states: string[]; signaling: string[] }>;
+  restartAndStaleDial(): Promise<{ restarted: boolean; staleIgnored: boolean; sameDial: boolean; states: string[]; signaling: string[] }>;
 }
 
 /** PeerLink's perfect negotiation, with real RTCPeerConnections in Chromium. */
@@ -69,6 +70,15 @@ describe('peer negotiation in Chromium', () => {
 
   it('malformed SDP and candidates from a peer are refused without breaking the call', async () => {
     const result = await lab('malformedSignals');
+    expect(result.states).toEqual(['connected', 'connected']);
+    expect(result.signaling).toEqual(['stable', 'stable']);
+  });
+
+  it('an ICE restart renegotiates a live call; signals of another connection (dial) are ignored', async () => {
+    const result = await lab('restartAndStaleDial');
+    expect(result.restarted).toBe(true);
+    expect(result.sameDial).toBe(true);
+    expect(result.staleIgnored).toBe(true);
     expect(result.states).toEqual(['connected', 'connected']);
     expect(result.signaling).toEqual(['stable', 'stable']);
   });

@@ -12,6 +12,8 @@ describe('signal envelopes from other peers are checked before use', () => {
       { v: 1, from: 'a', to: 'b', msg: { kind: 'decision', records: [] } },
       { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp', sdpMid: '0' } } },
       { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: null } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'description', description: { type: 'answer', sdp: 'v=0' }, key: 'K', sig: 'S', dial: 1764000000000 } },
+      { v: 1, from: 'a', to: 'b', msg: { kind: 'candidate', candidate: null, dial: 1764000000000 } },
     ];
     for (const e of ok) expect(parseEnvelope(e), JSON.stringify(e)).toEqual(e);
   });
@@ -44,6 +46,8 @@ describe('signal envelopes from other peers are checked before use', () => {
       { v: 1, from: 'a', msg: { kind: 'refused', reason: 'locked', records: 'all' } },
       { v: 1, from: 'a', msg: { kind: 'knock', key: 'K', name: 7 } },
       { v: 1, from: 'a', msg: { kind: 'decision' } },
+      { v: 1, from: 'a', msg: { kind: 'candidate', candidate: null, dial: '1' } },
+      { v: 1, from: 'a', msg: { kind: 'description', description: { type: 'offer', sdp: 'v=0' }, key: 'K', sig: 'S', dial: null } },
     ];
     for (const e of bad) expect(parseEnvelope(e), JSON.stringify(e)?.slice(0, 80)).toBeNull();
   });

@@ -1,9 +1,11 @@
 import { randomId } from '../../../crdt/base64url';
-import { ChannelTag, PROTOCOL_VERSION, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
+import { ChannelTag, PROTOCOL_VERSION, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
-import { frameMessage, Reassembler } from './channel-framing';
 import type { PeerGate } from './admission';
-import { PeerLink, type LinkSignal, type MediaKind } from './peer-link';
+import { frameMessage, Reassembler } from './channel-framing';
+import { KeyMismatch, UNDECRYPTABLE_HINT } from './key-mismatch';
+import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
+import { PeerLink, type MediaKind } from './peer-link';
 import type { RoomKeys } from './room-crypto';
 import type { SignalingClient } from './signaling-client';
 
@@ -13,8 +15,19 @@ export interface RemotePeer {
   stream: MediaStream;
   /** The shared screen's track (live but frameless while nothing is shared). */
   screen: MediaStream;
-  connectionState: RTCPeerConnectionState;
+  reach: PeerReach;
 }
+
+/** What outlives one connection to a peer: its stream (the tile) and its recovery timers. */
+interface PeerCare {
+  stream: MediaStream;
+  screen: MediaStream;
+  recovery: LinkRecovery;
+}
+
+const SIGNALING_PROBE_EVERY_MS = 1_000;
+/** A redial does not cut short a dial whose ICE/DTLS is under way and younger than this. */
+const DIAL_IN_PROGRESS_GRACE_MS = 20_000;
 
 export interface MeshSessionOptions {
   selfId: string;
@@ -31,6 +44,8 @@ export interface MeshSessionOptions {
   onDecision?(from: string, msg: Extract<PeerSignal, { kind: 'decision' }>): void;
   /** A peer said bye (connected or not: a knocker who gave up). */
   onGone?(peerId: string): void;
+  /** Our secret looks wrong: the room answered our announce with "cannot decrypt" (key-mismatch.ts). */
+  onKeyMismatch?(suspected: boolean): void;
 }
 
 /**
@@ -47,6 +62,12 @@ export class MeshSession {
   /** The page load each peer announced from, and ours. */
   private readonly instances = new Map<string, string>();
   private readonly instance = randomId(8);
+  private readonly care = new Map<string, PeerCare>();
+  private probeTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly keyMismatch = new KeyMismatch({
+    publishHint: () => this.opts.signaling.publish(this.opts.keys.roomTopic, UNDECRYPTABLE_HINT),
+    onSuspect: (suspected) => this.opts.onKeyMismatch?.(suspected),
+  });
   private inbound: Promise<void> = Promise.resolve();
   private outbound = new Map<string, Promise<void>>();
   private selfTopic = '';
@@ -58,11 +79,15 @@ export class MeshSession {
     this.selfTopic = await this.topicOf(this.opts.selfId);
     this.opts.signaling.subscribe([this.opts.keys.roomTopic, this.selfTopic]);
     await this.broadcast(this.announcement());
+    this.keyMismatch.announced();
   }
 
   /** After a signaling reconnect or an admission: say hello again to find who is here. */
   reannounce(): void {
-    if (!this.left) void this.broadcast(this.announcement());
+    if (this.left) return;
+    void this.broadcast(this.announcement());
+    // Offers sent while our socket was dead are lost: the side that dials starts afresh now.
+    for (const care of this.care.values()) care.recovery.redial();
   }
 
   /** Asks the host and co-hosts of a locked room to let us in. */
@@ -95,10 +120,16 @@ export class MeshSession {
   /** Signaling frames are decrypted in parallel but applied strictly in arrival order. */
   receive(topic: string, data: string): void {
     if (topic !== this.opts.keys.roomTopic && topic !== this.selfTopic) return;
+    const onRoomTopic = topic === this.opts.keys.roomTopic;
+    if (onRoomTopic && data === UNDECRYPTABLE_HINT) return this.keyMismatch.hintReceived();
     const opened = this.opts.keys.open(data);
     this.inbound = this.inbound.then(async () => {
-      const envelope = parseEnvelope(await opened);
-      if (envelope) await this.onSignal(envelope);
+      const value = await opened;
+      if (value === null && onRoomTopic && !this.left) this.keyMismatch.undecryptable();
+      const envelope = parseEnvelope(value);
+      if (!envelope) return;
+      this.keyMismatch.validSignal();
+      await this.onSignal(envelope);
     }).catch((err: unknown) => console.warn('[confab] signal handling failed:', err));
   }
 
@@ -121,6 +152,8 @@ export class MeshSession {
     for (const link of this.links.values()) link.sendData(bye);
     void this.broadcast({ kind: 'bye' });
     for (const link of [...this.links.values()]) link.close('left');
+    clearInterval(this.probeTimer);
+    this.keyMismatch.dispose();
   }
 
   private async onSignal({ from, to, msg }: SignalEnvelope): Promise<void> {
@@ -134,6 +167,7 @@ export class MeshSession {
         if (known !== undefined && known !== msg.instance) this.links.get(from)?.close('reloaded');
         if (to === undefined) void this.sendTo(from, this.announcement());
         if (this.isOfferer(from)) this.ensureLink(from).start();
+        else this.heardFromTroubled(from);
         break;
       }
       case 'bye':
@@ -141,15 +175,15 @@ export class MeshSession {
         this.opts.onGone?.(from);
         break;
       case 'description': {
-        const existing = this.links.get(from);
-        if (!existing && msg.description.type !== 'offer') return;
-        const { key, sig, description } = msg;
+        const { key, sig, description, dial } = msg;
+        if (!this.links.has(from) && description.type !== 'offer') return;
         if (!(await this.opts.gate.verifyDescription(from, key, sig, description.sdp))) {
           console.warn(`[confab] dropping a description from ${from}: its signature does not match its key`);
           return;
         }
         if (!(await this.welcomes(from, this.opts.gate.exclusion(key), key))) return;
-        void (existing ?? this.ensureLink(from)).handle({ kind: 'description', description });
+        const signal: LinkSignal & { kind: 'description' } = { kind: 'description', description, dial };
+        void this.linkForDescription(from, signal)?.handle(signal);
         break;
       }
       case 'candidate':
@@ -203,8 +237,7 @@ export class MeshSession {
   private ensureLink(remoteId: string): PeerLink {
     const existing = this.links.get(remoteId);
     if (existing) return existing;
-    const stream = new MediaStream();
-    const screen = new MediaStream();
+    const { stream, screen, recovery } = this.careFor(remoteId);
     const reassembler = new Reassembler(MAX_SYNC_MESSAGE_BYTES);
     const link: PeerLink = new PeerLink({
       remoteId,
@@ -222,7 +255,7 @@ export class MeshSession {
             for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);
           },
         });
-        this.peers.set(remoteId, { id: remoteId, stream, screen, connectionState: link.pc.connectionState });
+        this.peers.set(remoteId, { id: remoteId, stream, screen, reach: recovery.state });
         this.changed();
       },
       onData: (frame) => {
@@ -231,23 +264,97 @@ export class MeshSession {
         else if (message?.tag === ChannelTag.Bye) link.close('bye');
       },
       onConnectionState: (state) => {
-        const peer = this.peers.get(remoteId);
-        if (peer) {
-          peer.connectionState = state;
-          this.changed();
-        }
+        if (this.links.get(remoteId) === link) recovery.onState(state);
       },
       onClose: () => {
         if (this.links.get(remoteId) !== link) return;
         this.links.delete(remoteId);
         this.peers.delete(remoteId);
         this.outbound.delete(remoteId);
+        recovery.dispose();
+        this.care.delete(remoteId);
+        this.watchSignaling();
         this.opts.sync.removeChannel(remoteId);
         this.changed();
       },
     });
     this.links.set(remoteId, link);
     return link;
+  }
+
+  /** The link an incoming description is for: a new one for a first offer or a redial. */
+  private linkForDescription(from: string, msg: LinkSignal & { kind: 'description' }): PeerLink | undefined {
+    const existing = this.links.get(from);
+    const offer = msg.description.type === 'offer';
+    if (!existing) return offer ? this.ensureLink(from) : undefined;
+    const redialed = offer && msg.dial !== undefined && existing.dial !== undefined && msg.dial > existing.dial;
+    return redialed ? this.replaceLink(from) : existing;
+  }
+
+  private careFor(remoteId: string): PeerCare {
+    let care = this.care.get(remoteId);
+    if (!care) {
+      const recovery = new LinkRecovery({
+        impolite: this.opts.selfId > remoteId,
+        act: (action) => this.recover(remoteId, action),
+        onReach: (reach) => this.reachChanged(remoteId, reach),
+      });
+      care = { stream: new MediaStream(), screen: new MediaStream(), recovery };
+      this.care.set(remoteId, care);
+    }
+    return care;
+  }
+
+  private recover(remoteId: string, action: RecoveryAction): void {
+    if (this.left) return;
+    console.info(`[confab] connection to ${remoteId}: ${action}`);
+    const link = this.links.get(remoteId);
+    if (action === 'restart-ice') link?.restartIce();
+    else if (action === 'redial' && !(link && dialInProgress(link))) this.replaceLink(remoteId).start();
+    else if (action === 'drop') link?.close('unreachable');
+  }
+
+  /** A fresh connection to the same peer, keeping its tile (same stream) and its recovery. */
+  private replaceLink(remoteId: string): PeerLink {
+    const old = this.links.get(remoteId);
+    const care = this.careFor(remoteId);
+    this.links.delete(remoteId);
+    for (const media of [care.stream, care.screen]) for (const track of media.getTracks()) media.removeTrack(track);
+    const link = this.ensureLink(remoteId);
+    old?.close('replaced');
+    return link;
+  }
+
+  /** Reconnecting or unreachable shows on the tile; a peer never reached gets a tile to say so. */
+  private reachChanged(remoteId: string, reach: PeerReach): void {
+    console.info(`[confab] connection to ${remoteId}: ${reach}`);
+    const peer = this.peers.get(remoteId);
+    if (peer) peer.reach = reach;
+    else if (reach === 'unreachable') {
+      const { stream, screen } = this.careFor(remoteId);
+      this.peers.set(remoteId, { id: remoteId, stream, screen, reach });
+    }
+    this.watchSignaling();
+    this.changed();
+  }
+
+  /**
+   * A peer we lost announced itself again (its signaling is back): if we are the side that
+   * dials, dial a fresh connection now rather than wait for the next redial.
+   */
+  private heardFromTroubled(remoteId: string): void {
+    this.care.get(remoteId)?.recovery.redial();
+  }
+
+  /** While any connection is reconnecting, check often that our signaling socket still works. */
+  private watchSignaling(): void {
+    const troubled = [...this.care.values()].some((c) => c.recovery.state === 'reconnecting');
+    if (troubled && !this.probeTimer && !this.left) {
+      this.probeTimer = setInterval(() => this.opts.signaling.probe(), SIGNALING_PROBE_EVERY_MS);
+    } else if (!troubled && this.probeTimer) {
+      clearInterval(this.probeTimer);
+      this.probeTimer = undefined;
+    }
   }
 
   private changed(): void {
@@ -281,6 +388,11 @@ export class MeshSession {
   }
 }
 
+/** The answer came and ICE/DTLS are at work (slow on a loaded machine): let it finish. */
+function dialInProgress(link: PeerLink): boolean {
+  return link.pc.connectionState === 'connecting' && Date.now() - (link.dial ?? 0) < DIAL_IN_PROGRESS_GRACE_MS;
+}
+
 /** Signals come from anyone holding the room secret: check their shape before use. */
 export function parseEnvelope(value: unknown): SignalEnvelope | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -289,6 +401,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   if (e.to !== undefined && typeof e.to !== 'string') return null;
   const msg = e.msg as Record<string, unknown> | null;
   if (typeof msg !== 'object' || msg === null) return null;
+  if (msg.dial !== undefined && !Number.isFinite(msg.dial)) return null;
   switch (msg.kind) {
     case 'announce':
       if (!isKey(msg.key) || !isRecordList(msg.proof) || !isKey(msg.instance)) return null;

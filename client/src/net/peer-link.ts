@@ -1,4 +1,4 @@
-import type { IceCandidateInit, RTCSdpTypeName } from '../../../crdt/wire';
+import type { IceCandidateInit, LinkSignal } from '../../../crdt/wire';
 
 /** What a link carries, one transceiver each, in this m-line order on both sides. */
 export type MediaKind = 'audio' | 'video' | 'screen';
@@ -7,10 +7,7 @@ const mediaOf = (kind: MediaKind): 'audio' | 'video' => (kind === 'audio' ? 'aud
 /** Screens are text and detail: keep the resolution, drop frames instead. */
 const SCREEN_MAX_FPS = 10;
 
-/** What negotiation exchanges; the mesh wraps descriptions with the signer's key and signature. */
-export type LinkSignal =
-  | { kind: 'description'; description: { type: RTCSdpTypeName; sdp: string } }
-  | { kind: 'candidate'; candidate: IceCandidateInit | null };
+export type { LinkSignal };
 
 export interface PeerLinkOptions {
   remoteId: string;
@@ -23,7 +20,7 @@ export interface PeerLinkOptions {
   onTrack?(track: MediaStreamTrack, kind: MediaKind): void;
   onChannelOpen?(): void;
   onData?(bytes: Uint8Array): void;
-  /** The link is gone for good (closed channel or failed connection). */
+  /** The link is gone for good (closed channel, bye, or closed by the mesh). */
   onClose?(reason: string): void;
   onConnectionState?(state: RTCPeerConnectionState): void;
 }
@@ -46,12 +43,14 @@ export class PeerLink {
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private incoming: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Which connection this is (see LinkSignal): set by start(), or by the first offer. */
+  private dialMs: number | undefined;
 
   constructor(private readonly opts: PeerLinkOptions) {
     const Impl = opts.PeerConnection ?? RTCPeerConnection;
     this.pc = new Impl(opts.rtcConfig ?? { iceServers: [] });
     this.pc.onicecandidate = ({ candidate }) => {
-      opts.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
+      this.send({ kind: 'candidate', candidate: candidate ? (candidate.toJSON() as IceCandidateInit) : null });
     };
     this.pc.onnegotiationneeded = () => void this.offer();
     this.pc.ontrack = ({ track, transceiver }) => {
@@ -61,8 +60,8 @@ export class PeerLink {
     this.pc.ondatachannel = ({ channel }) => this.attachChannel(channel);
     this.pc.onconnectionstatechange = () => {
       const state = this.pc.connectionState;
+      // A failed connection is not closed here: the mesh restarts ICE or redials (link-recovery.ts).
       opts.onConnectionState?.(state);
-      if (state === 'failed') this.close('connection failed');
     };
   }
 
@@ -70,8 +69,13 @@ export class PeerLink {
     return this.opts.remoteId;
   }
 
+  get dial(): number | undefined {
+    return this.dialMs;
+  }
+
   /** Impolite side: add our media and the data channel; negotiationneeded sends the offer. */
   start(): void {
+    this.dialMs ??= Date.now();
     for (const kind of SLOTS) {
       const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? mediaOf(kind), { direction: 'sendrecv' });
       if (kind === 'screen') void tuneForScreen(t.sender);
@@ -81,6 +85,8 @@ export class PeerLink {
 
   /** Signals are applied strictly in arrival order, whatever each step awaits. */
   handle(signal: LinkSignal): Promise<void> {
+    // Adopted on arrival, not when applied: a redial offer right behind must see it.
+    if (signal.kind === 'description' && signal.description.type === 'offer') this.dialMs ??= signal.dial;
     this.incoming = this.incoming.then(() => this.apply(signal)).catch((err: unknown) => {
       console.warn(`[confab] signal from ${this.opts.remoteId} failed:`, err);
     });
@@ -92,6 +98,11 @@ export class PeerLink {
     if (!t || isStopped(t)) return;
     await t.sender.replaceTrack(track);
     if (kind === 'screen' && track) await tuneForScreen(t.sender);
+  }
+
+  /** Impolite side, network trouble: new ICE credentials; negotiationneeded sends the offer. */
+  restartIce(): void {
+    if (!this.closed) this.pc.restartIce();
   }
 
   sendData(bytes: Uint8Array): boolean {
@@ -113,12 +124,16 @@ export class PeerLink {
     this.opts.onClose?.(reason);
   }
 
+  private send(signal: LinkSignal): void {
+    this.opts.send(this.dialMs === undefined ? signal : { ...signal, dial: this.dialMs });
+  }
+
   private async offer(): Promise<void> {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
       const local = this.pc.localDescription;
-      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+      if (local) this.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
     } catch (err) {
       console.warn('[confab] offer failed:', err);
     } finally {
@@ -128,6 +143,8 @@ export class PeerLink {
 
   private async apply(signal: LinkSignal): Promise<void> {
     if (this.closed) return;
+    // Late signals of a connection this one replaced (or was replaced by): not ours.
+    if (signal.dial !== undefined && this.dialMs !== undefined && signal.dial !== this.dialMs) return;
     if (signal.kind === 'candidate') {
       const candidate = signal.candidate ?? undefined;
       if (!this.pc.remoteDescription) {
@@ -148,7 +165,7 @@ export class PeerLink {
       await this.attachLocalTracks();
       await this.pc.setLocalDescription();
       const local = this.pc.localDescription;
-      if (local) this.opts.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
+      if (local) this.send({ kind: 'description', description: { type: local.type, sdp: local.sdp } });
     }
     for (const candidate of this.pendingCandidates.splice(0)) await this.addCandidate(candidate);
   }

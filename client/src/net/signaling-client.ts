@@ -24,6 +24,12 @@ const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 const MAX_QUEUED_FRAMES = 200;
 const REFUSED_RETRY_MS = 15_000;
+/** probe(): a socket that does not answer a ping this fast, or does not open this fast, is replaced. */
+const PROBE_TIMEOUT_MS = 2_000;
+/** The routine ping (every PING_INTERVAL_MS) is lenient: a busy machine may answer slowly. */
+const ROUTINE_PONG_TIMEOUT_MS = 10_000;
+/** A connection attempt that hangs (its packets go nowhere) is abandoned after this. */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 /** A y-webrtc-protocol signaling client that reconnects with backoff and resubscribes. */
 export class SignalingClient {
@@ -38,6 +44,9 @@ export class SignalingClient {
   private pongsReceived = 0;
   /** The pong that answers the last retried subscribe: no refusal before it means we are in. */
   private retryPong = -1;
+  private probeTimer: ReturnType<typeof setTimeout> | undefined;
+  private connectStartedMs = 0;
+  private connectTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
   status: SignalingStatus = 'connecting';
   /** Why the server refused us, while status is `refused`. */
@@ -64,8 +73,31 @@ export class SignalingClient {
     }
   }
 
+  /**
+   * Peer connections are in trouble (a network drop): the socket may be half-open, which the
+   * browser would notice only minutes later. Ping now and replace the socket if no pong comes
+   * within PROBE_TIMEOUT_MS; while not open, retry at once instead of waiting out the backoff.
+   */
+  probe(pongTimeoutMs = PROBE_TIMEOUT_MS): void {
+    if (this.closed || this.probeTimer) return;
+    if (this.socket?.readyState !== 1) {
+      if (Date.now() - this.connectStartedMs < PROBE_TIMEOUT_MS) return;
+      this.backoffMs = BACKOFF_MIN_MS;
+      this.replaceSocket();
+      return;
+    }
+    this.ping();
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = undefined;
+      this.setStatus('reconnecting');
+      this.replaceSocket();
+    }, pongTimeoutMs);
+  }
+
   close(): void {
     this.closed = true;
+    clearTimeout(this.probeTimer);
+    clearTimeout(this.connectTimer);
     clearTimeout(this.reconnectTimer);
     clearInterval(this.pingTimer);
     clearTimeout(this.retryTimer);
@@ -73,11 +105,32 @@ export class SignalingClient {
     this.setStatus('closed');
   }
 
+  /** Abandons the current socket (it may never even say closed) and dials a new one now. */
+  private replaceSocket(): void {
+    const old = this.socket;
+    this.socket = null;
+    clearTimeout(this.reconnectTimer);
+    clearTimeout(this.probeTimer);
+    this.probeTimer = undefined;
+    clearInterval(this.pingTimer);
+    if (old) {
+      old.onopen = old.onmessage = old.onclose = old.onerror = null;
+      old.close();
+    }
+    this.connect();
+  }
+
   private connect(): void {
+    this.connectStartedMs = Date.now();
     const Impl = this.opts.WebSocketImpl ?? WebSocket;
     const socket = new Impl(this.opts.url);
     this.socket = socket;
+    clearTimeout(this.connectTimer);
+    this.connectTimer = setTimeout(() => {
+      if (this.socket === socket && socket.readyState === 0 && !this.closed) this.replaceSocket();
+    }, CONNECT_TIMEOUT_MS);
     socket.onopen = () => {
+      clearTimeout(this.connectTimer);
       this.backoffMs = BACKOFF_MIN_MS;
       this.pingsSent = this.pongsReceived = 0;
       this.retryPong = -1;
@@ -85,7 +138,8 @@ export class SignalingClient {
       this.setStatus('open');
       if (this.topics.size > 0) this.send({ type: 'subscribe', topics: [...this.topics] });
       for (const frame of this.queue.splice(0)) socket.send(frame);
-      this.pingTimer = setInterval(() => this.ping(), PING_INTERVAL_MS);
+      // A socket that stops answering (half-open after a network drop) is replaced.
+      this.pingTimer = setInterval(() => this.probe(ROUTINE_PONG_TIMEOUT_MS), PING_INTERVAL_MS);
       this.opts.onOpen?.();
     };
     socket.onmessage = (event) => {
@@ -95,6 +149,10 @@ export class SignalingClient {
         frame = JSON.parse(event.data) as SignalingServerFrame;
       } catch {
         return;
+      }
+      if (frame.type === 'pong') {
+        clearTimeout(this.probeTimer);
+        this.probeTimer = undefined;
       }
       if (frame.type === 'publish' && typeof frame.topic === 'string' && typeof frame.data === 'string') {
         this.opts.onMessage(frame.topic, frame.data);
@@ -114,6 +172,9 @@ export class SignalingClient {
       clearInterval(this.pingTimer);
       clearTimeout(this.retryTimer);
       if (this.socket !== socket || this.closed) return;
+      clearTimeout(this.connectTimer);
+      clearTimeout(this.probeTimer);
+      this.probeTimer = undefined;
       this.refusal = null;
       this.setStatus('reconnecting');
       const delayMs = this.backoffMs * (0.75 + Math.random() * 0.5);

@@ -11,17 +11,26 @@ import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/Y
 import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../net/room-link';
 import { exportedHostKey } from '../net/stored-keys';
+import type { PeerReach } from '../net/link-recovery';
 import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
 const TILE_GAP_PX = 12;
 const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
 
-const CONNECTION_LABELS: Partial<Record<RTCPeerConnectionState, string>> = {
-  new: 'Connecting…',
-  connecting: 'Connecting…',
-  disconnected: 'Reconnecting…',
-};
+/** What a tile says about its connection; nothing once connected. */
+export function reachLabel(reach: PeerReach, name: string | undefined): string | undefined {
+  switch (reach) {
+    case 'connecting':
+      return 'Connecting…';
+    case 'reconnecting':
+      return 'Reconnecting…';
+    case 'unreachable':
+      return `Can't reach ${name ?? 'this person'} — your networks may block calls; try another network`;
+    default:
+      return undefined;
+  }
+}
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -118,13 +127,26 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           when={!outside() && session.peers().length > 0}
           fallback={
             <Show when={!outside()}>
-            <section class="waiting" aria-label="Waiting for others">
-              <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
-                <h1>Waiting for others — share the link</h1>
-                <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
-                <InviteLink url={props.inviteUrl} />
+              <Show
+                when={!session.linkRejected()}
+                fallback={
+                  <section class="waiting" aria-label="Link not valid" role="alert">
+                    <h1>This link is not valid or the room has ended</h1>
+                    <p class="lead">
+                      People are in this room, but your link’s secret does not match theirs. Ask for the link again and
+                      open all of it, including everything after the #.
+                    </p>
+                  </section>
+                }
+              >
+                <section class="waiting" aria-label="Waiting for others">
+                  <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
+                    <h1>Waiting for others — share the link</h1>
+                    <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                    <InviteLink url={props.inviteUrl} />
+                  </Show>
+                </section>
               </Show>
-            </section>
             </Show>
           }
         >
@@ -156,7 +178,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
                     name={record()?.name ?? 'Joining…'}
                     micOn={record()?.micOn ?? true}
                     camOn={record()?.camOn ?? true}
-                    status={CONNECTION_LABELS[peer.connectionState()]}
+                    status={reachLabel(peer.reach(), record()?.name)}
                     speaking={speakers.speaker() === peer.id}
                     handUp={record()?.handUpAt !== undefined}
                     reaction={record()?.reaction}
