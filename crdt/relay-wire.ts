@@ -12,13 +12,19 @@ export type VideoLayer = (typeof VIDEO_LAYERS)[number];
 /** What a subscriber asks of one tile: a layer, or nothing (tile hidden). */
 export type WantedLayer = VideoLayer | 'none';
 
-/** Which m-line (by `a=mid`) of the up offer carries what. Layers not published are left out. */
-export interface PublishLayout {
+/**
+ * Which m-line (by `a=mid`) of the participant's offer carries what. Up: send-only audio and
+ * video layers (layers not published are left out). Down: receive-only slots the relay fills,
+ * one m-line per tile and per audio slot.
+ */
+export interface ConnectLayout {
   audio?: string;
   video: Partial<Record<VideoLayer, string>>;
+  downVideo: string[];
+  downAudio: string[];
 }
 
-/** A down stream the relay sends: its m-line and SSRC in the relay's down offer. */
+/** A down stream the relay sends: its m-line and the SSRC the relay's answer lists for it. */
 export interface DownSlot {
   mid: string;
   ssrc: number;
@@ -26,26 +32,25 @@ export interface DownSlot {
 
 export type RelayClientMessage =
   /** First message on the control socket. `room` is opaque to the relay (a hash); `peer` is the peer id. */
-  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string; videoSlots: number; audioSlots: number }
-  /** Up connection: the participant's offer (send-only audio + video layers, each m-line with its a=ssrc). */
-  | { type: 'publish'; sdp: string; layout: PublishLayout }
-  /** Down connection: the participant's answer to the relay's `down-offer`. */
-  | { type: 'down-answer'; sdp: string }
-  /** A trickled ICE candidate for the up or down connection (null: end of candidates). */
-  | { type: 'candidate'; pc: 'up' | 'down'; candidate: string | null; mid: string }
+  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string }
+  /**
+   * The participant's offer for its one connection to the relay: send-only audio + video
+   * layers (each m-line with its a=ssrc) and receive-only down slots.
+   */
+  | { type: 'connect'; sdp: string; layout: ConnectLayout }
+  /** A trickled ICE candidate (null: end of candidates). */
+  | { type: 'candidate'; candidate: string | null; mid: string }
   /** Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). */
   | { type: 'subscribe'; tile: number; publisher: string; layer: WantedLayer }
   | { type: 'bye' };
 
 export type RelayServerMessage =
   | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; maxVideoSlots: number; maxAudioSlots: number }
-  /** Answer to `publish`. */
-  | { type: 'publish-answer'; sdp: string }
-  /** The relay's offer for the down connection: send-only m-lines, one per video slot and audio slot. */
-  | { type: 'down-offer'; sdp: string; video: DownSlot[]; audio: DownSlot[] }
+  /** The relay's answer to `connect` (it is the DTLS client) and the SSRC of every down slot. */
+  | { type: 'answer'; sdp: string; video: DownSlot[]; audio: DownSlot[] }
   /**
    * To a publisher: layers nobody watches, to pause (`RTCRtpEncodingParameters.active = false`).
-   * Sent after `publish` and whenever the set changes; all layers start paused.
+   * Sent after `connect` and whenever the set changes; all layers start paused.
    */
   | { type: 'pause'; layers: VideoLayer[] }
   /** To a subscriber: whose voice each audio slot carries now (null: silent slot). */
@@ -76,28 +81,20 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
   const int = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
   switch (o.type) {
     case 'hello':
-      return o.v === RELAY_PROTOCOL_VERSION &&
-        str(o.room, 256) &&
-        str(o.peer, RELAY_LIMITS.maxPeerIdLength) &&
-        int(o.videoSlots, 0, RELAY_LIMITS.maxVideoSlots) &&
-        int(o.audioSlots, 0, RELAY_LIMITS.maxAudioSlots)
-        ? (o as RelayClientMessage)
-        : null;
-    case 'publish': {
+      return o.v === RELAY_PROTOCOL_VERSION && str(o.room, 256) && str(o.peer, RELAY_LIMITS.maxPeerIdLength) ? (o as RelayClientMessage) : null;
+    case 'connect': {
       const layout = o.layout as Record<string, unknown> | undefined;
       if (!str(o.sdp) || typeof layout !== 'object' || layout === null) return null;
       if (layout.audio !== undefined && !str(layout.audio, 32)) return null;
       const video = layout.video as Record<string, unknown> | undefined;
       if (typeof video !== 'object' || video === null) return null;
       for (const [k, v] of Object.entries(video)) if (!(VIDEO_LAYERS as readonly string[]).includes(k) || !str(v, 32)) return null;
+      const mids = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((m) => str(m, 32));
+      if (!mids(layout.downVideo, RELAY_LIMITS.maxVideoSlots) || !mids(layout.downAudio, RELAY_LIMITS.maxAudioSlots)) return null;
       return o as RelayClientMessage;
     }
-    case 'down-answer':
-      return str(o.sdp) ? (o as RelayClientMessage) : null;
     case 'candidate':
-      return (o.pc === 'up' || o.pc === 'down') && (o.candidate === null || str(o.candidate, 1024)) && str(o.mid, 32)
-        ? (o as RelayClientMessage)
-        : null;
+      return (o.candidate === null || str(o.candidate, 1024)) && str(o.mid, 32) ? (o as RelayClientMessage) : null;
     case 'subscribe':
       return int(o.tile, 0, RELAY_LIMITS.maxVideoSlots - 1) &&
         str(o.publisher, RELAY_LIMITS.maxPeerIdLength) &&

@@ -1,4 +1,4 @@
-import { rtpSeq, rtpTimestamp, seqNewer, setRtpPayloadType, setRtpSeq, setRtpSsrc, setRtpTimestamp } from './rtp';
+import { seqNewer, setRtpPayloadType, setRtpSeq, setRtpSsrc, setRtpTimestamp } from './rtp';
 
 /**
  * One down stream's identity: whatever source feeds it (low, mid or high layer of a publisher,
@@ -28,10 +28,12 @@ export class StreamRewriter {
     this.lastSeq = (firstSeq - 1) & 0xffff;
   }
 
-  /** Rewrites `buf` (from up stream `sourceId`) to this down stream's SSRC, seq and timestamp. */
-  rewrite(buf: Uint8Array, sourceId: number, nowMs: number): void {
-    const inSeq = rtpSeq(buf);
-    const inTs = rtpTimestamp(buf);
+  /**
+   * Rewrites `buf` (from up stream `sourceId`) to this down stream's SSRC, seq and timestamp.
+   * `inSeq`/`inTs` are the packet's original values: the caller reads them once, because the
+   * same buffer is rewritten for one subscriber after another.
+   */
+  rewrite(buf: Uint8Array, sourceId: number, inSeq: number, inTs: number, nowMs: number): void {
     if (sourceId !== this.sourceId) {
       // A switch (or the first packet): continue right after what was sent last, with the
       // timestamp advanced by the wall-clock gap so playout timing stays plausible.

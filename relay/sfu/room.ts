@@ -14,7 +14,7 @@ import { LayerSelector } from './layer-selector';
 import { PacketCache } from './packet-cache';
 import { StreamRewriter } from './rewriter';
 import { readRtcpFeedback } from './rtcp';
-import { isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, seqNewer } from './rtp';
+import { isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, rtpSeq, rtpTimestamp, seqNewer } from './rtp';
 import type { ForwardingStats } from './stats';
 import { isVp8KeyframeStart } from './vp8';
 
@@ -58,6 +58,8 @@ export class Participant {
   audioTargets: AudioSlot[] = [];
   readonly caches: (PacketCache | null)[] = [null, null, null];
   readonly keyframeAskedAtMs = new Float64Array(3).fill(-Infinity);
+  /** Source ids of this participant's up streams: base + layer (0–2), base + 3 for audio. Never reused in the room. */
+  sourceBase = -1;
   /** Bit per layer: paused as last told to the publisher (-1: not told yet). */
   pausedSent = -1;
   speakersSent = '';
@@ -87,7 +89,9 @@ export class Room {
   readonly loudest = new LoudestSelector();
   private readonly freeIndexes: number[] = [];
   private nextIndex = 0;
-  private readonly scratch = new Uint8Array(1_500);
+  private nextSourceBase = 0;
+  // A Buffer: node-datachannel sends Buffers.
+  private readonly scratch = Buffer.alloc(1_500);
   private readonly random: () => number;
 
   constructor(
@@ -114,12 +118,16 @@ export class Room {
     }
     for (const slot of p.audioTargets) slot.speaker = null;
     p.audioTargets = [];
+    // Its own audio slots leave every speaker's target list now, not at the next tick.
+    for (const other of this.participants.values()) other.audioTargets = other.audioTargets.filter((slot) => !p.audioSlots.includes(slot));
     this.loudest.remove(p.index);
     this.freeIndexes.push(p.index);
   }
 
   publish(p: Participant, up: UpStreams): void {
     p.up = up;
+    p.sourceBase = this.nextSourceBase;
+    this.nextSourceBase += 4;
     if (this.opts.nackCache ?? true) for (let l = 0; l < 3; l++) if (up.video[l]) p.caches[l] = new PacketCache();
     this.loudest.add(p.index);
     this.updatePause(p);
@@ -158,7 +166,7 @@ export class Room {
     const stats = this.stats;
     stats.packetsIn++;
     stats.bytesIn += buf.length;
-    if (!isRtp(buf) || rtpPayloadType(buf) !== pub.up!.videoPayloadType) {
+    if (!pub.up || !isRtp(buf) || rtpPayloadType(buf) !== pub.up.videoPayloadType) {
       stats.packetsDropped++;
       return;
     }
@@ -170,12 +178,14 @@ export class Room {
     }
     pub.caches[layer]?.store(buf);
     const keyframe = isVp8KeyframeStart(buf, at, end);
-    const sourceId = pub.index * 4 + layer;
+    const sourceId = pub.sourceBase + layer;
+    const inSeq = rtpSeq(buf);
+    const inTs = rtpTimestamp(buf);
     const watchers = pub.watchers;
     for (let i = 0; i < watchers.length; i++) {
       const tile = watchers[i]!;
       if (!tile.selector.accept(layer, keyframe) || !tile.down.isOpen()) continue;
-      tile.rewriter.rewrite(buf, sourceId, nowMs);
+      tile.rewriter.rewrite(buf, sourceId, inSeq, inTs, nowMs);
       tile.down.send(buf);
       stats.packetsOut++;
       stats.bytesOut += buf.length;
@@ -187,18 +197,20 @@ export class Room {
     const stats = this.stats;
     stats.packetsIn++;
     stats.bytesIn += buf.length;
-    const up = pub.up!;
-    if (!isRtp(buf) || rtpPayloadType(buf) !== up.audioPayloadType) {
+    const up = pub.up;
+    if (!up || !isRtp(buf) || rtpPayloadType(buf) !== up.audioPayloadType) {
       stats.packetsDropped++;
       return;
     }
     this.loudest.observe(pub.index, audioLevel(buf, up.audioLevelExtensionId));
     const targets = pub.audioTargets;
-    const sourceId = pub.index * 4 + 3;
+    const sourceId = pub.sourceBase + 3;
+    const inSeq = rtpSeq(buf);
+    const inTs = rtpTimestamp(buf);
     for (let i = 0; i < targets.length; i++) {
       const slot = targets[i]!;
       if (!slot.down.isOpen()) continue;
-      slot.rewriter.rewrite(buf, sourceId, nowMs);
+      slot.rewriter.rewrite(buf, sourceId, inSeq, inTs, nowMs);
       slot.down.send(buf);
       stats.packetsOut++;
       stats.bytesOut += buf.length;
@@ -274,7 +286,7 @@ export class Room {
       return;
     }
     const packet = this.scratch.subarray(0, len);
-    tile.rewriter.rewrite(packet, tile.publisher!.index * 4 + layer, nowMs);
+    tile.rewriter.rewrite(packet, tile.publisher!.sourceBase + layer, rtpSeq(packet), rtpTimestamp(packet), nowMs);
     tile.down.send(packet);
     this.stats.nacksAnswered++;
   }

@@ -28,7 +28,7 @@ describe('StreamRewriter', () => {
         s.ts = (s.ts + 4_500) >>> 0;
       }
       const buf = buildRtp({ payloadType: 100, seq: sources[source]!.seq, timestamp: sources[source]!.ts, ssrc: source + 1, payload: new Uint8Array(4) });
-      rw.rewrite(buf, source, i * 50);
+      rw.rewrite(buf, source, sources[source]!.seq, sources[source]!.ts, i * 50);
       expect(rtpSsrc(buf)).toBe(0xabc);
       expect(buf[1]! & 0x7f).toBe(VP8);
       if (prev) {
@@ -44,7 +44,7 @@ describe('StreamRewriter', () => {
     const rw = new StreamRewriter(1, VP8, 90_000, 100);
     const send = (seq: number) => {
       const buf = buildRtp({ payloadType: VP8, seq, timestamp: seq * 10, ssrc: 9, payload: new Uint8Array(1) });
-      rw.rewrite(buf, 0, 0);
+      rw.rewrite(buf, 0, seq, seq * 10, 0);
       return rtpSeq(buf);
     };
     expect([send(10), send(12), send(11), send(13)]).toEqual([100, 102, 101, 103]);
@@ -132,6 +132,31 @@ describe('Room forwarding', () => {
     expect(room.subscribe(bob.p, 0, 'alice', 'none', now)).toBeNull();
     expect(alice.messages.at(-1)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
     expect(bob.messages.some((m) => m.type === 'tile' && m.publisher === 'alice')).toBe(true);
+  });
+
+  it('keeps every subscriber continuous when they share a packet and their order changes', () => {
+    const rand = prng(5);
+    const room = new Room(new ForwardingStats(), { random: () => rand() });
+    const alice = participant(room, 'alice');
+    const viewers = ['bob', 'carol', 'dave'].map((id) => participant(room, id));
+    for (const v of viewers) room.subscribe(v.p, 0, 'alice', 'low', 0);
+    let seq = 100;
+    let now = 0;
+    for (let round = 0; round < 300; round++) {
+      now += 20;
+      if (round % 50 === 0) {
+        // Re-subscribing reorders alice's watchers; a switch to 'none' and back restarts one tile.
+        const v = viewers[Math.floor(rand() * 3)]!;
+        room.subscribe(v.p, 0, 'alice', 'none', now);
+        room.subscribe(v.p, 0, 'alice', 'low', now);
+      }
+      room.onUpVideo(alice.p, 0, videoPacket(seq++, round % 10 === 0), now);
+    }
+    for (const v of viewers) {
+      const got = (v.down.video[0]!.track as ReturnType<typeof fakeDown>).packets;
+      expect(got.length).toBeGreaterThan(100);
+      for (let i = 1; i < got.length; i++) expect(rtpSeq(got[i]!)).toBe((rtpSeq(got[i - 1]!) + 1) & 0xffff);
+    }
   });
 
   it('answers a NACK from the cache with the same down sequence number', () => {
