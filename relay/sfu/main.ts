@@ -21,6 +21,8 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '0' },
     'no-nack-cache': { type: 'boolean', default: false },
+    /** Every connection on this one UDP port (ICE UDP mux); default: a port per connection. */
+    'udp-port': { type: 'string' },
     /** Exit when stdin closes: a test harness that dies cannot leave the relay running. */
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -31,7 +33,11 @@ if (process.env.CONFAB_NDC_LOG) ndc.initLogger(process.env.CONFAB_NDC_LOG as 'Wa
 const stats = new ForwardingStats();
 const rooms = new Map<string, Room>();
 const sessions = new Set<ControlSession>();
-const peerOptions = { bindAddress: values.host === '0.0.0.0' ? undefined : values.host, nackCache: !values['no-nack-cache'] };
+const peerOptions = {
+  bindAddress: values.host === '0.0.0.0' ? undefined : values.host,
+  nackCache: !values['no-nack-cache'],
+  ...(values['udp-port'] ? { udpMuxPort: Number(values['udp-port']) } : {}),
+};
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://relay');

@@ -14,6 +14,8 @@ import { AUDIO_LEVEL_URI, parseSdpMedia } from './sdp';
 
 export interface PeerOptions {
   bindAddress?: string;
+  /** One UDP port for every connection (ICE UDP mux) instead of a port per connection. */
+  udpMuxPort?: number;
 }
 
 /** Resolves with the full local description (all candidates) once gathering completes. */
@@ -105,7 +107,11 @@ export async function answerConnection(
     videoPayloadType: videoMedia?.payloadTypes.get('vp8') ?? -1,
     audioLevelExtensionId: audioMedia?.extensions.get(AUDIO_LEVEL_URI) ?? 0,
   };
-  const pc = new ndc.PeerConnection(name, { iceServers: [], ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}) });
+  const pc = new ndc.PeerConnection(name, {
+    iceServers: [],
+    ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
+    ...(opts.udpMuxPort ? { enableIceUdpMux: true, portRangeBegin: opts.udpMuxPort, portRangeEnd: opts.udpMuxPort } : {}),
+  });
   const keep: unknown[] = [];
 
   // Down slots first, so the answer carries the relay's track descriptions (with SSRCs).

@@ -131,6 +131,10 @@ export class Bot {
     return this.players.reduce((n, p) => n + p.packetsSent, 0);
   }
 
+  bytesSent(): number {
+    return this.players.reduce((n, p) => n + p.bytesSent, 0);
+  }
+
   close(): void {
     this.closed = true;
     if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });

@@ -11,6 +11,8 @@ export interface RelayNodeStats extends ForwardingSnapshot {
   rssBytes: number;
   rooms: number;
   participants: number;
+  callbackErrors: number;
+  lastCallbackError: string;
 }
 
 export interface RelayNode {

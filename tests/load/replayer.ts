@@ -24,6 +24,8 @@ export class StreamPlayer {
   private readonly firstUs: number;
   paused = false;
   packetsSent = 0;
+  /** Bytes on the wire (RTP + 28 bytes of UDP/IPv4 header). */
+  bytesSent = 0;
 
   constructor(
     private readonly packets: RecordedPacket[],
@@ -61,6 +63,7 @@ export class StreamPlayer {
       this.lastTs = ts;
       this.lastSentMs = nowMs;
       this.packetsSent++;
+      this.bytesSent += len + 28;
       send(scratch.subarray(0, len));
     }
   }
