@@ -17,6 +17,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'load',
+          root: '.',
+          include: ['tests/load/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           root: '.',
           include: ['tests/e2e/**/*.test.ts'],

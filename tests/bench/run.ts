@@ -2,6 +2,7 @@ import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
+import { relayBench } from './relay-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
 const JOINS = Number(process.env.BENCH_JOINS ?? 7);
@@ -10,7 +11,15 @@ const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 30);
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
+/** BENCH_SECTIONS=client,relay (default both) picks the sections to run. */
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,relay').split(',');
+
 async function main(): Promise<void> {
+  if (SECTIONS.includes('client')) await clientBench();
+  if (SECTIONS.includes('relay')) await relayBench();
+}
+
+async function clientBench(): Promise<void> {
   const relay = await startRelay();
   const browser = await launchChromium();
   try {

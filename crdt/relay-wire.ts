@@ -1,0 +1,109 @@
+/**
+ * The relay node's control protocol: every message between a participant and the relay node's
+ * media plane, as one typed union per direction. PROTOCOL.md ("Relay node media plane")
+ * describes the same in prose; keep the two together. (Signaling and peer messages: wire.ts.)
+ */
+
+export const RELAY_PROTOCOL_VERSION = 1;
+
+/** Video layers a participant publishes: three send-only transceivers at scales 4/2/1. */
+export const VIDEO_LAYERS = ['low', 'mid', 'high'] as const;
+export type VideoLayer = (typeof VIDEO_LAYERS)[number];
+/** What a subscriber asks of one tile: a layer, or nothing (tile hidden). */
+export type WantedLayer = VideoLayer | 'none';
+
+/**
+ * Which m-line (by `a=mid`) of the participant's offer carries what. Up: send-only audio and
+ * video layers (layers not published are left out). Down: receive-only slots the relay fills,
+ * one m-line per tile and per audio slot.
+ */
+export interface ConnectLayout {
+  audio?: string;
+  video: Partial<Record<VideoLayer, string>>;
+  downVideo: string[];
+  downAudio: string[];
+}
+
+/** A down stream the relay sends: its m-line and the SSRC the relay's answer lists for it. */
+export interface DownSlot {
+  mid: string;
+  ssrc: number;
+}
+
+export type RelayClientMessage =
+  /** First message on the control socket. `room` is opaque to the relay (a hash); `peer` is the peer id. */
+  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string }
+  /**
+   * The participant's offer for its one connection to the relay: send-only audio + video
+   * layers (each m-line with its a=ssrc) and receive-only down slots.
+   */
+  | { type: 'connect'; sdp: string; layout: ConnectLayout }
+  /** A trickled ICE candidate (null: end of candidates). */
+  | { type: 'candidate'; candidate: string | null; mid: string }
+  /** Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). */
+  | { type: 'subscribe'; tile: number; publisher: string; layer: WantedLayer }
+  | { type: 'bye' };
+
+export type RelayServerMessage =
+  | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; maxVideoSlots: number; maxAudioSlots: number }
+  /** The relay's answer to `connect` (it is the DTLS client) and the SSRC of every down slot. */
+  | { type: 'answer'; sdp: string; video: DownSlot[]; audio: DownSlot[] }
+  /**
+   * To a publisher: layers nobody watches, to pause (`RTCRtpEncodingParameters.active = false`).
+   * Sent after `connect` and whenever the set changes; all layers start paused.
+   */
+  | { type: 'pause'; layers: VideoLayer[] }
+  /** To a subscriber: whose voice each audio slot carries now (null: silent slot). */
+  | { type: 'speakers'; slots: (string | null)[] }
+  /** To a subscriber: tile `tile` now forwards `layer` of `publisher` (after a keyframe). */
+  | { type: 'tile'; tile: number; publisher: string | null; layer: WantedLayer }
+  /** A refused message; the socket stays open unless the relay must close it. */
+  | { type: 'error'; reason: string };
+
+export const RELAY_LIMITS = {
+  maxVideoSlots: 25,
+  maxAudioSlots: 5,
+  maxMessageBytes: 64 * 1024,
+  maxPeerIdLength: 128,
+} as const;
+
+/** Parses and checks one control message from a participant; null when it is not one. */
+export function parseRelayClientMessage(text: string): RelayClientMessage | null {
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null) return null;
+  const o = m as Record<string, unknown>;
+  const str = (v: unknown, max = RELAY_LIMITS.maxMessageBytes) => typeof v === 'string' && v.length <= max;
+  const int = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+  switch (o.type) {
+    case 'hello':
+      return o.v === RELAY_PROTOCOL_VERSION && str(o.room, 256) && str(o.peer, RELAY_LIMITS.maxPeerIdLength) ? (o as RelayClientMessage) : null;
+    case 'connect': {
+      const layout = o.layout as Record<string, unknown> | undefined;
+      if (!str(o.sdp) || typeof layout !== 'object' || layout === null) return null;
+      if (layout.audio !== undefined && !str(layout.audio, 32)) return null;
+      const video = layout.video as Record<string, unknown> | undefined;
+      if (typeof video !== 'object' || video === null) return null;
+      for (const [k, v] of Object.entries(video)) if (!(VIDEO_LAYERS as readonly string[]).includes(k) || !str(v, 32)) return null;
+      const mids = (v: unknown, max: number) => Array.isArray(v) && v.length <= max && v.every((m) => str(m, 32));
+      if (!mids(layout.downVideo, RELAY_LIMITS.maxVideoSlots) || !mids(layout.downAudio, RELAY_LIMITS.maxAudioSlots)) return null;
+      return o as RelayClientMessage;
+    }
+    case 'candidate':
+      return (o.candidate === null || str(o.candidate, 1024)) && str(o.mid, 32) ? (o as RelayClientMessage) : null;
+    case 'subscribe':
+      return int(o.tile, 0, RELAY_LIMITS.maxVideoSlots - 1) &&
+        str(o.publisher, RELAY_LIMITS.maxPeerIdLength) &&
+        (o.layer === 'none' || (VIDEO_LAYERS as readonly unknown[]).includes(o.layer))
+        ? (o as RelayClientMessage)
+        : null;
+    case 'bye':
+      return { type: 'bye' };
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,179 @@
+import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/relay-wire';
+import { DOWN_OPUS_PAYLOAD_TYPE, DOWN_VP8_PAYLOAD_TYPE, type DownStreams, type DownTrack, type UpStreams, type UpTrack } from './interfaces';
+import { AUDIO_LEVEL_URI, parseSdpMedia } from './sdp';
+
+/**
+ * node-datachannel glue: one connection per participant. The participant offers send-only
+ * audio + video layers (up) and receive-only slots (down); the relay adds a send-only track with
+ * its own SSRC for every down slot before answering, so the answer lists those SSRCs and
+ * libdatachannel on either side routes RTP by SSRC. The relay answers, so it is the DTLS client
+ * and holds the remote fingerprint before any handshake (as offerer, a peer's DTLS hello could
+ * beat the answer and fail verification — seen here under load).
+ */
+
+export interface PeerOptions {
+  bindAddress?: string;
+  /** One UDP port for every connection (ICE UDP mux) instead of a port per connection. */
+  udpMuxPort?: number;
+}
+
+/** Resolves with the full local description (all candidates) once gathering completes. */
+export function gatheredDescription(pc: PeerConnection): Promise<string> {
+  return new Promise((resolve) => {
+    const done = () => resolve(pc.localDescription()!.sdp);
+    if (pc.gatheringState() === 'complete' && pc.localDescription()) return done();
+    pc.onGatheringStateChange((state) => state === 'complete' && done());
+  });
+}
+
+/**
+ * A JavaScript exception thrown inside a node-datachannel callback ends the process
+ * (std::terminate), so nothing the media path calls may throw: libdatachannel's errors (a track
+ * closing under us) are counted and dropped.
+ */
+export const nativeErrors = { count: 0, last: '' };
+const noted = (err: unknown) => {
+  nativeErrors.count++;
+  nativeErrors.last = String(err);
+};
+
+const upTrack = (track: Track): UpTrack => ({
+  requestKeyframe: () => {
+    try {
+      track.requestKeyframe();
+    } catch (err) {
+      noted(err);
+    }
+  },
+  isOpen: () => track.isOpen(),
+});
+
+/** Wraps a native callback so a bug in it is counted instead of aborting the process. */
+function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+  return (...args) => {
+    try {
+      fn(...args);
+    } catch (err) {
+      noted(err);
+    }
+  };
+}
+
+export interface ConnectionHandlers {
+  audio(buf: Buffer): void;
+  video(layer: 0 | 1 | 2, buf: Buffer): void;
+  /** RTCP a subscriber sent about a down slot (receiver reports, PLI, NACK). */
+  downRtcp(buf: Buffer): void;
+  opened(): void;
+}
+
+export interface Connection {
+  pc: PeerConnection;
+  up: UpStreams;
+  down: DownStreams;
+  answerSdp: string;
+  video: DownSlot[];
+  audio: DownSlot[];
+  /**
+   * Every node-datachannel object made for the connection (tracks, media descriptions, RTCP
+   * sessions): hold them as long as `pc`. A collected wrapper's native destructor closes the
+   * whole connection (seen here: a forced GC closed fresh connections).
+   */
+  keep: unknown[];
+}
+
+/** Answers a participant's `connect` offer. */
+export async function answerConnection(
+  name: string,
+  offerSdp: string,
+  layout: ConnectLayout,
+  handlers: ConnectionHandlers,
+  opts: PeerOptions,
+  random: () => number = Math.random,
+): Promise<Connection> {
+  const media = parseSdpMedia(offerSdp);
+  const byMid = new Map(media.map((m) => [m.mid, m]));
+  const audioMedia = layout.audio !== undefined ? byMid.get(layout.audio) : undefined;
+  const videoMedia = VIDEO_LAYERS.map((l) => (layout.video[l] !== undefined ? byMid.get(layout.video[l]!) : undefined)).find((m) => m);
+  const layerOfMid = new Map<string, 0 | 1 | 2>();
+  VIDEO_LAYERS.forEach((l: VideoLayer, i) => layout.video[l] !== undefined && layerOfMid.set(layout.video[l]!, i as 0 | 1 | 2));
+  for (const mid of [...layout.downVideo, ...layout.downAudio]) if (!byMid.has(mid)) throw new Error(`no m-line with mid ${mid}`);
+
+  const up: UpStreams = {
+    audio: null,
+    video: [null, null, null],
+    audioPayloadType: audioMedia?.payloadTypes.get('opus') ?? -1,
+    videoPayloadType: videoMedia?.payloadTypes.get('vp8') ?? -1,
+    audioLevelExtensionId: audioMedia?.extensions.get(AUDIO_LEVEL_URI) ?? 0,
+  };
+  const pc = new ndc.PeerConnection(name, {
+    iceServers: [],
+    ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
+    ...(opts.udpMuxPort ? { enableIceUdpMux: true, portRangeBegin: opts.udpMuxPort, portRangeEnd: opts.udpMuxPort } : {}),
+  });
+  const keep: unknown[] = [];
+
+  // Down slots first, so the answer carries the relay's track descriptions (with SSRCs).
+  const used = new Set<number>();
+  const newSsrc = () => {
+    let ssrc = 0;
+    while (ssrc === 0 || used.has(ssrc)) ssrc = (Math.floor(random() * 0xfffffffe) + 1) >>> 0;
+    used.add(ssrc);
+    return ssrc;
+  };
+  const addDown = (kind: 'audio' | 'video', mid: string) => {
+    const ssrc = newSsrc();
+    const description = kind === 'video' ? new ndc.Video(mid, 'SendOnly') : new ndc.Audio(mid, 'SendOnly');
+    if (description instanceof ndc.Video) description.addVP8Codec(DOWN_VP8_PAYLOAD_TYPE);
+    else description.addOpusCodec(DOWN_OPUS_PAYLOAD_TYPE);
+    description.addSSRC(ssrc, 'confab-relay', `relay-${mid}`, mid);
+    const track = pc.addTrack(description);
+    keep.push(description, track);
+    track.onMessage(guard(handlers.downRtcp));
+    // The closures hold the Track: node-datachannel drops the callbacks of a collected wrapper.
+    const down: DownTrack = {
+      send: (p) => {
+        try {
+          track.sendMessageBinary(p as Buffer);
+        } catch (err) {
+          noted(err);
+        }
+      },
+      isOpen: () => track.isOpen(),
+    };
+    return { slot: { mid, ssrc }, stream: { track: down, ssrc } };
+  };
+  const video = layout.downVideo.map((mid) => addDown('video', mid));
+  const audio = layout.downAudio.map((mid) => addDown('audio', mid));
+
+  pc.onTrack((track) => {
+    const mid = track.mid();
+    const layer = layerOfMid.get(mid);
+    const isAudio = mid === layout.audio;
+    if (layer === undefined && !isAudio) return;
+    // Receiver reports, and what requestKeyframe() needs.
+    const session = new ndc.RtcpReceivingSession();
+    track.setMediaHandler(session);
+    keep.push(track, session);
+    track.onOpen(guard(() => handlers.opened()));
+    if (isAudio) {
+      up.audio = upTrack(track);
+      track.onMessage(guard(handlers.audio));
+    } else {
+      up.video[layer!] = upTrack(track);
+      track.onMessage(guard((buf) => handlers.video(layer!, buf)));
+    }
+  });
+  pc.setRemoteDescription(offerSdp, 'offer');
+  const answerSdp = await gatheredDescription(pc);
+  return {
+    pc,
+    up,
+    down: { video: video.map((v) => v.stream), audio: audio.map((a) => a.stream) },
+    answerSdp,
+    video: video.map((v) => v.slot),
+    audio: audio.map((a) => a.slot),
+    keep,
+  };
+}

@@ -1,0 +1,228 @@
+import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import WebSocket from 'ws';
+import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
+import { gatheredDescription } from '../../relay/sfu/peer';
+import { readRtcpFeedback } from '../../relay/sfu/rtcp';
+import { AUDIO_LEVEL_URI } from '../../relay/sfu/sdp';
+import { EXT_AUDIO_LEVEL } from './packet-builder';
+import { OPUS_PT, playersFor, VP8_PT, type StreamPlayer } from './replayer';
+import type { Recording } from './recording';
+import { SlotVerifier } from './verifier';
+
+export interface BotOptions {
+  controlUrl: string;
+  room: string;
+  index: number;
+  recording: Recording;
+  videoSlots: number;
+  audioSlots: number;
+  /** RFC 6464 level the bot's voice carries: 0 loudest … 127 silence. */
+  audioLevel: number;
+  random: () => number;
+}
+
+const START_TIMEOUT_MS = 8_000;
+const START_ATTEMPTS = 3;
+const UP_MIDS = { audio: 'a', low: 'l', mid: 'm', high: 'h' } as const;
+
+/**
+ * A synthetic participant: publishes the recorded Opus + three VP8 layers (pausing what the
+ * relay says nobody watches, restarting a layer at its keyframe when asked for one), and
+ * checks every down slot with a SlotVerifier.
+ */
+export class Bot {
+  readonly id: string;
+  readonly video: SlotVerifier[];
+  readonly audio: SlotVerifier[];
+  readonly messages: RelayServerMessage[] = [];
+  paused = new Set<VideoLayer>(VIDEO_LAYERS);
+  speakers: (string | null)[] = [];
+  keyframeRequests = 0;
+  /** Connection attempts that had to be repeated (see start()). */
+  retries = 0;
+  private ws: WebSocket | undefined;
+  private closed = false;
+  private pc: PeerConnection | null = null;
+  /**
+   * Every node-datachannel object made for the connection (media descriptions too): if one
+   * is garbage-collected, its native destructor closes the whole connection.
+   */
+  private readonly keep: unknown[] = [];
+  private readonly players: StreamPlayer[];
+  private readonly upTracks: (Track | null)[] = [null, null, null, null];
+  /** Held so the wrappers are not garbage-collected: node-datachannel drops a collected track's callbacks. */
+  private readonly downTracks: Track[] = [];
+  private readonly scratch = Buffer.alloc(1_500);
+
+  constructor(private readonly o: BotOptions) {
+    this.id = `bot-${o.index}`;
+    const ssrc = () => (Math.floor(o.random() * 0xfffffffe) + 1) >>> 0;
+    this.players = playersFor(o.recording, [ssrc(), ssrc(), ssrc(), ssrc()], o.random);
+    for (const p of this.players.slice(1)) p.paused = true;
+    this.video = Array.from({ length: o.videoSlots }, () => new SlotVerifier(true));
+    this.audio = Array.from({ length: o.audioSlots }, () => new SlotVerifier(false));
+  }
+
+  /**
+   * Connects, publishes and subscribes; resolves once the connection and every track is open.
+   * Retries: libdatachannel as the *offerer* sometimes refuses a well-formed answer ("Got a
+   * remote candidate without ICE transport") when many connections handshake at once on one
+   * machine. Browsers are the offerers in production and the relay only answers, so only the
+   * bots need this.
+   */
+  async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt();
+      } catch (err) {
+        this.close();
+        if (attempt === START_ATTEMPTS) throw err;
+        this.closed = false;
+        this.retries++;
+      }
+    }
+  }
+
+  private async attempt(): Promise<void> {
+    this.upTracks.fill(null);
+    this.downTracks.length = 0;
+    this.keep.length = 0;
+    const ws = (this.ws = new WebSocket(this.o.controlUrl));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    let answered!: (sdp: string) => void;
+    const answer = new Promise<string>((r) => (answered = r));
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as RelayServerMessage;
+      this.messages.push(m);
+      if (m.type === 'answer') answered(m.sdp);
+      else if (m.type === 'pause') this.setPaused(m.layers);
+      else if (m.type === 'speakers') this.speakers = m.slots;
+      else if (m.type === 'error') console.error(`[${this.id}] relay: ${m.reason}`);
+    });
+    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.o.room, peer: this.id });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${this.id}: connection not open after ${START_TIMEOUT_MS} ms (${this.describe()})`)), START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.connect(answer), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  subscribe(tile: number, publisher: string, layer: WantedLayer): void {
+    this.send({ type: 'subscribe', tile, publisher, layer });
+  }
+
+  /** Sends every recorded packet now due. Called by the harness every few ms. */
+  pump(nowMs: number): void {
+    for (let s = 0; s < 4; s++) {
+      const track = this.upTracks[s];
+      if (!track?.isOpen()) continue;
+      this.players[s]!.pump(nowMs, this.scratch, this.o.index, this.o.audioLevel, (packet) => track.sendMessageBinary(packet));
+    }
+  }
+
+  packetsSent(): number {
+    return this.players.reduce((n, p) => n + p.packetsSent, 0);
+  }
+
+  bytesSent(): number {
+    return this.players.reduce((n, p) => n + p.bytesSent, 0);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });
+    this.ws?.close();
+    this.pc?.close();
+  }
+
+  /** Connection states, for error messages. */
+  describe(): string {
+    const open = (ts: (Track | null)[]) => ts.map((t) => (t?.isOpen() ? 'o' : '-')).join('');
+    return `${this.pc?.state() ?? 'no connection'}, up tracks ${open(this.upTracks)}, down tracks ${open(this.downTracks)}`;
+  }
+
+  private send(m: RelayClientMessage): void {
+    this.ws?.send(JSON.stringify(m));
+  }
+
+  private setPaused(layers: VideoLayer[]): void {
+    const now = performance.now();
+    VIDEO_LAYERS.forEach((layer, i) => {
+      const player = this.players[i + 1]!;
+      const paused = layers.includes(layer);
+      if (player.paused && !paused) player.restart(now); // an encoder resumes with a keyframe
+      player.paused = paused;
+    });
+    this.paused = new Set(layers);
+  }
+
+  private async connect(answer: Promise<string>): Promise<void> {
+    const pc = (this.pc = new ndc.PeerConnection(this.id, { iceServers: [], bindAddress: '127.0.0.1' }));
+    const audio = new ndc.Audio(UP_MIDS.audio, 'SendOnly');
+    audio.addOpusCodec(OPUS_PT);
+    audio.addSSRC(this.players[0]!.ssrc, this.id, this.id, 'audio');
+    audio.parseSdpLine(`a=extmap:${EXT_AUDIO_LEVEL} ${AUDIO_LEVEL_URI}`);
+    this.upTracks[0] = pc.addTrack(audio);
+    this.keep.push(audio);
+    VIDEO_LAYERS.forEach((layer, i) => {
+      const v = new ndc.Video(UP_MIDS[layer], 'SendOnly');
+      v.addVP8Codec(VP8_PT);
+      v.addSSRC(this.players[i + 1]!.ssrc, this.id, this.id, `video-${layer}`);
+      const track = pc.addTrack(v);
+      this.keep.push(v);
+      this.upTracks[i + 1] = track;
+      track.onMessage((buf) =>
+        readRtcpFeedback(buf, {
+          keyframe: () => {
+            this.keyframeRequests++;
+            this.players[i + 1]!.restart(performance.now());
+          },
+          nack: () => {},
+        }),
+      );
+    });
+    const downVideo = this.video.map((_, i) => `v${i}`);
+    const downAudio = this.audio.map((_, i) => `a${i}`);
+    const addDown = (mid: string, verifier: SlotVerifier) => {
+      let description;
+      if (mid[0] === 'v') {
+        description = new ndc.Video(mid, 'RecvOnly');
+        description.addVP8Codec(VP8_PT);
+      } else {
+        description = new ndc.Audio(mid, 'RecvOnly');
+        description.addOpusCodec(OPUS_PT);
+      }
+      const track = pc.addTrack(description);
+      this.keep.push(description);
+      track.onMessage((buf) => verifier.receive(buf, performance.now()));
+      this.downTracks.push(track);
+    };
+    downVideo.forEach((mid, i) => addDown(mid, this.video[i]!));
+    downAudio.forEach((mid, i) => addDown(mid, this.audio[i]!));
+    pc.setLocalDescription('offer');
+    const sdp = await gatheredDescription(pc);
+    this.send({
+      type: 'connect',
+      sdp,
+      layout: { audio: UP_MIDS.audio, video: { low: UP_MIDS.low, mid: UP_MIDS.mid, high: UP_MIDS.high }, downVideo, downAudio },
+    });
+    const answerSdp = await answer;
+    try {
+      pc.setRemoteDescription(answerSdp, 'answer');
+    } catch (err) {
+      throw new Error(`${this.id}: ${(err as Error).message} (${this.describe()}, ice ${pc.iceState()}, signaling ${pc.signalingState()})`);
+    }
+    await until(() => this.closed || [...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()));
+  }
+}
+/** Polls: registering onOpen after a track opened would wait forever. */
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 20));
+}

@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { repoRoot } from '../support/relay-process';
+import type { ForwardingSnapshot } from '../../relay/sfu/stats';
+import { Bot } from './bot';
+import type { Recording } from './recording';
+import { prng } from '../support/prng';
+
+export interface RelayNodeStats extends ForwardingSnapshot {
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  rssBytes: number;
+  rooms: number;
+  participants: number;
+  callbackErrors: number;
+  lastCallbackError: string;
+}
+
+export interface RelayNode {
+  httpUrl: string;
+  controlUrl: string;
+  process: ChildProcess;
+  stats(reset?: boolean): Promise<RelayNodeStats>;
+  stop(): Promise<void>;
+}
+
+/** Starts the relay node's media plane as its own process on 127.0.0.1 and a free port. */
+export async function startRelayNode(opts: { args?: string[]; nodeArgs?: string[] } = {}): Promise<RelayNode> {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'relay/sfu/main.ts', '--port', '0', '--exit-with-stdin', ...(opts.args ?? [])], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const httpUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`relay node did not start:\n${output}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /listening at (http\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (process.env.CONFAB_NDC_LOG) process.stderr.write(chunk);
+    });
+    child.once('exit', (code) => reject(new Error(`relay node exited with ${code}:\n${output}`)));
+  });
+  return {
+    httpUrl,
+    controlUrl: `${httpUrl.replace(/^http/, 'ws')}relay`,
+    process: child,
+    async stats(reset = false) {
+      const res = await fetch(`${httpUrl}stats${reset ? '?reset=1' : ''}`);
+      return (await res.json()) as RelayNodeStats;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}
+
+export interface RoomOfBots {
+  bots: Bot[];
+  /** Packets all bots sent so far. */
+  packetsSent(): number;
+  stop(): void;
+}
+
+/**
+ * Starts `count` bots in one room (a few at a time) and pumps their recorded media every 5 ms.
+ * `audioLevel(i)` gives bot i's voice level (0 loudest … 127 silence).
+ */
+export async function startBots(
+  relay: RelayNode,
+  recording: Recording,
+  count: number,
+  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number },
+): Promise<RoomOfBots> {
+  const random = prng(opts.seed ?? 1);
+  const bots = Array.from(
+    { length: count },
+    (_, index) =>
+      new Bot({ controlUrl: relay.controlUrl, room: 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
+  );
+  const pump = setInterval(() => {
+    const now = performance.now();
+    for (const bot of bots) bot.pump(now);
+  }, 5);
+  const stop = () => {
+    clearInterval(pump);
+    for (const bot of bots) bot.close();
+  };
+  try {
+    for (let i = 0; i < bots.length; i += 5) await Promise.all(bots.slice(i, i + 5).map((b) => b.start()));
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { bots, packetsSent: () => bots.reduce((n, b) => n + b.packetsSent(), 0), stop };
+}
+
+/** The bench's and load test's viewing pattern: bot i shows bot i+1 large (high) and the next ones as thumbnails (low). */
+export function tilePlan(i: number, count: number, tiles: number): { publisher: number; layer: 'low' | 'high' }[] {
+  const shown = Math.min(tiles, count - 1);
+  return Array.from({ length: shown }, (_, k) => ({ publisher: (i + 1 + k) % count, layer: k === 0 ? 'high' : 'low' }));
+}
