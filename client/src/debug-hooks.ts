@@ -23,6 +23,8 @@ export interface ConfabDebug {
   localScreenSize(): { width: number; height: number } | null;
   /** What the browser does when its own "Stop sharing" bar is clicked: the track ends. */
   endScreenTrackAsBrowser(): void;
+  /** Audio levels (RMS, 0..1) the active-speaker detection last measured, by peer id. */
+  speakerLevels(): Record<string, number>;
   standing(): string;
   chatTexts(): string[];
   controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
@@ -101,6 +103,7 @@ export function exposeDebugHooks(session: RoomSession): void {
       track?.stop();
       track?.dispatchEvent(new Event('ended'));
     },
+    speakerLevels: () => session.debugSpeakerLevels(),
     standing: () => session.standing(),
     chatTexts: () => session.chat().map((m) => m.text),
     controls() {

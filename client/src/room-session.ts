@@ -251,6 +251,9 @@ export class RoomSession {
     void this.persistence.destroy();
   }
 
+  /** Set by the Room view: the audio levels its speaker detection last measured. */
+  debugSpeakerLevels: () => Record<string, number> = () => ({});
+
   /** Read by tests and the bench through window.confabDebug. */
   debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
     return this.mesh?.link(peerId)?.pc;

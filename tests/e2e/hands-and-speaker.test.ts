@@ -22,7 +22,12 @@ describe('active speaker, raised hands and reactions', () => {
     await carol.getByRole('button', { name: 'Microphone' }).click();
 
     // The fake microphone beeps about once a second; the highlight holds through the gaps.
-    await expect.poll(() => tile(bob, 'Alice').getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
+    const levels: string[] = [];
+    const speaking = async () => {
+      levels.push(JSON.stringify(await bob.evaluate(() => window.confabDebug!.speakerLevels())));
+      return tile(bob, 'Alice').getAttribute('data-speaking');
+    };
+    await expect.poll(speaking, { timeout: 20_000, message: `levels seen by Bob: ${levels.slice(-5).join(' ')}` }).toBe('true');
     await expect.poll(() => tile(carol, 'Alice').getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
     // The muted ones lose any highlight once the hold time after their last sound has passed.
     for (const [page, name] of [[bob, 'Carol'], [alice, 'Bob'], [alice, 'Carol']] as const) {

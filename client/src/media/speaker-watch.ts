@@ -4,6 +4,12 @@ import { ActiveSpeaker } from './active-speaker';
 const SAMPLE_MS = 150;
 /** ~170 ms at 48 kHz: each sample covers the whole interval, so short sounds are not missed. */
 const WINDOW_SAMPLES = 8192;
+/**
+ * A meter that has read pure zeros this long is rebuilt: in Chromium, a WebAudio source made
+ * from a remote track before its audio flows can stay silent for good (seen in our e2e runs).
+ * A muted peer also reads zeros; rebuilding its meter every few seconds costs next to nothing.
+ */
+const REBUILD_SILENT_METER_MS = 4000;
 
 /**
  * Measures each remote audio track with a WebAudio analyser (in Chromium, receiver
@@ -11,8 +17,13 @@ const WINDOW_SAMPLES = 8192;
  */
 export class SpeakerWatch {
   readonly speaker: Accessor<string | null>;
+  /** The last levels measured, by peer id (read by tests through window.confabDebug). */
+  lastLevels = new Map<string, number>();
   private readonly context = new AudioContext();
-  private readonly meters = new Map<string, { track: MediaStreamTrack; analyser: AnalyserNode; source: MediaStreamAudioSourceNode }>();
+  private readonly meters = new Map<
+    string,
+    { track: MediaStreamTrack; analyser: AnalyserNode; source: MediaStreamAudioSourceNode; heardAt: number }
+  >();
   private readonly picker = new ActiveSpeaker();
   private readonly samples = new Float32Array(WINDOW_SAMPLES);
   private readonly timer: ReturnType<typeof setInterval>;
@@ -31,8 +42,9 @@ export class SpeakerWatch {
   private sample(): string | null {
     if (this.context.state === 'suspended') void this.context.resume();
     const current = this.tracks();
+    const now = performance.now();
     for (const [id, meter] of this.meters) {
-      if (current.get(id) !== meter.track) {
+      if (current.get(id) !== meter.track || now - meter.heardAt > REBUILD_SILENT_METER_MS) {
         meter.source.disconnect();
         this.meters.delete(id);
       }
@@ -45,14 +57,16 @@ export class SpeakerWatch {
         analyser.fftSize = this.samples.length;
         const source = this.context.createMediaStreamSource(new MediaStream([track]));
         source.connect(analyser);
-        meter = { track, analyser, source };
+        meter = { track, analyser, source, heardAt: now };
         this.meters.set(id, meter);
       }
       meter.analyser.getFloatTimeDomainData(this.samples);
       let sum = 0;
       for (const s of this.samples) sum += s * s;
+      if (sum > 0) meter.heardAt = now;
       levels.set(id, track.enabled && track.readyState === 'live' ? Math.sqrt(sum / this.samples.length) : 0);
     }
-    return this.picker.update(levels, performance.now());
+    this.lastLevels = levels;
+    return this.picker.update(levels, now);
   }
 }

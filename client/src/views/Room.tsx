@@ -68,6 +68,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     return tracks;
   });
   onCleanup(() => speakers.stop());
+  session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
     setActionError('');
