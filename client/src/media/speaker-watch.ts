@@ -19,7 +19,8 @@ export class SpeakerWatch {
   readonly speaker: Accessor<string | null>;
   /** The last levels measured, by peer id (read by tests through window.confabDebug). */
   lastLevels = new Map<string, number>();
-  private readonly context = new AudioContext();
+  /** Made on first need: an AudioContext costs tens of ms to start, and nothing to measure when alone. */
+  private context: AudioContext | null = null;
   private readonly meters = new Map<
     string,
     { track: MediaStreamTrack; analyser: AnalyserNode; source: MediaStreamAudioSourceNode; heardAt: number }
@@ -36,12 +37,14 @@ export class SpeakerWatch {
 
   stop(): void {
     clearInterval(this.timer);
-    void this.context.close();
+    void this.context?.close();
   }
 
   private sample(): string | null {
-    if (this.context.state === 'suspended') void this.context.resume();
     const current = this.tracks();
+    if (current.size === 0 && this.meters.size === 0) return this.picker.update(new Map(), performance.now());
+    const context = (this.context ??= new AudioContext());
+    if (context.state === 'suspended') void context.resume();
     const now = performance.now();
     for (const [id, meter] of this.meters) {
       if (current.get(id) !== meter.track || now - meter.heardAt > REBUILD_SILENT_METER_MS) {
@@ -53,9 +56,9 @@ export class SpeakerWatch {
     for (const [id, track] of current) {
       let meter = this.meters.get(id);
       if (!meter) {
-        const analyser = this.context.createAnalyser();
+        const analyser = context.createAnalyser();
         analyser.fftSize = this.samples.length;
-        const source = this.context.createMediaStreamSource(new MediaStream([track]));
+        const source = context.createMediaStreamSource(new MediaStream([track]));
         source.connect(analyser);
         meter = { track, analyser, source, heardAt: now };
         this.meters.set(id, meter);

@@ -176,7 +176,7 @@ export class PeerLink {
       const kind = this.slotOf(t);
       if (!kind || isStopped(t) || t.sender.track || t.currentDirection !== null) continue;
       t.direction = 'sendrecv';
-      if (kind === 'screen') await tuneForScreen(t.sender);
+      if (kind === 'screen') void tuneForScreen(t.sender);
       const track = this.opts.localTrack(kind);
       if (track) await t.sender.replaceTrack(track);
     }
