@@ -254,6 +254,11 @@ export class RoomSession {
   /** Set by the Room view: the audio levels its speaker detection last measured. */
   debugSpeakerLevels: () => Record<string, number> = () => ({});
 
+  /** The receiver of a connected peer's microphone (the first transceiver of its link). */
+  audioReceiver(peerId: string): RTCRtpReceiver | undefined {
+    return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
+  }
+
   /** Read by tests and the bench through window.confabDebug. */
   debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
     return this.mesh?.link(peerId)?.pc;

@@ -60,12 +60,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       })),
   ]));
   const speakers = new SpeakerWatch(() => {
-    const tracks = new Map<string, MediaStreamTrack>();
+    const receivers = new Map<string, RTCRtpReceiver>();
     for (const peer of session.peers()) {
-      const track = peer.stream.getAudioTracks()[0];
-      if (track) tracks.set(peer.id, track);
+      const receiver = session.audioReceiver(peer.id);
+      if (receiver) receivers.set(peer.id, receiver);
     }
-    return tracks;
+    return receivers;
   });
   onCleanup(() => speakers.stop());
   session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
