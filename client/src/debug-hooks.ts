@@ -71,13 +71,26 @@ export function exposeDebugHooks(session: RoomSession): void {
       const ctx = new AudioContext();
       await ctx.resume();
       const analyser = ctx.createAnalyser();
-      ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+      // A WebAudio source made from a remote track sometimes reads only zeros in Chromium (seen
+      // in CI rehearsals): one that has heard nothing for a second is made again.
+      const connect = () => {
+        const source = ctx.createMediaStreamSource(new MediaStream([track]));
+        source.connect(analyser);
+        return source;
+      };
+      let source = connect();
+      let sourceMadeAt = performance.now();
       const samples = new Float32Array(analyser.fftSize);
       let peak = 0;
       const until = performance.now() + windowMs;
       while (performance.now() < until) {
         analyser.getFloatTimeDomainData(samples);
         for (const s of samples) peak = Math.max(peak, Math.abs(s));
+        if (peak === 0 && performance.now() - sourceMadeAt > 1000) {
+          source.disconnect();
+          source = connect();
+          sourceMadeAt = performance.now();
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
       await ctx.close();
