@@ -27,8 +27,17 @@ describe('active speaker, raised hands and reactions', () => {
       levels.push(JSON.stringify(await bob.evaluate(() => window.confabDebug!.speakerLevels())));
       return tile(bob, 'Alice').getAttribute('data-speaking');
     };
-    await expect.poll(speaking, { timeout: 20_000, message: `levels seen by Bob: ${levels.slice(-5).join(' ')}` }).toBe('true');
-    await expect.poll(() => tile(carol, 'Alice').getAttribute('data-speaking'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(speaking, { timeout: 20_000 }).toBe('true').catch((err: Error) => {
+      throw new Error(`${err.message}; last levels seen by Bob: ${levels.slice(-5).join(' ')}`);
+    });
+    const carolLevels: string[] = [];
+    const carolSees = async () => {
+      carolLevels.push(JSON.stringify(await carol.evaluate(() => window.confabDebug!.speakerLevels())));
+      return tile(carol, 'Alice').getAttribute('data-speaking');
+    };
+    await expect.poll(carolSees, { timeout: 20_000 }).toBe('true').catch((err: Error) => {
+      throw new Error(`${err.message}; last levels seen by Carol: ${carolLevels.slice(-5).join(' ')}`);
+    });
     // The muted ones lose any highlight once the hold time after their last sound has passed.
     for (const [page, name] of [[bob, 'Carol'], [alice, 'Bob'], [alice, 'Carol']] as const) {
       await expect.poll(() => tile(page, name).getAttribute('data-speaking'), { timeout: 5_000 }).toBeNull();

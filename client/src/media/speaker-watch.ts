@@ -13,6 +13,7 @@ export class SpeakerWatch {
   /** The last levels measured, by peer id (read by tests through window.confabDebug). */
   lastLevels = new Map<string, number>();
   private readonly picker = new ActiveSpeaker();
+  private lastRtpTimestamps = new Map<string, number>();
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(private readonly receivers: () => Map<string, RTCRtpReceiver>) {
@@ -28,12 +29,18 @@ export class SpeakerWatch {
   private sample(): string | null {
     const now = performance.now();
     const levels = new Map<string, number>();
+    const seen = new Map<string, number>();
     for (const [id, receiver] of this.receivers()) {
-      // Sources seen in the last 10 s; a level older than one sample period is silence now.
+      // A source is listed for 10 s after its last packet: if its RTP timestamp has not moved
+      // since the last sample, nothing new arrived and its old level is not speech now.
+      // (Compared by RTP time, not `timestamp`, whose clock differed between pages here.)
       const source = receiver.getSynchronizationSources()[0];
-      const fresh = source !== undefined && now - source.timestamp < SAMPLE_MS * 2;
+      if (!source) continue;
+      seen.set(id, source.rtpTimestamp);
+      const fresh = this.lastRtpTimestamps.get(id) !== source.rtpTimestamp;
       levels.set(id, fresh && receiver.track.enabled ? (source.audioLevel ?? 0) : 0);
     }
+    this.lastRtpTimestamps = seen;
     this.lastLevels = levels;
     return this.picker.update(levels, now);
   }
