@@ -6,6 +6,18 @@ import { createRoom, joinRoom, peerIds, waitUntil } from '../support/room-action
 
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
 
+/** Waits for `name`'s tile to be highlighted on `viewer`; on failure, says what levels it measured. */
+async function expectHighlighted(viewer: Page, name: string): Promise<void> {
+  const levels: string[] = [];
+  const speaking = async () => {
+    levels.push(JSON.stringify(await viewer.evaluate(() => window.confabDebug!.speakerLevels())));
+    return tile(viewer, name).getAttribute('data-speaking');
+  };
+  await expect.poll(speaking, { timeout: 20_000 }).toBe('true').catch((err: Error) => {
+    throw new Error(`${err.message}; last levels measured: ${levels.slice(-5).join(' ')}`);
+  });
+}
+
 /** What makes a group call readable: who is talking, who wants to, and quick reactions. */
 describe('active speaker, raised hands and reactions', () => {
   const h = useRelayAndBrowser();
@@ -22,22 +34,7 @@ describe('active speaker, raised hands and reactions', () => {
     await carol.getByRole('button', { name: 'Microphone' }).click();
 
     // The fake microphone beeps about once a second; the highlight holds through the gaps.
-    const levels: string[] = [];
-    const speaking = async () => {
-      levels.push(JSON.stringify(await bob.evaluate(() => window.confabDebug!.speakerLevels())));
-      return tile(bob, 'Alice').getAttribute('data-speaking');
-    };
-    await expect.poll(speaking, { timeout: 20_000 }).toBe('true').catch((err: Error) => {
-      throw new Error(`${err.message}; last levels seen by Bob: ${levels.slice(-5).join(' ')}`);
-    });
-    const carolLevels: string[] = [];
-    const carolSees = async () => {
-      carolLevels.push(JSON.stringify(await carol.evaluate(() => window.confabDebug!.speakerLevels())));
-      return tile(carol, 'Alice').getAttribute('data-speaking');
-    };
-    await expect.poll(carolSees, { timeout: 20_000 }).toBe('true').catch((err: Error) => {
-      throw new Error(`${err.message}; last levels seen by Carol: ${carolLevels.slice(-5).join(' ')}`);
-    });
+    for (const viewer of [bob, carol]) await expectHighlighted(viewer, 'Alice');
     // The muted ones lose any highlight once the hold time after their last sound has passed.
     for (const [page, name] of [[bob, 'Carol'], [alice, 'Bob'], [alice, 'Carol']] as const) {
       await expect.poll(() => tile(page, name).getAttribute('data-speaking'), { timeout: 5_000 }).toBeNull();
