@@ -15,7 +15,7 @@ export interface ConfabDebug {
   framesDecoded(peerId: string): Promise<number>;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
-  /** Peak level (0..1) of the peer's audio over `windowMs`, from a WebAudio analyser. */
+  /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
   /** What arrives on the peer's screen-share transceiver. */
   screenFrames(peerId: string): Promise<{ framesDecoded: number; width: number; height: number }>;
@@ -83,9 +83,13 @@ export function exposeDebugHooks(session: RoomSession): void {
       const samples = new Float32Array(analyser.fftSize);
       let peak = 0;
       const until = performance.now() + windowMs;
+      // The sender's own level in the RTP header of arriving packets is read too: when the
+      // WebAudio path stays silent, it still shows whether sound is arriving.
+      const receiver = session.audioReceiver(peerId);
       while (performance.now() < until) {
         analyser.getFloatTimeDomainData(samples);
         for (const s of samples) peak = Math.max(peak, Math.abs(s));
+        peak = Math.max(peak, receiver?.getSynchronizationSources()[0]?.audioLevel ?? 0);
         if (peak === 0 && performance.now() - sourceMadeAt > 1000) {
           source.disconnect();
           source = connect();
