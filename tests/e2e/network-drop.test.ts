@@ -24,13 +24,56 @@ async function framesRising(page: Page, peerId: string): Promise<boolean> {
   return (await framesDecoded(page, peerId)) > before;
 }
 
-/** The tile's <video> itself shows moving pictures (after a redial it plays the new tracks). */
-async function tileVideoPlaying(page: Page, name: string): Promise<boolean> {
+interface TileVideoState {
+  playing: boolean;
+  detail: string;
+}
+
+/**
+ * The tile's <video> itself shows moving pictures (after a redial it plays the new tracks):
+ * frames presented on screen (requestVideoFrameCallback) or its clock moving.
+ */
+async function tileVideo(page: Page, name: string): Promise<TileVideoState> {
   return page.getByRole('figure', { name }).locator('video').evaluate(async (video: HTMLVideoElement) => {
     const before = video.currentTime;
-    await new Promise((r) => setTimeout(r, 300));
-    return video.videoWidth > 0 && video.currentTime > before;
+    let presented = 0;
+    let counting = true;
+    const count = (): void => {
+      presented++;
+      if (counting) video.requestVideoFrameCallback(count);
+    };
+    video.requestVideoFrameCallback(count);
+    await new Promise((r) => setTimeout(r, 500));
+    counting = false;
+    const tracks = (video.srcObject as MediaStream | null)?.getTracks() ?? [];
+    const detail = JSON.stringify({
+      presented,
+      paused: video.paused,
+      readyState: video.readyState,
+      networkState: video.networkState,
+      currentTime: [before, video.currentTime],
+      size: [video.videoWidth, video.videoHeight],
+      tracks: tracks.map((t) => `${t.kind}:${t.readyState}${t.muted ? ':muted' : ''}${t.enabled ? '' : ':disabled'}`),
+    });
+    return { playing: video.videoWidth > 0 && (presented > 1 || video.currentTime > before), detail };
   });
+}
+
+/** Waits for the tile to play; on timeout, says what its <video> element was doing. */
+async function expectTilePlaying(page: Page, name: string, where: string): Promise<void> {
+  let last = '';
+  await waitUntil(
+    async () => {
+      const state = await tileVideo(page, name);
+      last = state.detail;
+      return state.playing;
+    },
+    10_000,
+    `${name}’s tile playing on ${where}’s screen`,
+  ).catch((err: Error) => {
+    throw new Error(`${err.message}; its <video>: ${last}`);
+  });
+  console.log(`[network-drop] ${name}’s tile on ${where}’s screen plays: ${last}`);
 }
 
 /**
@@ -71,7 +114,7 @@ describe.skipIf(unsupported)('one participant loses the network for 10 s', () =>
     for (const [name, page] of Object.entries(pages)) {
       // What each browser did about its connections, on the test's clock (0 = the cut).
       page.on('console', (m) => {
-        if (m.text().startsWith('[confab] connection')) console.log(`[network-drop] ${name} +${Date.now() - cutAt}ms: ${m.text()}`);
+        if (/^\[confab\] (connection|playback)/.test(m.text())) console.log(`[network-drop] ${name} +${Date.now() - cutAt}ms: ${m.text()}`);
       });
     }
     const link = await createRoom(pages.alice, relay.url);
@@ -122,8 +165,8 @@ describe.skipIf(unsupported)('one participant loses the network for 10 s', () =>
       }),
     );
     await carolTile.getByText('Reconnecting…').waitFor({ state: 'hidden', timeout: 10_000 });
-    await waitUntil(() => tileVideoPlaying(alice, 'Carol'), 10_000, 'Carol’s tile playing on Alice’s screen');
-    await waitUntil(() => tileVideoPlaying(carol, 'Bob'), 10_000, 'Bob’s tile playing on Carol’s screen');
+    await expectTilePlaying(alice, 'Carol', 'Alice');
+    await expectTilePlaying(carol, 'Bob', 'Carol');
     await openChat(carol);
     await carol.getByText(`${tag}: written while Carol was offline`).waitFor({ timeout: 20_000 });
     await openChat(bob);

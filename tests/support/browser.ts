@@ -32,6 +32,6 @@ export async function newParticipant(
   });
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
-  if (process.env.CONFAB_LOG_CONNECTIONS) page.on('console', (m) => m.text().startsWith('[confab] connection') && console.log(m.text()));
+  if (process.env.CONFAB_LOG_CONNECTIONS) page.on('console', (m) => /^\[confab\] (connection|playback)/.test(m.text()) && console.log(m.text()));
   return { context, page };
 }

@@ -1,5 +1,6 @@
-import { createEffect, createSignal, on, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
 import { REACTIONS, type Participant } from '../../../crdt/room-schema';
+import { watchPlayback } from '../media/playback-stall';
 import { Icon } from './icons';
 
 export interface VideoTileProps {
@@ -35,6 +36,10 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       // autoplay alone sometimes left a re-laid-out tile unstarted (black, currentTime 0).
       void video.play().catch(() => undefined);
     }
+  });
+  onMount(() => {
+    const stop = watchPlayback(video!, () => console.info(`[confab] playback of ${props.self ? 'self view' : props.name}'s tile had stalled: restarted`));
+    onCleanup(stop);
   });
   // A reaction shows for a few seconds from when it arrives here (peers' clocks differ).
   const [shownReaction, setShownReaction] = createSignal<string | null>(null);
