@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
 import { createRoom, joinRoom, peerIds, waitUntil } from '../support/room-actions';
+import { expectTilePlaying } from '../support/tile-video';
 
 const tile = (page: Page, name: string) => page.getByRole('figure', { name, exact: true });
 
@@ -19,7 +20,7 @@ async function expectHighlighted(viewer: Page, name: string): Promise<void> {
 }
 
 /** What makes a group call readable: who is talking, who wants to, and quick reactions. */
-describe('active speaker, raised hands and reactions', () => {
+describe('active speaker, layouts, raised hands and reactions', () => {
   const h = useRelayAndBrowser();
   const pages: Record<string, Page> = {};
 
@@ -44,6 +45,41 @@ describe('active speaker, raised hands and reactions', () => {
       expect(await tile(bob, 'Carol').getAttribute('data-speaking')).toBeNull();
       await new Promise((r) => setTimeout(r, 200));
     }
+  });
+
+  it('speaker layout puts whoever speaks in the large tile; a pinned person stays there; Grid layout pages', async () => {
+    const { bob } = pages as Record<'bob', Page>;
+    const featured = bob.locator('figure.tile-featured');
+    await bob.getByRole('button', { name: 'Speaker layout' }).click();
+    // Alice is the only one speaking; Carol goes to the filmstrip.
+    await expect.poll(() => featured.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Alice');
+    await expectTilePlaying(bob, 'Alice', 'Bob');
+    await expectTilePlaying(bob, 'Carol', 'Bob');
+    await bob.getByRole('button', { name: 'Pin Carol' }).click();
+    await expect.poll(() => featured.getAttribute('aria-label')).toBe('Carol');
+    for (let i = 0; i < 5; i++) {
+      expect(await featured.getAttribute('aria-label'), 'Alice speaks, Carol stays pinned').toBe('Carol');
+      await bob.waitForTimeout(300);
+    }
+    await expectTilePlaying(bob, 'Carol', 'Bob');
+    await bob.getByRole('button', { name: 'Unpin Carol' }).click();
+    await expect.poll(() => featured.getAttribute('aria-label'), { timeout: 10_000 }).toBe('Alice');
+
+    // A window too small for two tiles shows one a page; the other still plays its voice.
+    await bob.getByRole('button', { name: 'Grid layout' }).click();
+    await bob.setViewportSize({ width: 400, height: 400 });
+    await bob.getByText('Page 1 of 2').waitFor({ timeout: 5_000 });
+    const visible = async () => (await bob.getByRole('figure').filter({ visible: true }).evaluateAll((fs) => fs.map((f) => f.getAttribute('aria-label'))));
+    expect(await visible()).toEqual(['Alice', 'You (Bob)']);
+    // Off the page the tile is hidden (and so out of the accessibility tree), still mounted.
+    const carolVideo = bob.locator('figure[aria-label="Carol"] video');
+    expect(await carolVideo.evaluate((v: HTMLVideoElement) => !v.paused && !v.muted), 'the off-page tile still plays sound').toBe(true);
+    await bob.getByRole('button', { name: 'Next page' }).click();
+    await bob.getByText('Page 2 of 2').waitFor();
+    expect(await visible()).toEqual(['Carol', 'You (Bob)']);
+    await expectTilePlaying(bob, 'Carol', 'Bob');
+    await bob.setViewportSize({ width: 1280, height: 800 });
+    await expect.poll(() => bob.getByText(/Page \d of/).count()).toBe(0);
   });
 
   it('raised hands show on tiles and lead the list in the order they went up; lowering clears them', async () => {

@@ -7,6 +7,7 @@ import { CHROMIUM_ARGS, launchChromium, newParticipant } from '../support/browse
 import { createNetNamespace, netNamespaceUnsupported, type NetNamespace } from '../support/net-namespace';
 import { startRelay, type RelayProcess } from '../support/relay-process';
 import { createRoom, expectVideoFlowing, framesDecoded, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { expectTilePlaying } from '../support/tile-video';
 
 const OUTAGE_MS = 10_000;
 /** Longer than the first redial (10 s after the drop is noticed), shorter than giving up (30 s). */
@@ -22,58 +23,6 @@ async function framesRising(page: Page, peerId: string): Promise<boolean> {
   const before = await framesDecoded(page, peerId);
   await page.waitForTimeout(300);
   return (await framesDecoded(page, peerId)) > before;
-}
-
-interface TileVideoState {
-  playing: boolean;
-  detail: string;
-}
-
-/**
- * The tile's <video> itself shows moving pictures (after a redial it plays the new tracks):
- * frames presented on screen (requestVideoFrameCallback) or its clock moving.
- */
-async function tileVideo(page: Page, name: string): Promise<TileVideoState> {
-  return page.getByRole('figure', { name }).locator('video').evaluate(async (video: HTMLVideoElement) => {
-    const before = video.currentTime;
-    let presented = 0;
-    let counting = true;
-    const count = (): void => {
-      presented++;
-      if (counting) video.requestVideoFrameCallback(count);
-    };
-    video.requestVideoFrameCallback(count);
-    await new Promise((r) => setTimeout(r, 500));
-    counting = false;
-    const tracks = (video.srcObject as MediaStream | null)?.getTracks() ?? [];
-    const detail = JSON.stringify({
-      presented,
-      paused: video.paused,
-      readyState: video.readyState,
-      networkState: video.networkState,
-      currentTime: [before, video.currentTime],
-      size: [video.videoWidth, video.videoHeight],
-      tracks: tracks.map((t) => `${t.kind}:${t.readyState}${t.muted ? ':muted' : ''}${t.enabled ? '' : ':disabled'}`),
-    });
-    return { playing: video.videoWidth > 0 && (presented > 1 || video.currentTime > before), detail };
-  });
-}
-
-/** Waits for the tile to play; on timeout, says what its <video> element was doing. */
-async function expectTilePlaying(page: Page, name: string, where: string): Promise<void> {
-  let last = '';
-  await waitUntil(
-    async () => {
-      const state = await tileVideo(page, name);
-      last = state.detail;
-      return state.playing;
-    },
-    10_000,
-    `${name}’s tile playing on ${where}’s screen`,
-  ).catch((err: Error) => {
-    throw new Error(`${err.message}; its <video>: ${last}`);
-  });
-  console.log(`[network-drop] ${name}’s tile on ${where}’s screen plays: ${last}`);
 }
 
 /**

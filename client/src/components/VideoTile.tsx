@@ -17,6 +17,11 @@ export interface VideoTileProps {
   reaction?: Participant['reaction'];
   /** A shared screen: shown whole (letterboxed), never cropped. */
   screen?: boolean;
+  /** Remote tiles can be pinned: the pinned person keeps the large tile. */
+  pinned?: boolean;
+  onPin?: () => void;
+  /** The large tile of speaker layout. */
+  featured?: boolean;
 }
 
 const REACTION_SHOWN_MS = 5000;
@@ -59,7 +64,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   return (
     <figure
       class="tile"
-      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn, 'tile-screen': props.screen }}
+      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn, 'tile-screen': props.screen, 'tile-featured': props.featured }}
       data-peer-id={props.peerId}
       data-speaking={props.speaking ? 'true' : undefined}
       aria-label={props.self ? `You (${props.name})` : props.name}
@@ -76,6 +81,20 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           <div class="tile-reaction" role="img" aria-label={`Reaction: ${REACTIONS[emoji() as keyof typeof REACTIONS]}`}>
             {emoji()}
           </div>
+        )}
+      </Show>
+      <Show when={props.onPin}>
+        {(onPin) => (
+          <button
+            class="pin-btn"
+            classList={{ pinned: props.pinned }}
+            aria-label={`${props.pinned ? 'Unpin' : 'Pin'} ${props.name}`}
+            aria-pressed={props.pinned ?? false}
+            title={props.pinned ? 'Unpin: the large tile follows whoever speaks' : 'Pin: keep this person in the large tile'}
+            onClick={() => onPin()()}
+          >
+            <Icon name="pin" size={16} />
+          </button>
         )}
       </Show>
       {/* The name label lights up, not the tile: a ring or outline over the whole tile left

@@ -44,7 +44,9 @@ export function watchPlayback(video: HTMLVideoElement, onRestart: () => void): (
   const stall = new PlaybackStall();
   const timer = setInterval(() => {
     const stream = video.srcObject instanceof MediaStream ? video.srcObject : null;
-    const videoLive = !!stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled && !t.muted);
+    // A tile on another page of the grid is not drawn, so its clock is no sign of trouble.
+    const shown = video.checkVisibility();
+    const videoLive = shown && !!stream?.getVideoTracks().some((t) => t.readyState === 'live' && t.enabled && !t.muted);
     if (!stall.sample({ currentTime: video.currentTime, paused: video.paused, videoLive, nowMs: performance.now() })) return;
     video.srcObject = null;
     video.srcObject = stream;

@@ -1,8 +1,9 @@
-import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createMemo, createResource, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
 import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
+import { Stage } from '../components/Stage';
 import { VideoTile } from '../components/VideoTile';
 import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
@@ -11,26 +12,7 @@ import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/Y
 import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../net/room-link';
 import { exportedHostKey } from '../net/stored-keys';
-import type { PeerReach } from '../net/link-recovery';
 import type { RoomSession } from '../room-session';
-import { fitTiles } from '../tile-layout';
-
-const TILE_GAP_PX = 12;
-const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
-
-/** What a tile says about its connection; nothing once connected. */
-export function reachLabel(reach: PeerReach, name: string | undefined): string | undefined {
-  switch (reach) {
-    case 'connecting':
-      return 'Connecting…';
-    case 'reconnecting':
-      return 'Reconnecting…';
-    case 'unreachable':
-      return `Can't reach ${name ?? 'this person'} — your networks may block calls; try another network`;
-    default:
-      return undefined;
-  }
-}
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -89,23 +71,10 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     const key = await exportedHostKey(session.link.roomId);
     return key ? hostUrl(session.link, key, location) : undefined;
   });
-  // Whoever shares a screen gets the stage (the first, if several do); cameras go to a strip.
-  const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
   const outside = () => {
     const standing = session.standing();
     return standing === 'locked' || standing === 'knocking' || standing === 'denied' ? standing : null;
   };
-  const [stageSize, setStageSize] = createSignal({ width: 0, height: 0 });
-  const observer = new ResizeObserver(([entry]) => {
-    if (entry) setStageSize({ width: entry.contentRect.width, height: entry.contentRect.height });
-  });
-  onCleanup(() => observer.disconnect());
-  const layout = createMemo(() => fitTiles(session.peers().length, stageSize().width, stageSize().height, 4 / 3, TILE_GAP_PX));
-  // Until the stage is measured, tiles get a plain size: a 0×0 video element is never painted.
-  const tileStyle = () =>
-    layout().tileWidthPx > 0
-      ? { '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }
-      : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none' }}>
       <Show when={session.signalingRefusal()}>
@@ -122,7 +91,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           Lost the connection to the room server. Calls in progress go on; reconnecting…
         </div>
       </Show>
-      <main class="stage" classList={{ presenting: presenter() !== undefined }}>
+      <main class="stage">
         <Show when={outside()}>{(standing) => <LockedOut standing={standing()} onKnock={() => session.knock()} />}</Show>
         <Show
           when={!outside() && session.peers().length > 0}
@@ -151,43 +120,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </Show>
           }
         >
-          <Show when={presenter()}>
-            {(p) => (
-              <VideoTile
-                peerId={`${p().id}:screen`}
-                stream={p().screen}
-                name={`Screen shared by ${session.participant(p().id)?.name ?? 'someone'}`}
-                micOn
-                camOn
-                screen
-              />
-            )}
-          </Show>
-          <div
-            class="grid"
-            classList={{ filmstrip: presenter() !== undefined }}
-            ref={(el) => observer.observe(el)}
-            style={presenter() ? FILMSTRIP_STYLE : tileStyle()}
-          >
-            <For each={session.peers()}>
-              {(peer) => {
-                const record = () => session.participant(peer.id);
-                return (
-                  <VideoTile
-                    peerId={peer.id}
-                    stream={peer.stream}
-                    name={record()?.name ?? 'Joining…'}
-                    micOn={record()?.micOn ?? true}
-                    camOn={record()?.camOn ?? true}
-                    status={reachLabel(peer.reach(), record()?.name)}
-                    speaking={speakers.speaker() === peer.id}
-                    handUp={record()?.handUpAt !== undefined}
-                    reaction={record()?.reaction}
-                  />
-                );
-              }}
-            </For>
-          </div>
+          <Stage session={session} speaker={speakers.speaker} />
         </Show>
         <div class="self-view">
           <VideoTile

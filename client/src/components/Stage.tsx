@@ -1,0 +1,110 @@
+import { createEffect, createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import type { RoomSession } from '../room-session';
+import { featuredPerson, pageOf, tilesPerPage, type LayoutMode } from '../stage-layout';
+import { fitTiles } from '../tile-layout';
+import { reachLabel } from '../views/reach-label';
+import { LayoutSwitch } from './LayoutSwitch';
+import { Pager } from './Pager';
+import { VideoTile } from './VideoTile';
+
+const TILE_GAP_PX = 12;
+const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
+
+/**
+ * The people in the call (not yourself): a grid of equal tiles a page at a time, or one large
+ * tile over a filmstrip (speaker layout, or whenever someone shares a screen). Every remote
+ * tile stays mounted, off-page ones hidden, because a tile's <video> also plays that person's
+ * voice: everyone who speaks is heard, whatever page is shown.
+ */
+export function Stage(props: { session: RoomSession; speaker: Accessor<string | null> }): JSX.Element {
+  const session = props.session;
+  const [mode, setMode] = createSignal<LayoutMode>('grid');
+  const [pinned, setPinned] = createSignal<string | null>(null);
+  const [page, setPage] = createSignal(0);
+  const [lastSpoke, setLastSpoke] = createSignal<string | null>(null);
+  createEffect(() => {
+    const now = props.speaker();
+    if (now !== null) setLastSpoke(now);
+  });
+  const name = (id: string) => session.participant(id)?.name ?? 'Joining…';
+  // Whoever shares a screen gets the large place (the first, if several do).
+  const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
+  const featured = createMemo(() =>
+    mode() === 'speaker' && !presenter() ? featuredPerson(session.peers().map((p) => p.id), pinned(), props.speaker(), lastSpoke()) : null,
+  );
+  const strip = () => presenter() !== undefined || featured() !== null;
+  const others = createMemo(() => session.peers().filter((peer) => peer.id !== featured()));
+
+  const [gridSize, setGridSize] = createSignal({ width: 0, height: 0 });
+  const observer = new ResizeObserver(([entry]) => {
+    if (entry) setGridSize({ width: entry.contentRect.width, height: entry.contentRect.height });
+  });
+  onCleanup(() => observer.disconnect());
+  const paged = createMemo(() => pageOf(others(), strip() ? Infinity : tilesPerPage(gridSize().width, gridSize().height, TILE_GAP_PX), page()));
+  const onPage = createMemo(() => new Set(paged().shown.map((peer) => peer.id)));
+  const layout = createMemo(() => fitTiles(paged().shown.length, gridSize().width, gridSize().height, 4 / 3, TILE_GAP_PX));
+  // Until the grid is measured, tiles get a plain size: a 0×0 video element is never painted.
+  const gridStyle = () =>
+    strip()
+      ? FILMSTRIP_STYLE
+      : layout().tileWidthPx > 0
+        ? { '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }
+        : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
+
+  const togglePin = (id: string) => {
+    if (pinned() === id) return setPinned(null);
+    setPinned(id);
+    setMode('speaker');
+  };
+  const tile = (id: string, large: boolean) => {
+    const peer = () => session.peers().find((p) => p.id === id);
+    const record = () => session.participant(id);
+    return (
+      <Show when={peer()}>
+        {(p) => (
+          <VideoTile
+            peerId={id}
+            stream={p().stream}
+            name={name(id)}
+            micOn={record()?.micOn ?? true}
+            camOn={record()?.camOn ?? true}
+            status={reachLabel(p().reach(), record()?.name)}
+            speaking={props.speaker() === id}
+            handUp={record()?.handUpAt !== undefined}
+            reaction={record()?.reaction}
+            pinned={pinned() === id}
+            onPin={() => togglePin(id)}
+            featured={large}
+          />
+        )}
+      </Show>
+    );
+  };
+
+  return (
+    <div class="people-stage" classList={{ presenting: strip() }}>
+      <div class="stage-bar">
+        <Show when={!strip() && paged().pages > 1}>
+          <Pager page={paged().page} pages={paged().pages} onPage={setPage} />
+        </Show>
+        <LayoutSwitch mode={mode()} onMode={setMode} />
+      </div>
+      <Show when={presenter()}>
+        {(p) => <VideoTile peerId={`${p().id}:screen`} stream={p().screen} name={`Screen shared by ${name(p().id)}`} micOn camOn screen />}
+      </Show>
+      {/* Keyed: another person in the large place is another tile, with that person's stream. */}
+      <Show when={featured()} keyed>
+        {(id) => tile(id, true)}
+      </Show>
+      <div class="grid" classList={{ filmstrip: strip() }} ref={(el) => observer.observe(el)} style={gridStyle()}>
+        <For each={others()}>
+          {(peer) => (
+            <div class="tile-slot" classList={{ 'off-page': !onPage().has(peer.id) }}>
+              {tile(peer.id, false)}
+            </div>
+          )}
+        </For>
+      </div>
+    </div>
+  );
+}
