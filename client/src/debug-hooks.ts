@@ -13,6 +13,8 @@ export interface ConfabDebug {
   selfId: string;
   peerIds(): string[];
   framesDecoded(peerId: string): Promise<number>;
+  /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
+  sending(peerId: string): { labels: string[]; connection: string };
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -55,6 +57,13 @@ export function exposeDebugHooks(session: RoomSession): void {
       return session.selfId;
     },
     peerIds: () => session.peers().map((p) => p.id),
+    sending(peerId) {
+      const pc = session.debugPeerConnection(peerId);
+      const labels = pc?.getSenders().flatMap((s) => (s.track ? [s.track.label] : [])) ?? [];
+      // The DTLS fingerprint in the local description names this connection: a redial makes another.
+      const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
+      return { labels, connection };
+    },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     async framesDecoded(peerId) {
       const pc = session.debugPeerConnection(peerId);

@@ -200,9 +200,9 @@ export class RoomSession {
       onGone: (peerId) => this.moderation.forget(peerId),
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
     });
-    this.media.onTrackChange = (kind, track) => {
-      void this.mesh?.replaceTrack(kind, track);
+    this.media.onTrackChange = async (kind, track) => {
       this.publishMediaState();
+      await this.mesh?.replaceTrack(kind, track);
     };
     this.screen.onChange = (track) => {
       void this.mesh?.replaceTrack('screen', track);

@@ -17,8 +17,8 @@ export const CHROMIUM_ARGS = [
   '--autoplay-policy=no-user-gesture-required',
 ];
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+export function launchChromium(args: string[] = CHROMIUM_ARGS): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
 /** One participant = one browser context (its own storage, its own fake camera). */

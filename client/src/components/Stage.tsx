@@ -75,6 +75,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
             pinned={pinned() === id}
             onPin={() => togglePin(id)}
             featured={large}
+            sinkId={session.media.devices.chosen('audiooutput')}
           />
         )}
       </Show>

@@ -22,6 +22,8 @@ export interface VideoTileProps {
   onPin?: () => void;
   /** The large tile of speaker layout. */
   featured?: boolean;
+  /** The speaker (audio output device) this tile plays through; '' = the browser's default. */
+  sinkId?: string;
 }
 
 const REACTION_SHOWN_MS = 5000;
@@ -41,6 +43,12 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       // autoplay alone sometimes left a re-laid-out tile unstarted (black, currentTime 0).
       void video.play().catch(() => undefined);
     }
+  });
+  createEffect(() => {
+    const sinkId = props.sinkId;
+    // setSinkId is missing in some browsers (and needs a secure context): they use the default.
+    if (sinkId === undefined || !video || !('setSinkId' in video) || video.sinkId === sinkId) return;
+    video.setSinkId(sinkId).catch((err: Error) => console.warn(`[confab] speaker choice not applied: ${err.message}`));
   });
   onMount(() => {
     const stop = watchPlayback(video!, () => console.info(`[confab] playback of ${props.self ? 'self view' : props.name}'s tile had stalled: restarted`));

@@ -1,5 +1,6 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { MediaKind } from '../net/peer-link';
+import { DeviceChoice, type DeviceKind } from './device-choice';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
@@ -44,10 +45,11 @@ export class LocalMedia {
   private readonly setMicOn: (on: boolean) => void;
   private readonly setCamOn: (on: boolean) => void;
   private readonly setNotice: (n: string | null) => void;
+  readonly devices = new DeviceChoice();
   private audio: MediaStreamTrack | null = null;
   private video: MediaStreamTrack | null = null;
   /** Called when a track appears or goes, so peer connections can swap it in. */
-  onTrackChange: (kind: MediaKind, track: MediaStreamTrack | null) => void = () => {};
+  onTrackChange: (kind: MediaKind, track: MediaStreamTrack | null) => void | Promise<void> = () => {};
 
   constructor() {
     [this.stream, this.setStream] = createSignal(new MediaStream(), { equals: false });
@@ -65,21 +67,21 @@ export class LocalMedia {
     const failures: { what: string; err: unknown }[] = [];
     try {
       // One request first, so a real browser asks for permission once.
-      const both = await getUserMedia({ audio: want.mic, video: want.cam && VIDEO_CONSTRAINTS });
+      const both = await getUserMedia({ audio: want.mic && this.devices.constraint('audioinput', true), video: want.cam && this.devices.constraint('videoinput', VIDEO_CONSTRAINTS) });
       this.audio = both.getAudioTracks()[0] ?? null;
       this.video = both.getVideoTracks()[0] ?? null;
     } catch {
       // Find out which device is the problem and keep the one that works.
       if (want.mic) {
         try {
-          this.audio = (await getUserMedia({ audio: true })).getAudioTracks()[0] ?? null;
+          this.audio = (await getUserMedia({ audio: this.devices.constraint('audioinput', true) })).getAudioTracks()[0] ?? null;
         } catch (err) {
           failures.push({ what: 'microphone', err });
         }
       }
       if (want.cam) {
         try {
-          this.video = (await getUserMedia({ video: VIDEO_CONSTRAINTS })).getVideoTracks()[0] ?? null;
+          this.video = (await getUserMedia({ video: this.devices.constraint('videoinput', VIDEO_CONSTRAINTS) })).getVideoTracks()[0] ?? null;
         } catch (err) {
           failures.push({ what: 'camera', err });
         }
@@ -89,6 +91,52 @@ export class LocalMedia {
     this.setCamOn(this.video !== null);
     this.setNotice(summarize(failures, false));
     this.publishStream();
+    await this.devices.refresh();
+  }
+
+  /**
+   * Switches to another camera, microphone or speaker in place: the new track replaces the old
+   * one on every connection (no renegotiation, the call goes on). A device that is off only
+   * has the choice remembered, for when it is turned on; a speaker applies to every tile.
+   */
+  async useDevice(kind: DeviceKind, id: string): Promise<void> {
+    this.devices.choose(kind, id);
+    if (kind === 'audioinput' || kind === 'videoinput') await this.switchInput(kind === 'audioinput' ? 'audio' : 'video', id);
+  }
+
+  /**
+   * The old device is let go before the new one opens: phones cannot open two cameras at once,
+   * and a sender moved straight from one live camera to another sent no more frames in
+   * Chromium 156. If the new one fails, the old one comes back.
+   */
+  private async switchInput(kind: 'audio' | 'video', id: string): Promise<void> {
+    const old = this.track(kind);
+    if (!old || (id !== '' && old.getSettings().deviceId === id)) return;
+    const oldId = old.getSettings().deviceId;
+    const what = kind === 'audio' ? 'microphone' : 'camera';
+    await this.onTrackChange(kind, null);
+    old.stop();
+    let track = await this.openInput(kind, id).catch((err: unknown) => {
+      this.setNotice(`Could not switch to that ${what}; still using the one before. ${describeMediaError(err, what)}`);
+      return null;
+    });
+    track ??= await this.openInput(kind, oldId ?? '').catch(() => null);
+    if (kind === 'audio') {
+      if (track) track.enabled = this.micOn();
+      this.audio = track;
+      this.setMicOn(track !== null && this.micOn());
+    } else {
+      this.video = track;
+      this.setCamOn(track !== null);
+    }
+    this.publishStream();
+    await this.onTrackChange(kind, track);
+  }
+
+  private async openInput(kind: 'audio' | 'video', id: string): Promise<MediaStreamTrack | null> {
+    const deviceId = id === '' ? undefined : { exact: id };
+    const stream = await getUserMedia(kind === 'audio' ? { audio: { deviceId } } : { video: { ...VIDEO_CONSTRAINTS, deviceId } });
+    return stream.getTracks()[0] ?? null;
   }
 
   toggleMic(): void {
@@ -120,7 +168,9 @@ export class LocalMedia {
 
   private async acquireLate(kind: MediaKind): Promise<void> {
     try {
-      const stream = await getUserMedia(kind === 'audio' ? { audio: true } : { video: VIDEO_CONSTRAINTS });
+      const stream = await getUserMedia(
+        kind === 'audio' ? { audio: this.devices.constraint('audioinput', true) } : { video: this.devices.constraint('videoinput', VIDEO_CONSTRAINTS) },
+      );
       const track = stream.getTracks()[0] ?? null;
       if (kind === 'audio') {
         this.audio = track;
@@ -132,6 +182,7 @@ export class LocalMedia {
       this.setNotice(null);
       this.publishStream();
       this.onTrackChange(kind, track);
+      await this.devices.refresh();
     } catch (err) {
       this.setNotice(summarize([{ what: kind === 'audio' ? 'microphone' : 'camera', err }], true));
     }

@@ -1,5 +1,6 @@
 import { createSignal, onMount, Show, type JSX } from 'solid-js';
 import { InviteLink } from '../components/InviteLink';
+import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
 import type { LocalMedia } from '../media/local-media';
@@ -59,6 +60,7 @@ export function Join(props: {
           </Show>
           <div class="preview-controls">
             <MediaToggles media={props.media} />
+            <DeviceSettings media={props.media} above />
           </div>
         </section>
         <section class="join-panel">

@@ -1,5 +1,6 @@
 import { createMemo, createResource, createSignal, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
+import { DeviceSettings } from '../components/DeviceSettings';
 import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
 import { MediaToggles } from '../components/MediaToggles';
@@ -159,6 +160,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       </Show>
       <nav class="toolbar" aria-label="Call controls">
         <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
+        <DeviceSettings media={session.media} above />
         <Show when={!outside()}>
           <button
             class="round-btn"

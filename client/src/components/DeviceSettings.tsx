@@ -1,0 +1,62 @@
+import { createSignal, For, Show, type JSX } from 'solid-js';
+import type { DeviceKind } from '../media/device-choice';
+import type { LocalMedia } from '../media/local-media';
+import { Icon } from './icons';
+
+const FIELDS: { kind: DeviceKind; label: string }[] = [
+  { kind: 'videoinput', label: 'Camera' },
+  { kind: 'audioinput', label: 'Microphone' },
+  { kind: 'audiooutput', label: 'Speaker' },
+];
+
+/** The Devices button and its panel: which camera, microphone and speaker to use, any time. */
+export function DeviceSettings(props: { media: LocalMedia; above?: boolean }): JSX.Element {
+  const [open, setOpen] = createSignal(false);
+  const devices = props.media.devices;
+  // Without a choice made here, the select shows the device actually in use.
+  const shown = (kind: DeviceKind): string => {
+    const chosen = devices.chosen(kind);
+    if (chosen || kind === 'audiooutput') return chosen;
+    props.media.stream(); // re-read when the tracks change
+    const inUse = props.media.track(kind === 'audioinput' ? 'audio' : 'video')?.getSettings().deviceId ?? '';
+    return inUse === 'default' ? '' : inUse;
+  };
+  const toggle = () => {
+    if (!open()) void devices.refresh();
+    setOpen(!open());
+  };
+  return (
+    <div class="popover-anchor">
+      <button class="round-btn" aria-label="Devices" aria-expanded={open()} title="Choose camera, microphone and speaker" onClick={toggle}>
+        <Icon name="settings" />
+      </button>
+      <Show when={open()}>
+        <div class="device-panel" classList={{ below: !props.above }} role="dialog" aria-label="Devices">
+          <For each={FIELDS}>
+            {(field) => (
+              <Show when={devices.options()[field.kind].length > 0}>
+                <label class="device-field">
+                  <span>{field.label}</span>
+                  <select value={shown(field.kind)} onChange={(e) => void props.media.useDevice(field.kind, e.currentTarget.value)}>
+                    <Show when={!devices.options()[field.kind].some((o) => o.id === 'default')}>
+                      <option value="">Browser default</option>
+                    </Show>
+                    <For each={devices.options()[field.kind]}>
+                      {(option) => <option value={option.id === 'default' ? '' : option.id}>{option.label}</option>}
+                    </For>
+                  </select>
+                </label>
+              </Show>
+            )}
+          </For>
+          <Show when={FIELDS.every((f) => devices.options()[f.kind].length === 0)}>
+            <p class="muted">This browser lists no cameras, microphones or speakers.</p>
+          </Show>
+          <button class="btn btn-small" onClick={() => setOpen(false)}>
+            Done
+          </button>
+        </div>
+      </Show>
+    </div>
+  );
+}
