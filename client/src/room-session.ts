@@ -259,9 +259,14 @@ export class RoomSession {
     return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
   }
 
+  /** The connection to a peer (its stats feed the quality indicators). */
+  connection(peerId: string): RTCPeerConnection | undefined {
+    return this.mesh?.link(peerId)?.pc;
+  }
+
   /** Read by tests and the bench through window.confabDebug. */
   debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
-    return this.mesh?.link(peerId)?.pc;
+    return this.connection(peerId);
   }
 
   /** For the tampered-client tests: what a modified client could do with its own key. */

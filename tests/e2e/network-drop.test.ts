@@ -136,4 +136,25 @@ describe.skipIf(unsupported)('one participant loses the network for 10 s', () =>
   it('22 s without network (the connection is given up and redialed): she comes back the same way', async () => {
     await outage(LONG_OUTAGE_MS, '22 s');
   });
+
+  it('a thin uplink: Carol is told video cannot get through; the others see her connection is not good; both clear', async () => {
+    const { alice, carol } = pages;
+    const carolBars = alice.getByRole('figure', { name: 'Carol' }).getByRole('img', { name: /^Connection: / });
+    await expect.poll(() => carolBars.getAttribute('aria-label'), { timeout: 15_000 }).toBe('Connection: good');
+    console.log(`[network-drop] before: Carol on Alice’s screen: ${await carolBars.getAttribute('title')}`);
+    const notice = carol.getByText('Your connection is too slow to send video right now');
+    ns.limitUplink(100);
+    const limitedAt = Date.now();
+    try {
+      await notice.waitFor({ timeout: 30_000 });
+      console.log(`[network-drop] 100 kbit/s uplink: Carol told after ${Date.now() - limitedAt} ms`);
+      await expect.poll(() => carolBars.getAttribute('aria-label'), { timeout: 20_000 }).not.toBe('Connection: good');
+      console.log(`[network-drop] 100 kbit/s uplink: Carol on Alice’s screen: ${await carolBars.getAttribute('title')}`);
+    } finally {
+      ns.limitUplink(null);
+    }
+    const liftedAt = Date.now();
+    await notice.waitFor({ state: 'hidden', timeout: 60_000 });
+    console.log(`[network-drop] limit lifted: notice gone after ${Date.now() - liftedAt} ms`);
+  });
 });

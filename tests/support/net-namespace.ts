@@ -24,6 +24,8 @@ export interface NetNamespace {
   chromiumPath: string;
   cut(): void;
   restore(): void;
+  /** Caps what leaves the namespace to `kbit` (a token bucket on the cable); null lifts it. */
+  limitUplink(kbit: number | null): void;
   /**
    * Makes 127.0.0.1:`port` inside the namespace reach 127.0.0.1:`port` on the host over a Unix
    * socket (the file system is shared): a TCP-only path, like a network that lets only web
@@ -165,6 +167,11 @@ export function createNetNamespace(opts: { cable?: boolean } = {}): NetNamespace
     chromiumPath,
     cut: () => void ip('link', 'set', hostIf, 'down'),
     restore: () => void ip('link', 'set', hostIf, 'up'),
+    limitUplink(kbit) {
+      if (kbit === null) return quietly(() => execFileSync('tc', ['-n', name, 'qdisc', 'del', 'dev', innerIf, 'root'], { stdio: 'pipe' }));
+      // netem is missing from these kernels; tbf is there: a queue of 200 ms, then drops.
+      execFileSync('tc', ['-n', name, 'qdisc', 'replace', 'dev', innerIf, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', '4kb', 'latency', '200ms'], { stdio: 'pipe' });
+    },
     async forwardTcp(port) {
       const sock = join(dir, `tcp-${port}.sock`);
       const server = createServer((inner) => splice(inner, connect(port, '127.0.0.1')));

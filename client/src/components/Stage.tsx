@@ -1,4 +1,6 @@
 import { createEffect, createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import { describeQuality } from '../media/link-quality';
+import type { QualityWatch } from '../media/quality-watch';
 import type { RoomSession } from '../room-session';
 import { featuredPerson, pageOf, tilesPerPage, type LayoutMode } from '../stage-layout';
 import { fitTiles } from '../tile-layout';
@@ -16,7 +18,7 @@ const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${
  * tile stays mounted, off-page ones hidden, because a tile's <video> also plays that person's
  * voice: everyone who speaks is heard, whatever page is shown.
  */
-export function Stage(props: { session: RoomSession; speaker: Accessor<string | null> }): JSX.Element {
+export function Stage(props: { session: RoomSession; speaker: Accessor<string | null>; quality: QualityWatch }): JSX.Element {
   const session = props.session;
   const [mode, setMode] = createSignal<LayoutMode>('grid');
   const [pinned, setPinned] = createSignal<string | null>(null);
@@ -51,6 +53,10 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
         ? { '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }
         : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
 
+  const qualityOf = (id: string) => {
+    const q = props.quality.byPeer().get(id);
+    return q && { grade: q.grade, summary: describeQuality(q) };
+  };
   const togglePin = (id: string) => {
     if (pinned() === id) return setPinned(null);
     setPinned(id);
@@ -76,6 +82,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
             onPin={() => togglePin(id)}
             featured={large}
             sinkId={session.media.devices.chosen('audiooutput')}
+            quality={qualityOf(id)}
           />
         )}
       </Show>

@@ -2,6 +2,8 @@ import { createEffect, createSignal, on, onCleanup, onMount, Show, type JSX } fr
 import { REACTIONS, type Participant } from '../../../crdt/room-schema';
 import { watchPlayback } from '../media/playback-stall';
 import { Icon } from './icons';
+import { QualityBars } from './QualityBars';
+import type { QualityGrade } from '../media/link-quality';
 
 export interface VideoTileProps {
   stream: MediaStream;
@@ -24,6 +26,8 @@ export interface VideoTileProps {
   featured?: boolean;
   /** The speaker (audio output device) this tile plays through; '' = the browser's default. */
   sinkId?: string;
+  /** Connection quality: three bars, the figures in the tooltip. */
+  quality?: { grade: QualityGrade; summary: string };
 }
 
 const REACTION_SHOWN_MS = 5000;
@@ -88,6 +92,13 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
         {(emoji) => (
           <div class="tile-reaction" role="img" aria-label={`Reaction: ${REACTIONS[emoji() as keyof typeof REACTIONS]}`}>
             {emoji()}
+          </div>
+        )}
+      </Show>
+      <Show when={props.quality}>
+        {(q) => (
+          <div class="tile-quality">
+            <QualityBars grade={q().grade} summary={q().summary} />
           </div>
         )}
       </Show>

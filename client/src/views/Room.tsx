@@ -10,6 +10,7 @@ import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
+import { QualityWatch } from '../media/quality-watch';
 import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../net/room-link';
 import { exportedHostKey } from '../net/stored-keys';
@@ -51,6 +52,15 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     return receivers;
   });
   onCleanup(() => speakers.stop());
+  const quality = new QualityWatch(() => {
+    const connections = new Map<string, RTCPeerConnection>();
+    for (const peer of session.peers()) {
+      const pc = session.connection(peer.id);
+      if (pc) connections.set(peer.id, pc);
+    }
+    return connections;
+  }, session.media.camOn);
+  onCleanup(() => quality.stop());
   session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
@@ -121,7 +131,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </Show>
           }
         >
-          <Stage session={session} speaker={speakers.speaker} />
+          <Stage session={session} speaker={speakers.speaker} quality={quality} />
         </Show>
         <div class="self-view">
           <VideoTile
@@ -131,6 +141,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             camOn={session.media.camOn()}
             handUp={self()?.handUpAt !== undefined}
             reaction={self()?.reaction}
+            quality={quality.self() ?? undefined}
             self
           />
         </div>
@@ -214,6 +225,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       <Show when={actionError()}>
         <p class="notice floating" role="alert">
           {actionError()}
+        </p>
+      </Show>
+      <Show when={quality.uplinkTooThin()}>
+        <p class="notice floating" role="alert">
+          Your connection is too slow to send video right now: others may see you frozen or blurry. Turning your camera
+          off keeps your voice clear.
         </p>
       </Show>
       <Show when={session.media.notice()}>
