@@ -119,6 +119,8 @@ export const ChannelTag = {
    * 256 KiB): [2, inner tag, 1 if more pieces follow else 0, ...bytes]. Channels are ordered.
    */
   Chunk: 2,
+  /** The current media-encryption key (JSON {epoch, key: base64url}), see PROTOCOL.md. */
+  MediaKey: 3,
 } as const;
 
 /** Data-channel messages are cut into pieces of at most this many bytes. */

@@ -15,6 +15,8 @@ export interface ConfabDebug {
   framesDecoded(peerId: string): Promise<number>;
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
+  /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
+  e2ee(): Promise<{ sealed: number; opened: number; failed: number; sendKeyId: number | null; epoch: number }>;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -41,6 +43,8 @@ export interface TamperHooks {
   inject(values: unknown[]): void;
   /** A record signed with this participant's own key (no authority behind it). */
   signOwn(kind: ControlKind, target?: string, seq?: number): Promise<unknown>;
+  /** Seals and opens media with another key than the room's (a client that lost or never had it). */
+  useWrongMediaKey(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
   signal(peerId: string, msg: PeerSignal): Promise<void>;
 }
@@ -63,6 +67,10 @@ export function exposeDebugHooks(session: RoomSession): void {
       // The DTLS fingerprint in the local description names this connection: a redial makes another.
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
       return { labels, connection };
+    },
+    async e2ee() {
+      const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, sendKeyId: null };
+      return { ...counts, epoch: session.mediaKeyEpoch };
     },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     async framesDecoded(peerId) {
@@ -154,6 +162,7 @@ function tamperHooks(session: RoomSession): TamperHooks {
       return session.selfKey;
     },
     controlValues: () => session.controls.values(),
+    useWrongMediaKey: () => session.encryption?.useKey(0, crypto.getRandomValues(new Uint8Array(16)), true),
     inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
     async signOwn(kind, target, seq) {
       const { identity } = await tools;

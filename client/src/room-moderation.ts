@@ -20,6 +20,8 @@ interface ModerationOptions {
   controlState: Accessor<RoomControlState>;
   identities: Promise<{ self: SigningIdentity; host: SigningIdentity | null }>;
   mesh(): MeshSession | null;
+  /** This peer removed `peerId` (the record is in the document). */
+  onRemoved?(peerId: string): void;
 }
 
 const MAX_KNOCKS = 50;
@@ -64,8 +66,9 @@ export class Moderation {
     return this.sign([{ kind: 'unlock' }]);
   }
 
-  remove(peerId: string): Promise<void> {
-    return this.signAbout(peerId, 'remove');
+  async remove(peerId: string): Promise<void> {
+    await this.signAbout(peerId, 'remove');
+    this.opts.onRemoved?.(peerId);
   }
 
   makeCohost(peerId: string): Promise<void> {

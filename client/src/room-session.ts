@@ -7,10 +7,16 @@ import type { SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../crdt/room-doc';
+import { ChannelTag } from '../../crdt/wire';
+import { deriveEpochZeroKey } from './media/e2ee/frame-crypto';
+import { MediaEncryption } from './media/e2ee/media-encryption';
+import { decodeMediaKey, encodeMediaKey } from './media/e2ee/media-key-message';
+import { MediaKeyring } from './media/e2ee/media-keyring';
 import type { LocalMedia } from './media/local-media';
 import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
+import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
@@ -74,6 +80,9 @@ export class RoomSession {
   private readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
   private mesh: MeshSession | null = null;
+  /** End-to-end media encryption: the worker that seals frames, and which key is current. */
+  encryption: MediaEncryption | null = null;
+  private keyring: MediaKeyring | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -141,6 +150,7 @@ export class RoomSession {
       controlState,
       identities: this.identities,
       mesh: () => this.mesh,
+      onRemoved: (peerId) => this.rotateMediaKey(peerId),
     });
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
@@ -179,8 +189,20 @@ export class RoomSession {
     const signaling = this.signaling;
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
+    const encryption = (this.encryption = new MediaEncryption());
+    const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
+    const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
+      protect: (t, media) => encryption.protect(t, media),
+      // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
+      onChannelOpen: (peerId) => {
+        if (keyring.current.epoch > 0) this.mesh?.sendData(peerId, ChannelTag.MediaKey, encodeMediaKey(keyring.current));
+      },
+      onMediaKey: (_from, bytes) => {
+        const key = decodeMediaKey(bytes);
+        if (key) keyring.offer(key);
+      },
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,
@@ -245,10 +267,27 @@ export class RoomSession {
     this.mesh?.leave();
     this.screen.stop();
     this.signaling.close();
+    this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
+  }
+
+  /**
+   * After this peer removed someone: a new media key for those who remain, over their data
+   * channels. The removed person knows the room secret, so epoch 0 is no secret from them.
+   */
+  private rotateMediaKey(removed: string): void {
+    const mesh = this.mesh;
+    if (!mesh || !this.keyring) return;
+    const key = this.keyring.rotate();
+    for (const peer of mesh.remotePeers()) if (peer.id !== removed) mesh.sendData(peer.id, ChannelTag.MediaKey, encodeMediaKey(key));
+  }
+
+  /** The media key's epoch (read by tests through window.confabDebug). */
+  get mediaKeyEpoch(): number {
+    return this.keyring?.current.epoch ?? -1;
   }
 
   /** Set by the Room view: the audio levels its speaker detection last measured. */

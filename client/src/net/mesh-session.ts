@@ -46,6 +46,12 @@ export interface MeshSessionOptions {
   onGone?(peerId: string): void;
   /** Our secret looks wrong: the room answered our announce with "cannot decrypt" (key-mismatch.ts). */
   onKeyMismatch?(suspected: boolean): void;
+  /** Media transceivers of every link, as they appear (end-to-end encryption). */
+  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  /** A data channel to an admitted peer opened. */
+  onChannelOpen?(peerId: string): void;
+  /** A media-key message arrived from a linked peer. */
+  onMediaKey?(from: string, bytes: Uint8Array): void;
 }
 
 /**
@@ -135,6 +141,12 @@ export class MeshSession {
 
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     await Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track)));
+  }
+
+  /** A tagged message on the data channel to `peerId`; false if that channel is not open. */
+  sendData(peerId: string, tag: number, bytes: Uint8Array): boolean {
+    const link = this.links.get(peerId);
+    return !!link && frameMessage(tag, bytes).every((frame) => link.sendData(frame));
   }
 
   remotePeers(): RemotePeer[] {
@@ -245,6 +257,7 @@ export class MeshSession {
       rtcConfig: this.opts.rtcConfig,
       localTrack: this.opts.localTrack,
       send: (signal) => void this.sendLinkSignal(remoteId, signal),
+      protect: this.opts.protect,
       onTrack: (track, kind) => {
         (kind === 'screen' ? screen : stream).addTrack(track);
         this.changed();
@@ -257,11 +270,13 @@ export class MeshSession {
         });
         this.peers.set(remoteId, { id: remoteId, stream, screen, reach: recovery.state });
         this.changed();
+        this.opts.onChannelOpen?.(remoteId);
       },
       onData: (frame) => {
         const message = reassembler.push(frame);
         if (message?.tag === ChannelTag.Yjs) this.opts.sync.receive(remoteId, message.bytes);
         else if (message?.tag === ChannelTag.Bye) link.close('bye');
+        else if (message?.tag === ChannelTag.MediaKey) this.opts.onMediaKey?.(remoteId, message.bytes);
       },
       onConnectionState: (state) => {
         if (this.links.get(remoteId) === link) recovery.onState(state);

@@ -23,6 +23,8 @@ export interface PeerLinkOptions {
   /** The link is gone for good (closed channel, bye, or closed by the mesh). */
   onClose?(reason: string): void;
   onConnectionState?(state: RTCPeerConnectionState): void;
+  /** Called for every media transceiver as it appears (end-to-end encryption attaches here). */
+  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
 }
 
 /** A data channel refuses to queue more than this; the room state can always resync. */
@@ -78,6 +80,7 @@ export class PeerLink {
     this.dialMs ??= Date.now();
     for (const kind of SLOTS) {
       const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? mediaOf(kind), { direction: 'sendrecv' });
+      this.opts.protect?.(t, mediaOf(kind));
       if (kind === 'screen') void tuneForScreen(t.sender);
     }
     this.attachChannel(this.pc.createDataChannel('confab', { ordered: true }));
@@ -161,6 +164,10 @@ export class PeerLink {
     this.ignoreOffer = !this.opts.polite && offerCollision;
     if (this.ignoreOffer) return;
     await this.pc.setRemoteDescription(description);
+    for (const t of this.pc.getTransceivers()) {
+      const kind = this.slotOf(t);
+      if (kind) this.opts.protect?.(t, mediaOf(kind));
+    }
     if (description.type === 'offer') {
       await this.attachLocalTracks();
       await this.pc.setLocalDescription();

@@ -3,6 +3,7 @@ import { InviteLink } from '../components/InviteLink';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
+import { MediaEncryption } from '../media/e2ee/media-encryption';
 import type { LocalMedia } from '../media/local-media';
 
 const NAME_KEY = 'confab.name';
@@ -27,10 +28,13 @@ export function Join(props: {
 }): JSX.Element {
   const [name, setName] = createSignal(rememberedName());
   const [starting, setStarting] = createSignal(true);
+  // Checked once: every call is end-to-end encrypted, and without encoded transforms a browser
+  // would only ever show black tiles and hear nothing.
+  const cannotEncrypt = !MediaEncryption.supported();
   onMount(async () => {
     await Promise.all([props.media.acquire(), props.ready]);
     setStarting(false);
-    if (props.autoJoin && name().trim()) join();
+    if (props.autoJoin && name().trim() && !cannotEncrypt) join();
   });
   const join = (event?: Event) => {
     event?.preventDefault();
@@ -83,10 +87,16 @@ export function Join(props: {
               onInput={(e) => setName(e.currentTarget.value)}
               placeholder="e.g. Alex"
             />
-            <button class="btn btn-primary btn-large" type="submit" disabled={!name().trim() || starting()}>
+            <button class="btn btn-primary btn-large" type="submit" disabled={!name().trim() || starting() || cannotEncrypt}>
               Join
             </button>
           </form>
+          <Show when={cannotEncrypt}>
+            <p class="notice" role="alert">
+              This browser can’t join: every Confab call is end-to-end encrypted, and this browser lacks the encoded
+              media transforms that needs. Open the link in a current Chrome, Edge, Firefox or Safari.
+            </p>
+          </Show>
           <Show when={props.media.notice()}>
             <p class="notice" role="alert">
               {props.media.notice()}
