@@ -43,23 +43,9 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         handUpAt: record?.handUpAt,
       })),
   ]));
-  const speakers = new SpeakerWatch(() => {
-    const receivers = new Map<string, RTCRtpReceiver>();
-    for (const peer of session.peers()) {
-      const receiver = session.audioReceiver(peer.id);
-      if (receiver) receivers.set(peer.id, receiver);
-    }
-    return receivers;
-  });
+  const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.audioReceiver(id)));
   onCleanup(() => speakers.stop());
-  const quality = new QualityWatch(() => {
-    const connections = new Map<string, RTCPeerConnection>();
-    for (const peer of session.peers()) {
-      const pc = session.connection(peer.id);
-      if (pc) connections.set(peer.id, pc);
-    }
-    return connections;
-  }, session.media.camOn);
+  const quality = new QualityWatch(() => byPeer(session, (id) => session.connection(id)), session.media.camOn);
   onCleanup(() => quality.stop());
   session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
   const [actionError, setActionError] = createSignal('');
@@ -240,6 +226,16 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       </Show>
     </div>
   );
+}
+
+/** What `pick` finds for each remote peer, by peer id (peers it finds nothing for left out). */
+function byPeer<T>(session: RoomSession, pick: (peerId: string) => T | undefined): Map<string, T> {
+  const found = new Map<string, T>();
+  for (const peer of session.peers()) {
+    const value = pick(peer.id);
+    if (value !== undefined) found.set(peer.id, value);
+  }
+  return found;
 }
 
 /** Raised hands first, in the order they went up; everyone else as they were. */
