@@ -13,6 +13,8 @@ export interface ConfabDebug {
   selfId: string;
   peerIds(): string[];
   framesDecoded(peerId: string): Promise<number>;
+  /** `mesh`, or `relay` while media goes through the relay node. */
+  topology(): string;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -56,17 +58,10 @@ export function exposeDebugHooks(session: RoomSession): void {
     },
     peerIds: () => session.peers().map((p) => p.id),
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
-    async framesDecoded(peerId) {
-      const pc = session.debugPeerConnection(peerId);
-      if (!pc) return 0;
-      let frames = 0;
-      (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-      });
-      return frames;
-    },
+    framesDecoded: (peerId) => session.debugFramesDecoded(peerId),
+    topology: () => session.topology(),
     async audioPeak(peerId, windowMs) {
-      const track = session.peers().find((p) => p.id === peerId)?.stream.getAudioTracks()[0];
+      const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;
       const ctx = new AudioContext();
       await ctx.resume();

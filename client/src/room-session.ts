@@ -12,6 +12,8 @@ import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { chooseTopology, relayUrlFor, type Topology } from './net/topology';
+import { RelayMedia } from './relay-media';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
 import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
@@ -21,7 +23,8 @@ import { Moderation } from './room-moderation';
 /** A remote peer as the views see it: its connection state is a signal of its own. */
 export interface PeerView {
   id: string;
-  stream: MediaStream;
+  /** Microphone and camera as shown now: from the mesh link, or the relay's slot in relay mode. */
+  stream: Accessor<MediaStream>;
   screen: MediaStream;
   /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
   reach: Accessor<PeerReach>;
@@ -68,7 +71,19 @@ export class RoomSession {
   readonly linkRejected: Accessor<boolean>;
   private readonly setLinkRejected: (rejected: boolean) => void;
   private readonly setPeers: (p: PeerView[]) => void;
-  private readonly peerViews = new Map<string, PeerView>();
+  private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+  /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
+  readonly topology: Accessor<Topology>;
+  private readonly setTopology: (t: Topology) => void;
+  /** In relay mode, one track per audio slot: the Room view plays them. */
+  readonly relayAudio: Accessor<MediaStreamTrack[]>;
+  private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
+  private relayMedia: RelayMedia | null = null;
+  private meshPeers: RemotePeer[] = [];
+  /** Camera and microphone go over mesh links (not once the relay carries them). */
+  private meshMediaOn = true;
+  private topologyTimer: ReturnType<typeof setTimeout> | undefined;
+  private tileWidthPx = 320;
   private readonly sync = new DocSync(this.room.doc);
   private readonly keys: Promise<RoomKeys>;
   private readonly identities: Promise<Identities>;
@@ -103,6 +118,8 @@ export class RoomSession {
     this.signalingStatus = status;
     [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
+    [this.topology, this.setTopology] = createSignal<Topology>('mesh');
+    [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
@@ -150,6 +167,7 @@ export class RoomSession {
         setStatus(s);
       },
       onOpen: () => this.mesh?.reannounce(),
+      onWelcome: () => this.reconsiderTopology(),
     });
   }
 
@@ -185,7 +203,8 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+      // The screen stays on mesh links in relay mode (the relay forwards cameras only).
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
       rtcConfig: {
@@ -193,7 +212,11 @@ export class RoomSession {
           return signaling.iceServers;
         },
       },
-      onPeersChanged: (peers) => this.updatePeerViews(peers),
+      onPeersChanged: (peers) => {
+        this.meshPeers = peers;
+        this.updatePeerViews();
+        this.reconsiderTopology();
+      },
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
       onDecision: (_from, msg) => void gate.keep(msg.records),
@@ -201,7 +224,8 @@ export class RoomSession {
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
     });
     this.media.onTrackChange = (kind, track) => {
-      void this.mesh?.replaceTrack(kind, track);
+      if (this.meshMediaOn) void this.mesh?.replaceTrack(kind, track);
+      if (kind !== 'screen') void this.relayMedia?.replaceTrack(kind, track);
       this.publishMediaState();
     };
     this.screen.onChange = (track) => {
@@ -243,6 +267,9 @@ export class RoomSession {
     this.left = true;
     if (this.mesh) this.room.leave(this.selfId);
     this.mesh?.leave();
+    clearTimeout(this.topologyTimer);
+    this.relayMedia?.close();
+    this.relayMedia = null;
     this.screen.stop();
     this.signaling.close();
     for (const stop of this.unsubscribe) stop();
@@ -254,9 +281,28 @@ export class RoomSession {
   /** Set by the Room view: the audio levels its speaker detection last measured. */
   debugSpeakerLevels: () => Record<string, number> = () => ({});
 
-  /** The receiver of a connected peer's microphone (the first transceiver of its link). */
+  /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
   audioReceiver(peerId: string): RTCRtpReceiver | undefined {
+    const relay = this.connectedRelay();
+    if (relay?.videoReceiverOf(peerId)) return relay.audioReceiverOf(peerId);
     return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
+  }
+
+  /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
+  setTileWidth(px: number): void {
+    this.tileWidthPx = px;
+    this.relayMedia?.setTileWidth(px);
+  }
+
+  /** Video frames decoded so far from a peer's camera (and screen, in mesh), for tests and the bench. */
+  async debugFramesDecoded(peerId: string): Promise<number> {
+    const relayed = this.connectedRelay()?.videoReceiverOf(peerId);
+    const stats = relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats();
+    let frames = 0;
+    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+    });
+    return frames;
   }
 
   /** Read by tests and the bench through window.confabDebug. */
@@ -299,21 +345,110 @@ export class RoomSession {
     }
   }
 
-  /** Keeps one PeerView per peer, so tiles stay mounted while their state changes. */
-  private updatePeerViews(peers: RemotePeer[]): void {
-    const next = new Map<string, PeerView>();
-    for (const peer of peers) {
-      let view = this.peerViews.get(peer.id);
+  /**
+   * Keeps one PeerView per peer, so tiles stay mounted while their state changes. A peer is
+   * anyone with a mesh link, or (in relay mode) anyone publishing through the relay; its tile
+   * shows the relay's slot once our relay link is up and the peer publishes there, else the
+   * mesh link's tracks.
+   */
+  private updatePeerViews(): void {
+    const relay = this.connectedRelay();
+    const mesh = new Map(this.meshPeers.map((p) => [p.id, p]));
+    const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id)) ?? [])];
+    const next = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+    for (const id of ids) {
+      const meshPeer = mesh.get(id);
+      const relayed = relay?.videoReceiverOf(id);
+      const tracks = relayed ? [relayed.track] : (meshPeer?.stream.getTracks() ?? []);
+      const trackIds = tracks.map((t) => t.id).join(' ');
+      let view = this.peerViews.get(id);
       if (!view) {
-        const [reach, setReach] = createSignal(peer.reach);
-        view = { id: peer.id, stream: peer.stream, screen: peer.screen, reach, setReach };
+        const [reach, setReach] = createSignal(meshPeer?.reach ?? 'connected');
+        const [stream, setStream] = createSignal(new MediaStream(tracks));
+        view = { id, stream, setStream, trackIds, screen: meshPeer?.screen ?? new MediaStream(), reach, setReach };
+      } else if (view.trackIds !== trackIds) {
+        // A new stream object: the tile's <video> takes it afresh (it does not follow track changes).
+        view.trackIds = trackIds;
+        view.setStream(new MediaStream(tracks));
       }
-      view.setReach(peer.reach);
-      next.set(peer.id, view);
+      if (meshPeer) view.screen = meshPeer.screen;
+      view.setReach(meshPeer?.reach ?? 'connected');
+      next.set(id, view);
     }
     const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));
     this.peerViews.clear();
     for (const [id, view] of next) this.peerViews.set(id, view);
     if (changed) this.setPeers([...next.values()]);
+    this.setRelayAudio(relay ? relay.audioTracks() : []);
+  }
+
+  private connectedRelay(): RelayMedia | null {
+    return this.relayMedia?.state === 'connected' ? this.relayMedia : null;
+  }
+
+  /** Everyone we know of, us included: mesh peers and, in relay mode, the relay's publishers. */
+  private peopleCount(): number {
+    return new Set([...this.meshPeers.map((p) => p.id), ...(this.relayMedia?.publishers() ?? [])]).size + 1;
+  }
+
+  /** After people come or go: switch topology once the count has settled a moment. */
+  private reconsiderTopology(): void {
+    clearTimeout(this.topologyTimer);
+    this.topologyTimer = setTimeout(() => {
+      if (this.left || !this.mesh) return;
+      const want = chooseTopology(this.peopleCount(), this.signaling.relay);
+      if (want !== this.topology()) void this.switchTo(want);
+    }, TOPOLOGY_SETTLE_MS);
+  }
+
+  private async switchTo(topology: Topology): Promise<void> {
+    console.info(`[confab] topology: ${topology} (${this.peopleCount()} people)`);
+    this.setTopology(topology);
+    if (topology === 'relay') {
+      const relay = (this.relayMedia = new RelayMedia({
+        url: relayUrlFor(this.link.relay ?? signalingUrlFor(location)),
+        room: (await this.keys).roomTopic,
+        selfId: this.selfId,
+        localTrack: (kind) => this.media.track(kind),
+        rtcConfig: { iceServers: this.signaling.iceServers },
+        onChange: () => {
+          if (this.relayMedia !== relay) return;
+          // Make before break: mesh links stop carrying our camera once the relay does.
+          if (relay.state === 'connected' && this.meshMediaOn) this.setMeshMedia(false);
+          if (relay.state === 'failed') this.relayFailed(relay);
+          this.updatePeerViews();
+          this.reconsiderTopology();
+        },
+      }));
+      relay.setTileWidth(this.tileWidthPx);
+      await relay.start().catch((err: unknown) => {
+        console.warn('[confab] relay link failed:', err);
+        this.relayFailed(relay);
+      });
+    } else {
+      this.setMeshMedia(true);
+      const relay = this.relayMedia;
+      this.relayMedia = null;
+      relay?.close();
+      this.updatePeerViews();
+    }
+  }
+
+  /** The relay is unreachable or dropped us: back to a mesh (trying the relay again at the next change). */
+  private relayFailed(relay: RelayMedia): void {
+    if (this.relayMedia !== relay) return;
+    this.relayMedia = null;
+    relay.close();
+    this.setMeshMedia(true);
+    this.setTopology('mesh');
+    this.updatePeerViews();
+  }
+
+  private setMeshMedia(on: boolean): void {
+    this.meshMediaOn = on;
+    for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
   }
 }
+
+/** People arriving together (a burst of announcements) cause one switch, not several. */
+const TOPOLOGY_SETTLE_MS = 500;

@@ -76,16 +76,17 @@ export interface RoomOfBots {
  * `audioLevel(i)` gives bot i's voice level (0 loudest … 127 silence).
  */
 export async function startBots(
-  relay: RelayNode,
+  relay: Pick<RelayNode, 'controlUrl'>,
   recording: Recording,
   count: number,
-  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number },
+  /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
+  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number; room?: string },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
   const bots = Array.from(
     { length: count },
     (_, index) =>
-      new Bot({ controlUrl: relay.controlUrl, room: 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
+      new Bot({ controlUrl: relay.controlUrl, room: opts.room ?? 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
   );
   const pump = setInterval(() => {
     const now = performance.now();

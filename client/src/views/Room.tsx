@@ -1,4 +1,4 @@
-import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
 import { Icon } from '../components/icons';
 import { InviteLink } from '../components/InviteLink';
@@ -16,7 +16,9 @@ import type { RoomSession } from '../room-session';
 import { fitTiles } from '../tile-layout';
 
 const TILE_GAP_PX = 12;
-const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
+const FILMSTRIP_TILE_W_PX = 160;
+const DEFAULT_TILE_W_PX = 320;
+const FILMSTRIP_STYLE = { '--tile-w': `${FILMSTRIP_TILE_W_PX}px`, '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
 
 /** What a tile says about its connection; nothing once connected. */
 export function reachLabel(reach: PeerReach, name: string | undefined): string | undefined {
@@ -101,6 +103,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   });
   onCleanup(() => observer.disconnect());
   const layout = createMemo(() => fitTiles(session.peers().length, stageSize().width, stageSize().height, 4 / 3, TILE_GAP_PX));
+  createEffect(() => session.setTileWidth(presenter() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
   // Until the stage is measured, tiles get a plain size: a 0×0 video element is never painted.
   const tileStyle = () =>
     layout().tileWidthPx > 0
@@ -175,7 +178,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
                 return (
                   <VideoTile
                     peerId={peer.id}
-                    stream={peer.stream}
+                    stream={peer.stream()}
                     name={record()?.name ?? 'Joining…'}
                     micOn={record()?.micOn ?? true}
                     camOn={record()?.camOn ?? true}
@@ -189,6 +192,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </For>
           </div>
         </Show>
+        {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
+        <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
@@ -288,6 +293,10 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       </Show>
     </div>
   );
+}
+
+function RelayVoice(props: { track: MediaStreamTrack }): JSX.Element {
+  return <audio autoplay ref={(el) => (el.srcObject = new MediaStream([props.track]))} />;
 }
 
 /** Raised hands first, in the order they went up; everyone else as they were. */
