@@ -6,6 +6,32 @@ import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, 
 
 const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
 
+/**
+ * Polls every page until all are in `want` mode with every tile's decoded frames rising between
+ * two polls; returns ms from when the first page was seen switched.
+ */
+async function switchTimeMs(pages: Page[], want: 'mesh' | 'relay', peersEach: number): Promise<number> {
+  let firstSwitchAt = 0;
+  let previous: number[][] | null = null;
+  await waitUntil(async () => {
+    const states = await Promise.all(
+      pages.map((page) =>
+        page.evaluate(async () => {
+          const d = window.confabDebug!;
+          const frames = await Promise.all(d.peerIds().map((id) => d.framesDecoded(id)));
+          return { topology: d.topology(), frames };
+        }),
+      ),
+    );
+    if (!firstSwitchAt && states.some((s) => s.topology === want)) firstSwitchAt = Date.now();
+    const settled = states.every((s) => s.topology === want && s.frames.length === peersEach);
+    const before = previous;
+    previous = settled ? states.map((s) => s.frames) : null;
+    return settled && before !== null && states.every((s, p) => s.frames.every((f, i) => f > before[p]![i]!));
+  }, 30_000, `every page in ${want} mode with every tile decoding`);
+  return Date.now() - firstSwitchAt;
+}
+
 async function expectEveryTileFlowing(pages: Record<string, Page>): Promise<void> {
   for (const page of Object.values(pages)) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
 }
@@ -41,14 +67,10 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
 
   it('a third person moves everyone to the relay; video and chat go on', async () => {
     pages.carol = (await newParticipant(h.browser)).page;
-    const joinedAt = Date.now();
     await joinRoom(pages.carol, 'Carol', link);
-    const inRoomAt = Date.now();
-    for (const page of Object.values(pages)) await expect.poll(() => topology(page), { timeout: 20_000 }).toBe('relay');
-    console.log(`[measure] join click→in room ${inRoomAt - joinedAt} ms, →everyone relay ${Date.now() - joinedAt} ms`);
-    for (const page of Object.values(pages)) await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 20_000 }).toBe(2);
+    const switchMs = await switchTimeMs(Object.values(pages), 'relay', 2);
+    console.log(`[measure] mesh→relay: first page switched → all 3 pages decoding every tile through the relay in ${switchMs} ms`);
     await expectEveryTileFlowing(pages);
-    console.log(`[measure] mesh→relay: Carol's Join → every tile decoding through the relay in ${Date.now() - joinedAt} ms`);
     const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
     expect(Number(/^confab_relay_participants (\d+)/m.exec(metrics)?.[1])).toBe(3);
     expect(Number(/^confab_relay_packets_out_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
@@ -56,14 +78,12 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
   });
 
   it('when the third leaves, the two go back to a mesh; video and chat go on', async () => {
-    const leftAt = Date.now();
     await pages.carol!.getByRole('button', { name: 'Leave' }).click();
     delete pages.carol;
-    for (const page of Object.values(pages)) await expect.poll(() => topology(page), { timeout: 20_000 }).toBe('mesh');
-    for (const page of Object.values(pages)) await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 20_000 }).toBe(1);
+    const switchMs = await switchTimeMs(Object.values(pages), 'mesh', 1);
+    console.log(`[measure] relay→mesh: first page switched → both pages decoding over the mesh in ${switchMs} ms`);
     // Frames counted from now on come over the mesh link (the relay link is closed).
     await expectEveryTileFlowing(pages);
-    console.log(`[measure] relay→mesh: Carol's Leave → both tiles decoding over the mesh in ${Date.now() - leftAt} ms`);
     await waitUntil(async () => {
       const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
       return /^confab_relay_participants 0$/m.test(metrics);
