@@ -15,6 +15,8 @@ export interface ConfabDebug {
   framesDecoded(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */
   topology(): string;
+  /** The relay the room document names as carrying the media (null: a mesh). */
+  relayChoice(): string | null;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -60,6 +62,7 @@ export function exposeDebugHooks(session: RoomSession): void {
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     framesDecoded: (peerId) => session.debugFramesDecoded(peerId),
     topology: () => session.topology(),
+    relayChoice: () => session.room.relayChoice()?.relay ?? null,
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;

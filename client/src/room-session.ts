@@ -12,8 +12,8 @@ import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
-import { chooseTopology, relayUrlFor, type Topology } from './net/topology';
-import { RelayMedia } from './relay-media';
+import { relayUrlFor, type Topology } from './net/topology';
+import { TopologySwitch } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
 import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
@@ -74,16 +74,13 @@ export class RoomSession {
   private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
   /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
   readonly topology: Accessor<Topology>;
-  private readonly setTopology: (t: Topology) => void;
   /** In relay mode, one track per audio slot: the Room view plays them. */
   readonly relayAudio: Accessor<MediaStreamTrack[]>;
   private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
-  private relayMedia: RelayMedia | null = null;
+  private readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
   /** Camera and microphone go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
-  private topologyTimer: ReturnType<typeof setTimeout> | undefined;
-  private tileWidthPx = 320;
   private readonly sync = new DocSync(this.room.doc);
   private readonly keys: Promise<RoomKeys>;
   private readonly identities: Promise<Identities>;
@@ -118,7 +115,6 @@ export class RoomSession {
     this.signalingStatus = status;
     [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
-    [this.topology, this.setTopology] = createSignal<Topology>('mesh');
     [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
     this.controlState = controlState;
     this.standing = standing;
@@ -167,8 +163,22 @@ export class RoomSession {
         setStatus(s);
       },
       onOpen: () => this.mesh?.reannounce(),
-      onWelcome: () => this.reconsiderTopology(),
+      onWelcome: () => this.switch.reconsider(),
     });
+    const signalingUrl = link.relay ?? signalingUrlFor(location);
+    this.switch = new TopologySwitch({
+      meshPeerIds: () => this.meshPeers.map((p) => p.id),
+      relayOffer: () => this.signaling.relay,
+      relayUrl: () => relayUrlFor(signalingUrl),
+      roomKey: async () => (await keys).roomTopic,
+      selfId: () => this.selfId,
+      localTrack: (kind) => this.media.track(kind),
+      iceServers: () => this.signaling.iceServers,
+      setMeshMedia: (on) => this.setMeshMedia(on),
+      recordRelay: (url) => this.room.setRelayChoice(url),
+      changed: () => this.updatePeerViews(),
+    });
+    this.topology = this.switch.topology;
   }
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
@@ -215,7 +225,7 @@ export class RoomSession {
       onPeersChanged: (peers) => {
         this.meshPeers = peers;
         this.updatePeerViews();
-        this.reconsiderTopology();
+        this.switch.reconsider();
       },
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
@@ -225,7 +235,7 @@ export class RoomSession {
     });
     this.media.onTrackChange = (kind, track) => {
       if (this.meshMediaOn) void this.mesh?.replaceTrack(kind, track);
-      if (kind !== 'screen') void this.relayMedia?.replaceTrack(kind, track);
+      if (kind !== 'screen') this.switch.replaceTrack(kind, track);
       this.publishMediaState();
     };
     this.screen.onChange = (track) => {
@@ -267,9 +277,7 @@ export class RoomSession {
     this.left = true;
     if (this.mesh) this.room.leave(this.selfId);
     this.mesh?.leave();
-    clearTimeout(this.topologyTimer);
-    this.relayMedia?.close();
-    this.relayMedia = null;
+    this.switch.close();
     this.screen.stop();
     this.signaling.close();
     for (const stop of this.unsubscribe) stop();
@@ -283,20 +291,19 @@ export class RoomSession {
 
   /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
   audioReceiver(peerId: string): RTCRtpReceiver | undefined {
-    const relay = this.connectedRelay();
+    const relay = this.switch.connectedRelay();
     if (relay?.videoReceiverOf(peerId)) return relay.audioReceiverOf(peerId);
     return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
   }
 
   /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
   setTileWidth(px: number): void {
-    this.tileWidthPx = px;
-    this.relayMedia?.setTileWidth(px);
+    this.switch.setTileWidth(px);
   }
 
   /** Video frames decoded so far from a peer's camera (and screen, in mesh), for tests and the bench. */
   async debugFramesDecoded(peerId: string): Promise<number> {
-    const relayed = this.connectedRelay()?.videoReceiverOf(peerId);
+    const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
     const stats = relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats();
     let frames = 0;
     stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
@@ -332,6 +339,7 @@ export class RoomSession {
   private onControlsChanged(): void {
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
+    this.updatePeerViews();
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
@@ -352,9 +360,9 @@ export class RoomSession {
    * mesh link's tracks.
    */
   private updatePeerViews(): void {
-    const relay = this.connectedRelay();
+    const relay = this.switch.connectedRelay();
     const mesh = new Map(this.meshPeers.map((p) => [p.id, p]));
-    const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id)) ?? [])];
+    const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id) && !this.knownExcluded(id)) ?? [])];
     const next = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
     for (const id of ids) {
       const meshPeer = mesh.get(id);
@@ -382,66 +390,14 @@ export class RoomSession {
     this.setRelayAudio(relay ? relay.audioTracks() : []);
   }
 
-  private connectedRelay(): RelayMedia | null {
-    return this.relayMedia?.state === 'connected' ? this.relayMedia : null;
-  }
-
-  /** Everyone we know of, us included: mesh peers and, in relay mode, the relay's publishers. */
-  private peopleCount(): number {
-    return new Set([...this.meshPeers.map((p) => p.id), ...(this.relayMedia?.publishers() ?? [])]).size + 1;
-  }
-
-  /** After people come or go: switch topology once the count has settled a moment. */
-  private reconsiderTopology(): void {
-    clearTimeout(this.topologyTimer);
-    this.topologyTimer = setTimeout(() => {
-      if (this.left || !this.mesh) return;
-      const want = chooseTopology(this.peopleCount(), this.signaling.relay);
-      if (want !== this.topology()) void this.switchTo(want);
-    }, TOPOLOGY_SETTLE_MS);
-  }
-
-  private async switchTo(topology: Topology): Promise<void> {
-    console.info(`[confab] topology: ${topology} (${this.peopleCount()} people)`);
-    this.setTopology(topology);
-    if (topology === 'relay') {
-      const relay = (this.relayMedia = new RelayMedia({
-        url: relayUrlFor(this.link.relay ?? signalingUrlFor(location)),
-        room: (await this.keys).roomTopic,
-        selfId: this.selfId,
-        localTrack: (kind) => this.media.track(kind),
-        rtcConfig: { iceServers: this.signaling.iceServers },
-        onChange: () => {
-          if (this.relayMedia !== relay) return;
-          // Make before break: mesh links stop carrying our camera once the relay does.
-          if (relay.state === 'connected' && this.meshMediaOn) this.setMeshMedia(false);
-          if (relay.state === 'failed') this.relayFailed(relay);
-          this.updatePeerViews();
-          this.reconsiderTopology();
-        },
-      }));
-      relay.setTileWidth(this.tileWidthPx);
-      await relay.start().catch((err: unknown) => {
-        console.warn('[confab] relay link failed:', err);
-        this.relayFailed(relay);
-      });
-    } else {
-      this.setMeshMedia(true);
-      const relay = this.relayMedia;
-      this.relayMedia = null;
-      relay?.close();
-      this.updatePeerViews();
-    }
-  }
-
-  /** The relay is unreachable or dropped us: back to a mesh (trying the relay again at the next change). */
-  private relayFailed(relay: RelayMedia): void {
-    if (this.relayMedia !== relay) return;
-    this.relayMedia = null;
-    relay.close();
-    this.setMeshMedia(true);
-    this.setTopology('mesh');
-    this.updatePeerViews();
+  /**
+   * Someone the room's records keep out (removed, or not admitted to a locked room) whose mesh
+   * link we closed: not shown even if the relay still forwards them (the relay does not
+   * enforce the records yet).
+   */
+  private knownExcluded(peerId: string): boolean {
+    const key = this.mesh?.keyOf(peerId);
+    return key !== undefined && (this.gate?.exclusion(key) ?? null) !== null;
   }
 
   private setMeshMedia(on: boolean): void {
@@ -449,6 +405,3 @@ export class RoomSession {
     for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
   }
 }
-
-/** People arriving together (a burst of announcements) cause one switch, not several. */
-const TOPOLOGY_SETTLE_MS = 500;

@@ -71,6 +71,9 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
     const switchMs = await switchTimeMs(Object.values(pages), 'relay', 2);
     console.log(`[measure] mesh→relay: first page switched → all 3 pages decoding every tile through the relay in ${switchMs} ms`);
     await expectEveryTileFlowing(pages);
+    // The room document names the relay in use, on every page.
+    const relayUrl = h.relay.url.replace(/^http/, 'ws') + 'relay';
+    for (const page of Object.values(pages)) await expect.poll(() => page.evaluate(() => window.confabDebug!.relayChoice())).toBe(relayUrl);
     const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
     expect(Number(/^confab_relay_participants (\d+)/m.exec(metrics)?.[1])).toBe(3);
     expect(Number(/^confab_relay_packets_out_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
@@ -84,6 +87,7 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
     console.log(`[measure] relay→mesh: first page switched → both pages decoding over the mesh in ${switchMs} ms`);
     // Frames counted from now on come over the mesh link (the relay link is closed).
     await expectEveryTileFlowing(pages);
+    for (const page of Object.values(pages)) await expect.poll(() => page.evaluate(() => window.confabDebug!.relayChoice())).toBeNull();
     await waitUntil(async () => {
       const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
       return /^confab_relay_participants 0$/m.test(metrics);
