@@ -80,7 +80,7 @@ export async function startBots(
   recording: Recording,
   count: number,
   /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
-  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number; room?: string },
+  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number; room?: string; startBatch?: number },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
   const bots = Array.from(
@@ -97,7 +97,8 @@ export async function startBots(
     for (const bot of bots) bot.close();
   };
   try {
-    for (let i = 0; i < bots.length; i += 5) await Promise.all(bots.slice(i, i + 5).map((b) => b.start()));
+    const batch = opts.startBatch ?? 5;
+    for (let i = 0; i < bots.length; i += batch) await Promise.all(bots.slice(i, i + batch).map((b) => b.start()));
   } catch (err) {
     stop();
     throw err;
