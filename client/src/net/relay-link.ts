@@ -49,6 +49,11 @@ export class RelayLink {
   private state: RelayLinkState = 'connecting';
   /** Subscriptions made before the relay answered: it has no slots of ours to fill until then. */
   private pending: RelayClientMessage[] | null = [];
+  /** Encodings change only once the answer is applied (setParameters mid-negotiation can fail). */
+  private negotiated!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.negotiated = resolve));
+  /** Pause changes apply one after another, in the order the relay sent them. */
+  private pausing: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: RelayLinkOptions) {
     // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
@@ -116,6 +121,7 @@ export class RelayLink {
     this.pending = null;
     for (const m of pending) this.send(m);
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    this.negotiated();
   }
 
   subscribe(tile: number, publisher: string, layer: WantedLayer): void {
@@ -140,7 +146,7 @@ export class RelayLink {
   private onMessage(m: RelayServerMessage): void {
     switch (m.type) {
       case 'pause':
-        void this.setPaused(m.layers);
+        this.pausing = this.pausing.then(() => this.setPaused(m.layers));
         break;
       case 'publishers':
         this.opts.onPublishers(m.peers);
@@ -159,6 +165,7 @@ export class RelayLink {
 
   /** Layers nobody watches stop encoding (`active: false`): no CPU, no uplink. */
   private async setPaused(layers: VideoLayer[]): Promise<void> {
+    await this.ready;
     this.paused = new Set(layers);
     await Promise.all(
       VIDEO_LAYERS.map(async (layer, i) => {
