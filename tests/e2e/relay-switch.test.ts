@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
-import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { audioPeak, createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
 
@@ -36,6 +36,12 @@ async function expectEveryTileFlowing(pages: Record<string, Page>): Promise<void
   for (const page of Object.values(pages)) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
 }
 
+/** The fake microphones beep about once a second: listen in 3 s windows until everyone is heard. */
+async function expectEveryoneHeard(pages: Record<string, Page>): Promise<void> {
+  const pairs = (await Promise.all(Object.entries(pages).map(async ([name, page]) => (await peerIds(page)).map((id) => ({ name, page, id }))))).flat();
+  await Promise.all(pairs.map(({ name, page, id }) => waitUntil(async () => (await audioPeak(page, id, 3_000)) > 0.01, 20_000, `${name} hears ${id}`)));
+}
+
 async function expectChatReaches(from: Page, to: Page[], text: string): Promise<void> {
   await sendChat(from, text);
   for (const page of to) {
@@ -65,12 +71,13 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
     for (const page of Object.values(pages)) expect(await topology(page)).toBe('mesh');
   });
 
-  it('a third person moves everyone to the relay; video and chat go on', async () => {
+  it('a third person moves everyone to the relay; video, audio and chat go on', async () => {
     pages.carol = (await newParticipant(h.browser)).page;
     await joinRoom(pages.carol, 'Carol', link);
     const switchMs = await switchTimeMs(Object.values(pages), 'relay', 2);
     console.log(`[measure] mesh→relay: first page switched → all 3 pages decoding every tile through the relay in ${switchMs} ms`);
     await expectEveryTileFlowing(pages);
+    await expectEveryoneHeard(pages);
     // The room document names the relay in use, on every page.
     const relayUrl = h.relay.url.replace(/^http/, 'ws') + 'relay';
     for (const page of Object.values(pages)) await expect.poll(() => page.evaluate(() => window.confabDebug!.relayChoice())).toBe(relayUrl);
@@ -80,13 +87,14 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
     await expectChatReaches(pages.alice!, [pages.bob!, pages.carol!], 'Through the relay now');
   });
 
-  it('when the third leaves, the two go back to a mesh; video and chat go on', async () => {
+  it('when the third leaves, the two go back to a mesh; video, audio and chat go on', async () => {
     await pages.carol!.getByRole('button', { name: 'Leave' }).click();
     delete pages.carol;
     const switchMs = await switchTimeMs(Object.values(pages), 'mesh', 1);
     console.log(`[measure] relay→mesh: first page switched → both pages decoding over the mesh in ${switchMs} ms`);
     // Frames counted from now on come over the mesh link (the relay link is closed).
     await expectEveryTileFlowing(pages);
+    await expectEveryoneHeard(pages);
     for (const page of Object.values(pages)) await expect.poll(() => page.evaluate(() => window.confabDebug!.relayChoice())).toBeNull();
     await waitUntil(async () => {
       const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
