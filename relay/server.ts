@@ -43,8 +43,10 @@ export interface RunningServer {
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? silentLogger;
+  // libdatachannel binds media sockets to an address, not a name.
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
-  const relayNode = createRelayNode(wildcard ? {} : { bindAddress: opts.host });
+  const bindAddress = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
+  const relayNode = createRelayNode(wildcard ? {} : { bindAddress });
   const signaling = createSignalingRelay(undefined, {
     log,
     iceServers: opts.iceServers,
