@@ -57,6 +57,11 @@ export type RelayServerMessage =
   | { type: 'speakers'; slots: (string | null)[] }
   /** To a subscriber: tile `tile` now forwards `layer` of `publisher` (after a keyframe). */
   | { type: 'tile'; tile: number; publisher: string | null; layer: WantedLayer }
+  /**
+   * To everyone in the room: who publishes now (peer ids, in the order they published). Sent
+   * after each `answer` and whenever someone publishes or leaves.
+   */
+  | { type: 'publishers'; peers: string[] }
   /** A refused message; the socket stays open unless the relay must close it. */
   | { type: 'error'; reason: string };
 

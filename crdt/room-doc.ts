@@ -7,11 +7,14 @@ import {
   byJoinedAt,
   bySentAt,
   clamp,
+  MAX_RELAY_URL_CHARS,
   readChat,
   readParticipant,
+  readRelayChoice,
   type ChatMessage,
   type Participant,
   type Reaction,
+  type RelayChoice,
 } from './room-schema';
 
 export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, REACTIONS, type ChatMessage, type Participant, type Reaction } from './room-schema';
@@ -49,12 +52,30 @@ export class RoomDoc {
   private readonly messages: Y.Array<unknown>;
   /** Signed control records (crdt/control-records.ts), verified by every reader. */
   private readonly controls: Y.Array<unknown>;
+  /** `relay`: the relay choice (RelayChoice), or null while the room is a mesh. */
+  private readonly topology: Y.Map<unknown>;
 
   constructor(doc: Y.Doc = new Y.Doc()) {
     this.doc = doc;
     this.people = doc.getMap('participants');
     this.messages = doc.getArray('chat');
     this.controls = doc.getArray('controls');
+    this.topology = doc.getMap('topology');
+  }
+
+  /**
+   * Records which relay node carries the room's media (null: back to a mesh). Every peer
+   * that switches writes it; they agree, so last-writer-wins is fine, and an unchanged choice
+   * is not rewritten.
+   */
+  setRelayChoice(relay: string | null, now = Date.now()): void {
+    if (relay !== null && relay.length > MAX_RELAY_URL_CHARS) return;
+    if ((this.relayChoice()?.relay ?? null) === relay) return;
+    this.topology.set('relay', relay === null ? null : ({ relay, at: now } satisfies RelayChoice));
+  }
+
+  relayChoice(): RelayChoice | null {
+    return readRelayChoice(this.topology.get('relay'));
   }
 
   /** Appends records not already present (same signature), in one transaction. */

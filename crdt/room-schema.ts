@@ -75,6 +75,19 @@ export function readChat(v: unknown): ChatMessage | null {
   return { id, from, name: clamp(name, MAX_NAME_CHARS), text: clamp(text, MAX_CHAT_CHARS), sentAt };
 }
 
+/** Which relay node carries the room's media (its control socket's URL), and since when. */
+export interface RelayChoice {
+  relay: string;
+  at: number;
+}
+
+export const MAX_RELAY_URL_CHARS = 512;
+
+export function readRelayChoice(v: unknown): RelayChoice | null {
+  if (!isRecord(v) || typeof v.relay !== 'string' || v.relay.length === 0 || v.relay.length > MAX_RELAY_URL_CHARS || !isTime(v.at)) return null;
+  return { relay: v.relay, at: v.at };
+}
+
 export const byJoinedAt = (a: Participant, b: Participant): number =>
   a.joinedAt - b.joinedAt || compareStrings(a.id, b.id);
 

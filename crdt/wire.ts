@@ -25,7 +25,7 @@ export type SignalingServerFrame =
    * The first frame on every socket: what the operator configured for this server. Stock
    * y-webrtc clients ignore unknown types, so this costs them nothing.
    */
-  | { type: 'welcome'; v: typeof PROTOCOL_VERSION; iceServers: IceServer[] }
+  | { type: 'welcome'; v: typeof PROTOCOL_VERSION; iceServers: IceServer[]; relay?: RelayOffer }
   /** A subscription the server did not make; the socket stays open and usable. */
   | { type: 'refused'; topic: string; reason: SubscribeRefusal; limit: number }
   /** Sent before the server closes a socket for abuse (too big, too fast, too many topics). */
@@ -36,6 +36,14 @@ export type SignalingServerFrame =
  * `server-full` = the server already holds `limit` rooms (topics with two or more subscribers).
  */
 export type SubscribeRefusal = 'room-full' | 'server-full';
+
+/**
+ * In the welcome frame when this server also runs a relay node (its control socket is `relay`
+ * beside `signal`): rooms of more than `meshMax` people use it instead of a full mesh.
+ */
+export interface RelayOffer {
+  meshMax: number;
+}
 
 /** A STUN or TURN server, as RTCPeerConnection takes it (RTCIceServer). */
 export interface IceServer {

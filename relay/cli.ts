@@ -53,6 +53,7 @@ async function main(): Promise<void> {
       iceServers: config.iceServers,
       maxPeersPerRoom: config.maxPeersPerRoom,
       maxRooms: config.maxRooms,
+      meshMax: config.meshMax,
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       log,
     });
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
     iceServers: config.iceServers.length,
     maxPeersPerRoom: config.maxPeersPerRoom,
     maxRooms: config.maxRooms,
+    meshMax: config.meshMax,
     publicIp: config.publicIp,
   });
 }

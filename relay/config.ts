@@ -9,7 +9,7 @@ import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
 
 export const USAGE = `Usage: confab [options]
 
-Runs Confab: the signaling relay and the web client, in one process. Every option can also
+Runs Confab: the signaling relay, the relay node and the web client, in one process. Every option can also
 be set by the environment variable named beside it (the flag wins).
 
   --host HOST        address to listen on (default 127.0.0.1; env CONFAB_HOST). Use 0.0.0.0
@@ -30,8 +30,11 @@ be set by the environment variable named beside it (the flag wins).
                      Every browser that connects to /signal is sent this list, credentials
                      included.
   --public-ip IP     the public address a relay node advertises in its ICE candidates, when
-                     it is behind NAT (env CONFAB_PUBLIC_IP). Applies to the relay node (the
-                     media relay); this build runs no relay node yet, so it is only checked.
+                     it is behind NAT (env CONFAB_PUBLIC_IP). Only checked for now: the relay
+                     node offers host candidates on the listening address.
+  --mesh-max N       rooms of up to N people connect everyone to everyone (a full mesh);
+                     bigger rooms send their media through this server's relay node
+                     (default 6; env CONFAB_MESH_MAX)
   --max-peers-per-room N
                      subscribers one signaling topic may have (default 50; env
                      CONFAB_MAX_PEERS_PER_ROOM). A room is one topic, so one more person
@@ -56,6 +59,7 @@ export interface Config {
   publicIp?: string;
   maxPeersPerRoom: number;
   maxRooms: number;
+  meshMax: number;
   logLevel: LogLevel;
 }
 
@@ -64,6 +68,7 @@ export class ConfigError extends Error {}
 
 const DEFAULT_MAX_PEERS_PER_ROOM = 50;
 const DEFAULT_MAX_ROOMS = 1000;
+export const DEFAULT_MESH_MAX = 6;
 
 /** `null` means --help was asked for. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | null {
@@ -83,6 +88,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         'public-ip': { type: 'string' },
         'max-peers-per-room': { type: 'string' },
         'max-rooms': { type: 'string' },
+        'mesh-max': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
       },
@@ -123,6 +129,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
     maxPeersPerRoom: integerSetting(setting('max-peers-per-room', 'CONFAB_MAX_PEERS_PER_ROOM'), 2, DEFAULT_MAX_PEERS_PER_ROOM),
     maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
+    meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
     logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
   };
 }

@@ -1,7 +1,8 @@
+import type { RelayNodeStats } from './sfu/node';
 import type { SignalingRelay } from './signaling';
 
 /** Prometheus text exposition of the relay's counters and this process's CPU and memory. */
-export function renderMetrics(signaling: SignalingRelay): string {
+export function renderMetrics(signaling: SignalingRelay, media: RelayNodeStats): string {
   const s = signaling.stats();
   const cpu = process.cpuUsage();
   const lines: [string, 'gauge' | 'counter', string, number][] = [
@@ -14,6 +15,15 @@ export function renderMetrics(signaling: SignalingRelay): string {
     ['confab_signaling_bytes_in_total', 'counter', 'Bytes received from clients.', s.bytesIn],
     ['confab_signaling_bytes_out_total', 'counter', 'Bytes delivered to subscribers.', s.bytesOut],
     ['confab_signaling_sockets_rejected_total', 'counter', 'Sockets closed for breaking a limit.', s.socketsRejected],
+    ['confab_relay_rooms', 'gauge', 'Rooms with someone connected to the relay node.', media.rooms],
+    ['confab_relay_participants', 'gauge', 'Participants connected to the relay node.', media.participants],
+    ['confab_relay_packets_in_total', 'counter', 'RTP packets the relay node received from publishers.', media.packetsIn],
+    ['confab_relay_packets_out_total', 'counter', 'RTP packets the relay node forwarded to subscribers.', media.packetsOut],
+    ['confab_relay_bytes_in_total', 'counter', 'RTP bytes received from publishers.', media.bytesIn],
+    ['confab_relay_bytes_out_total', 'counter', 'RTP bytes forwarded to subscribers.', media.bytesOut],
+    ['confab_relay_packets_dropped_total', 'counter', 'Up packets not forwarded (not RTP of the negotiated codec).', media.packetsDropped],
+    ['confab_relay_keyframe_requests_total', 'counter', 'Keyframe requests sent to publishers.', media.keyframeRequests],
+    ['confab_relay_callback_errors_total', 'counter', 'Errors caught in media callbacks.', media.callbackErrors],
     ['process_cpu_seconds_total', 'counter', 'User and system CPU time of the relay process.', (cpu.user + cpu.system) / 1e6],
     ['process_resident_memory_bytes', 'gauge', 'Resident memory of the relay process.', process.memoryUsage.rss()],
   ];

@@ -2,9 +2,11 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IceServer } from '../crdt/wire';
+import { DEFAULT_MESH_MAX } from './config';
 import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
+import { createRelayNode } from './sfu/node';
 import { staticFiles } from './static-files';
 
 export interface ServerOptions {
@@ -20,10 +22,12 @@ export interface ServerOptions {
   /** Signaling topics with two or more subscribers. */
   maxRooms?: number;
   /**
-   * The address a relay node advertises in its ICE candidates when behind NAT. Nothing in
-   * this process uses it yet: it is for the relay node (media relay), built separately.
+   * The address a relay node advertises in its ICE candidates when behind NAT. Not used yet:
+   * the relay node gathers host candidates on the listening address only.
    */
   publicIp?: string;
+  /** Rooms of up to this many people stay a full mesh; bigger ones use the relay node at /relay (default 6). */
+  meshMax?: number;
   log?: Logger;
 }
 
@@ -33,12 +37,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** One process: the built client, `/healthz`, and the signaling relay at `/signal`. */
+/**
+ * One process: the built client, `/healthz`, `/metrics`, the signaling relay at `/signal` and
+ * the relay node's media plane at `/relay`.
+ */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? silentLogger;
+  // libdatachannel binds media sockets to an address, not a name.
+  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
+  const bindAddress = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
+  const relayNode = createRelayNode(wildcard ? {} : { bindAddress });
   const signaling = createSignalingRelay(undefined, {
     log,
     iceServers: opts.iceServers,
+    relay: { meshMax: opts.meshMax ?? DEFAULT_MESH_MAX },
     maxPeersPerTopic: opts.maxPeersPerRoom,
     maxRooms: opts.maxRooms,
   });
@@ -52,7 +64,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       }
       if (pathOf(req.url) === '/metrics') {
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
-        res.end(renderMetrics(signaling));
+        res.end(renderMetrics(signaling, relayNode.stats()));
         return;
       }
       serveStatic(req, res);
@@ -64,7 +76,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   };
   const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   server.on('upgrade', (req, socket, head) => {
-    if (pathOf(req.url) === '/signal') signaling.handleUpgrade(req, socket, head);
+    const path = pathOf(req.url);
+    if (path === '/signal') signaling.handleUpgrade(req, socket, head);
+    else if (path === '/relay') relayNode.handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_err, socket) => socket.destroy());
@@ -82,6 +96,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
     port,
     async close() {
+      relayNode.close();
       await signaling.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

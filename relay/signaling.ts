@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/wire';
+import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/wire';
 import { silentLogger, type Logger } from './log';
 
 /** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */
@@ -16,6 +16,8 @@ export interface SignalingRelayOptions {
   heartbeatIntervalMs?: number;
   /** STUN/TURN servers sent to every socket in its welcome frame (default none). */
   iceServers?: IceServer[];
+  /** Says in the welcome frame that a relay node runs beside this signaling relay. */
+  relay?: RelayOffer;
   /** Subscribers one topic may have (a room is a topic). Default: unlimited. */
   maxPeersPerTopic?: number;
   /** Topics with two or more subscribers (rooms) the relay holds at once. Default: unlimited. */
@@ -48,7 +50,12 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const maxRooms = opts.maxRooms ?? Infinity;
   /** Topics with two or more subscribers, kept up to date on every (un)subscribe. */
   let rooms = 0;
-  const welcome = JSON.stringify({ type: 'welcome', v: PROTOCOL_VERSION, iceServers: opts.iceServers ?? [] } satisfies SignalingServerFrame);
+  const welcome = JSON.stringify({
+    type: 'welcome',
+    v: PROTOCOL_VERSION,
+    iceServers: opts.iceServers ?? [],
+    ...(opts.relay ? { relay: opts.relay } : {}),
+  } satisfies SignalingServerFrame);
 
   const send = (ws: WebSocket, frame: SignalingServerFrame) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));

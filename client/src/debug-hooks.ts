@@ -17,6 +17,10 @@ export interface ConfabDebug {
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
   e2ee(): Promise<{ sealed: number; opened: number; failed: number; sendKeyId: number | null; epoch: number }>;
+  /** `mesh`, or `relay` while media goes through the relay node. */
+  topology(): string;
+  /** The relay the room document names as carrying the media (null: a mesh). */
+  relayChoice(): string | null;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -73,17 +77,11 @@ export function exposeDebugHooks(session: RoomSession): void {
       return { ...counts, epoch: session.mediaKeyEpoch };
     },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
-    async framesDecoded(peerId) {
-      const pc = session.debugPeerConnection(peerId);
-      if (!pc) return 0;
-      let frames = 0;
-      (await pc.getStats()).forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-        if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
-      });
-      return frames;
-    },
+    framesDecoded: (peerId) => session.debugFramesDecoded(peerId),
+    topology: () => session.topology(),
+    relayChoice: () => session.room.relayChoice()?.relay ?? null,
     async audioPeak(peerId, windowMs) {
-      const track = session.peers().find((p) => p.id === peerId)?.stream.getAudioTracks()[0];
+      const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;
       const ctx = new AudioContext();
       await ctx.resume();

@@ -18,6 +18,8 @@ import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { relayUrlFor, type Topology } from './net/topology';
+import { TopologySwitch } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
 import type { RoomLink } from './net/room-link';
 import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
@@ -27,7 +29,8 @@ import { Moderation } from './room-moderation';
 /** A remote peer as the views see it: its connection state is a signal of its own. */
 export interface PeerView {
   id: string;
-  stream: MediaStream;
+  /** Microphone and camera as shown now: from the mesh link, or the relay's slot in relay mode. */
+  stream: Accessor<MediaStream>;
   screen: MediaStream;
   /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
   reach: Accessor<PeerReach>;
@@ -74,7 +77,16 @@ export class RoomSession {
   readonly linkRejected: Accessor<boolean>;
   private readonly setLinkRejected: (rejected: boolean) => void;
   private readonly setPeers: (p: PeerView[]) => void;
-  private readonly peerViews = new Map<string, PeerView>();
+  private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+  /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
+  readonly topology: Accessor<Topology>;
+  /** In relay mode, one track per audio slot: the Room view plays them. */
+  readonly relayAudio: Accessor<MediaStreamTrack[]>;
+  private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
+  private readonly switch: TopologySwitch;
+  private meshPeers: RemotePeer[] = [];
+  /** Camera and microphone go over mesh links (not once the relay carries them). */
+  private meshMediaOn = true;
   private readonly sync = new DocSync(this.room.doc);
   private readonly keys: Promise<RoomKeys>;
   private readonly identities: Promise<Identities>;
@@ -112,6 +124,7 @@ export class RoomSession {
     this.signalingStatus = status;
     [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
+    [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
@@ -160,7 +173,23 @@ export class RoomSession {
         setStatus(s);
       },
       onOpen: () => this.mesh?.reannounce(),
+      onWelcome: () => this.switch.reconsider(),
     });
+    const signalingUrl = link.relay ?? signalingUrlFor(location);
+    this.switch = new TopologySwitch({
+      meshPeerIds: () => this.meshPeers.map((p) => p.id),
+      relayOffer: () => this.signaling.relay,
+      relayUrl: () => relayUrlFor(signalingUrl),
+      roomKey: async () => (await keys).roomTopic,
+      selfId: () => this.selfId,
+      localTrack: (kind) => this.media.track(kind),
+      iceServers: () => this.signaling.iceServers,
+      protect: (t, media) => this.encryption?.protect(t, media),
+      setMeshMedia: (on) => this.setMeshMedia(on),
+      recordRelay: (url) => this.room.setRelayChoice(url),
+      changed: () => this.updatePeerViews(),
+    });
+    this.topology = this.switch.topology;
   }
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
@@ -207,7 +236,8 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+      // The screen stays on mesh links in relay mode (the relay forwards cameras only).
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
       rtcConfig: {
@@ -215,7 +245,11 @@ export class RoomSession {
           return signaling.iceServers;
         },
       },
-      onPeersChanged: (peers) => this.updatePeerViews(peers),
+      onPeersChanged: (peers) => {
+        this.meshPeers = peers;
+        this.updatePeerViews();
+        this.switch.reconsider();
+      },
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
       onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
       onDecision: (_from, msg) => void gate.keep(msg.records),
@@ -223,8 +257,9 @@ export class RoomSession {
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
     });
     this.media.onTrackChange = async (kind, track) => {
+      if (kind !== 'screen') this.switch.replaceTrack(kind, track);
       this.publishMediaState();
-      await this.mesh?.replaceTrack(kind, track);
+      if (this.meshMediaOn) await this.mesh?.replaceTrack(kind, track);
     };
     this.screen.onChange = (track) => {
       void this.mesh?.replaceTrack('screen', track);
@@ -265,6 +300,7 @@ export class RoomSession {
     this.left = true;
     if (this.mesh) this.room.leave(this.selfId);
     this.mesh?.leave();
+    this.switch.close();
     this.screen.stop();
     this.signaling.close();
     this.encryption?.stop();
@@ -293,14 +329,32 @@ export class RoomSession {
   /** Set by the Room view: the audio levels its speaker detection last measured. */
   debugSpeakerLevels: () => Record<string, number> = () => ({});
 
-  /** The receiver of a connected peer's microphone (the first transceiver of its link). */
+  /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
   audioReceiver(peerId: string): RTCRtpReceiver | undefined {
+    const relay = this.switch.connectedRelay();
+    if (relay?.videoReceiverOf(peerId)) return relay.audioReceiverOf(peerId);
     return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
   }
 
   /** The connection to a peer (its stats feed the quality indicators). */
   connection(peerId: string): RTCPeerConnection | undefined {
     return this.mesh?.link(peerId)?.pc;
+  }
+
+  /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
+  setTileWidth(px: number): void {
+    this.switch.setTileWidth(px);
+  }
+
+  /** Video frames decoded so far from a peer's camera (and screen, in mesh), for tests and the bench. */
+  async debugFramesDecoded(peerId: string): Promise<number> {
+    const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
+    const stats = relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats();
+    let frames = 0;
+    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
+      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+    });
+    return frames;
   }
 
   /** Read by tests and the bench through window.confabDebug. */
@@ -330,6 +384,7 @@ export class RoomSession {
   private onControlsChanged(): void {
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
+    this.updatePeerViews();
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
@@ -343,21 +398,55 @@ export class RoomSession {
     }
   }
 
-  /** Keeps one PeerView per peer, so tiles stay mounted while their state changes. */
-  private updatePeerViews(peers: RemotePeer[]): void {
-    const next = new Map<string, PeerView>();
-    for (const peer of peers) {
-      let view = this.peerViews.get(peer.id);
+  /**
+   * Keeps one PeerView per peer, so tiles stay mounted while their state changes. A peer is
+   * anyone with a mesh link, or (in relay mode) anyone publishing through the relay; its tile
+   * shows the relay's slot once our relay link is up and the peer publishes there, else the
+   * mesh link's tracks.
+   */
+  private updatePeerViews(): void {
+    const relay = this.switch.connectedRelay();
+    const mesh = new Map(this.meshPeers.map((p) => [p.id, p]));
+    const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id) && !this.knownExcluded(id)) ?? [])];
+    const next = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+    for (const id of ids) {
+      const meshPeer = mesh.get(id);
+      const relayed = relay?.videoReceiverOf(id);
+      const tracks = relayed ? [relayed.track] : (meshPeer?.stream.getTracks() ?? []);
+      const trackIds = tracks.map((t) => t.id).join(' ');
+      let view = this.peerViews.get(id);
       if (!view) {
-        const [reach, setReach] = createSignal(peer.reach);
-        view = { id: peer.id, stream: peer.stream, screen: peer.screen, reach, setReach };
+        const [reach, setReach] = createSignal(meshPeer?.reach ?? 'connected');
+        const [stream, setStream] = createSignal(new MediaStream(tracks));
+        view = { id, stream, setStream, trackIds, screen: meshPeer?.screen ?? new MediaStream(), reach, setReach };
+      } else if (view.trackIds !== trackIds) {
+        // A new stream object: the tile's <video> takes it afresh (it does not follow track changes).
+        view.trackIds = trackIds;
+        view.setStream(new MediaStream(tracks));
       }
-      view.setReach(peer.reach);
-      next.set(peer.id, view);
+      if (meshPeer) view.screen = meshPeer.screen;
+      view.setReach(meshPeer?.reach ?? 'connected');
+      next.set(id, view);
     }
     const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));
     this.peerViews.clear();
     for (const [id, view] of next) this.peerViews.set(id, view);
     if (changed) this.setPeers([...next.values()]);
+    this.setRelayAudio(relay ? relay.audioTracks() : []);
+  }
+
+  /**
+   * Someone the room's records keep out (removed, or not admitted to a locked room) whose mesh
+   * link we closed: not shown even if the relay still forwards them (the relay does not
+   * enforce the records yet).
+   */
+  private knownExcluded(peerId: string): boolean {
+    const key = this.mesh?.keyOf(peerId);
+    return key !== undefined && (this.gate?.exclusion(key) ?? null) !== null;
+  }
+
+  private setMeshMedia(on: boolean): void {
+    this.meshMediaOn = on;
+    for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
   }
 }

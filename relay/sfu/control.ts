@@ -80,8 +80,8 @@ export class ControlSession {
         this.pc = conn.pc;
         this.keep = conn.keep;
         room.attachDown(p, conn.down);
-        room.publish(p, conn.up);
         this.send({ type: 'answer', sdp: conn.answerSdp, video: conn.video, audio: conn.audio });
+        room.publish(p, conn.up);
         return;
       }
       case 'candidate':

@@ -2,20 +2,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import ndc from 'node-datachannel';
-import { WebSocketServer } from 'ws';
-import { RELAY_LIMITS } from '../../crdt/relay-wire';
-import { ControlSession } from './control';
-import { nativeErrors } from './peer';
-import type { Room } from './room';
-import { ForwardingStats } from './stats';
+import { cleanupNativeMedia, createRelayNode } from './node';
 
 /**
- * The relay node's media plane as its own process (for now): `tsx relay/sfu/main.ts --port 0`.
+ * The relay node's media plane alone (the bench and load tests): `tsx relay/sfu/main.ts --port 0`.
  * Control WebSocket at /relay (crdt/relay-wire.ts), counters at GET /stats (JSON; `?reset=1`
- * also restarts the delay histogram).
+ * also restarts the delay histogram). `confab` (relay/cli.ts) mounts the same at /relay.
  */
-const TICK_MS = 200;
-
 const { values } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
@@ -30,46 +23,24 @@ const { values } = parseArgs({
 
 if (process.env.CONFAB_NDC_LOG) ndc.initLogger(process.env.CONFAB_NDC_LOG as 'Warning', (level, message) => process.stderr.write(`[ndc ${level}] ${message}\n`));
 
-const stats = new ForwardingStats();
-const rooms = new Map<string, Room>();
-const sessions = new Set<ControlSession>();
-const peerOptions = {
+const node = createRelayNode({
   bindAddress: values.host === '0.0.0.0' ? undefined : values.host,
   nackCache: !values['no-nack-cache'],
   ...(values['udp-port'] ? { udpMuxPort: Number(values['udp-port']) } : {}),
-};
+});
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://relay');
   if (url.pathname !== '/stats') return void res.writeHead(404).end();
   const cpu = process.cpuUsage();
-  const body = {
-    ...stats.snapshot(),
-    cpuUserUs: cpu.user,
-    cpuSystemUs: cpu.system,
-    rssBytes: process.memoryUsage.rss(),
-    rooms: rooms.size,
-    participants: [...rooms.values()].reduce((n, r) => n + r.participants.size, 0),
-    callbackErrors: nativeErrors.count,
-    lastCallbackError: nativeErrors.last,
-  };
-  if (url.searchParams.get('reset') === '1') stats.resetDelays();
+  const body = { ...node.stats(), cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: process.memoryUsage.rss() };
+  if (url.searchParams.get('reset') === '1') node.resetDelays();
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 });
-const wss = new WebSocketServer({ noServer: true, maxPayload: RELAY_LIMITS.maxMessageBytes });
 server.on('upgrade', (req, socket, head) => {
   if ((req.url ?? '').split('?')[0] !== '/relay') return socket.destroy();
-  wss.handleUpgrade(req, socket, head, (ws) => {
-    const session = new ControlSession(ws, rooms, stats, peerOptions);
-    sessions.add(session);
-    ws.on('close', () => sessions.delete(session));
-  });
+  node.handleUpgrade(req, socket, head);
 });
-
-const tick = setInterval(() => {
-  const now = performance.now();
-  for (const room of rooms.values()) room.tick(now);
-}, TICK_MS);
 
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address() as AddressInfo;
@@ -77,12 +48,10 @@ server.listen(Number(values.port), values.host, () => {
 });
 
 const stop = () => {
-  clearInterval(tick);
-  for (const s of sessions) s.close();
-  wss.close();
+  node.close();
   server.close();
   server.closeAllConnections();
-  ndc.cleanup();
+  cleanupNativeMedia();
   process.exit(0);
 };
 process.once('SIGTERM', stop);

@@ -122,6 +122,7 @@ export class Room {
     for (const other of this.participants.values()) other.audioTargets = other.audioTargets.filter((slot) => !p.audioSlots.includes(slot));
     this.loudest.remove(p.index);
     this.freeIndexes.push(p.index);
+    if (p.up) this.announcePublishers();
   }
 
   publish(p: Participant, up: UpStreams): void {
@@ -131,6 +132,13 @@ export class Room {
     if (this.opts.nackCache ?? true) for (let l = 0; l < 3; l++) if (up.video[l]) p.caches[l] = new PacketCache();
     this.loudest.add(p.index);
     this.updatePause(p);
+    this.announcePublishers();
+  }
+
+  /** Tells everyone who publishes (a participant learns of publishers it has no other way to know). */
+  private announcePublishers(): void {
+    const peers = [...this.participants.values()].filter((q) => q.up).map((q) => q.id);
+    for (const q of this.participants.values()) q.control.send({ type: 'publishers', peers });
   }
 
   attachDown(p: Participant, down: DownStreams): void {

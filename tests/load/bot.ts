@@ -22,7 +22,7 @@ export interface BotOptions {
 }
 
 const START_TIMEOUT_MS = 8_000;
-const START_ATTEMPTS = 3;
+const START_ATTEMPTS = 4;
 const UP_MIDS = { audio: 'a', low: 'l', mid: 'm', high: 'h' } as const;
 
 /**

@@ -76,16 +76,17 @@ export interface RoomOfBots {
  * `audioLevel(i)` gives bot i's voice level (0 loudest … 127 silence).
  */
 export async function startBots(
-  relay: RelayNode,
+  relay: Pick<RelayNode, 'controlUrl'>,
   recording: Recording,
   count: number,
-  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number },
+  /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
+  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number; room?: string; startBatch?: number },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
   const bots = Array.from(
     { length: count },
     (_, index) =>
-      new Bot({ controlUrl: relay.controlUrl, room: 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
+      new Bot({ controlUrl: relay.controlUrl, room: opts.room ?? 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
   );
   const pump = setInterval(() => {
     const now = performance.now();
@@ -96,7 +97,8 @@ export async function startBots(
     for (const bot of bots) bot.close();
   };
   try {
-    for (let i = 0; i < bots.length; i += 5) await Promise.all(bots.slice(i, i + 5).map((b) => b.start()));
+    const batch = opts.startBatch ?? 5;
+    for (let i = 0; i < bots.length; i += batch) await Promise.all(bots.slice(i, i + batch).map((b) => b.start()));
   } catch (err) {
     stop();
     throw err;

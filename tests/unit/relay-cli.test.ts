@@ -193,7 +193,7 @@ describe('relay CLI', { timeout: 45_000 }, () => {
 
   it('--ice-servers reach clients in the welcome frame; SIGTERM closes sockets with 1001; logs are JSON lines', async () => {
     const ice = 'stun:127.0.0.1:3478,turn:al%40ice:pa%3Ass@turn.example:3478?transport=tcp';
-    const cli = startCli('SIGTERM', ['--ice-servers', ice, '--public-ip', '203.0.113.7', '--log-level', 'debug']);
+    const cli = startCli('SIGTERM', ['--ice-servers', ice, '--public-ip', '203.0.113.7', '--mesh-max', '3', '--log-level', 'debug']);
     let exitCode: number | null = null;
     try {
       const [, url] = await waitForOutput(cli.out, /running at (\S+)/, cli.exited);
@@ -207,7 +207,16 @@ describe('relay CLI', { timeout: 45_000 }, () => {
           { urls: 'stun:127.0.0.1:3478' },
           { urls: 'turn:turn.example:3478?transport=tcp', username: 'al@ice', credential: 'pa:ss' },
         ],
+        relay: { meshMax: 3 },
       });
+      // The relay node's control socket answers beside /signal.
+      const control = new WebSocket(url!.replace('http', 'ws') + 'relay');
+      control.on('error', () => {});
+      await new Promise((resolve) => control.once('open', resolve));
+      control.send(JSON.stringify({ type: 'hello', v: 1, room: 'r', peer: 'p' }));
+      const relayWelcome = await new Promise<unknown>((resolve) => control.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
+      expect(relayWelcome).toEqual({ type: 'welcome', v: 1, maxVideoSlots: 25, maxAudioSlots: 5 });
+      control.close();
       const closeCode = new Promise<number>((resolve) => ws.once('close', resolve));
       exitCode = await cli.stop();
       expect(await closeCode).toBe(1001);
@@ -218,7 +227,7 @@ describe('relay CLI', { timeout: 45_000 }, () => {
     const lines = cli.out.stderr.trimEnd().split('\n');
     const logs = lines.map((line) => JSON.parse(line) as { t: string; level: string; msg: string });
     expect(logs.map((l) => l.msg)).toEqual(['listening', 'socket open', 'shutting down', 'socket closed', 'stopped']);
-    expect(logs[0]).toMatchObject({ level: 'info', iceServers: 2, maxPeersPerRoom: 50, maxRooms: 1000, publicIp: '203.0.113.7' });
+    expect(logs[0]).toMatchObject({ level: 'info', iceServers: 2, maxPeersPerRoom: 50, maxRooms: 1000, meshMax: 3, publicIp: '203.0.113.7' });
     expect(logs[3]).toMatchObject({ level: 'debug', code: 1001 });
     for (const log of logs) expect(new Date(log.t).getTime()).toBeGreaterThan(0);
     expect(cli.out.stderr).not.toContain('pa:ss');

@@ -46,8 +46,8 @@ describe('--ice-servers syntax', () => {
 });
 
 describe('parseConfig', () => {
-  it('defaults: loopback, 8080, no ICE servers, 50 peers a room, 1000 rooms, info logs', () => {
-    expect(parse([])).toMatchObject({ host: '127.0.0.1', port: 8080, iceServers: [], maxPeersPerRoom: 50, maxRooms: 1000, logLevel: 'info' });
+  it('defaults: loopback, 8080, no ICE servers, 50 peers a room, 1000 rooms, mesh up to 6, info logs', () => {
+    expect(parse([])).toMatchObject({ host: '127.0.0.1', port: 8080, iceServers: [], maxPeersPerRoom: 50, maxRooms: 1000, meshMax: 6, logLevel: 'info' });
     expect(parse([])).not.toHaveProperty('publicIp');
     expect(parse(['--help'])).toBeNull();
   });
@@ -58,6 +58,7 @@ describe('parseConfig', () => {
       CONFAB_PUBLIC_IP: '2001:db8::7',
       CONFAB_MAX_PEERS_PER_ROOM: '8',
       CONFAB_MAX_ROOMS: '20',
+      CONFAB_MESH_MAX: '4',
       CONFAB_LOG_LEVEL: 'debug',
       CONFAB_HOST: '',
     };
@@ -67,11 +68,13 @@ describe('parseConfig', () => {
       publicIp: '2001:db8::7',
       maxPeersPerRoom: 8,
       maxRooms: 20,
+      meshMax: 4,
       logLevel: 'debug',
     });
-    expect(parse(['--public-ip', '203.0.113.7', '--max-rooms', '3', '--log-level', 'error'], env)).toMatchObject({
+    expect(parse(['--public-ip', '203.0.113.7', '--max-rooms', '3', '--mesh-max', '2', '--log-level', 'error'], env)).toMatchObject({
       publicIp: '203.0.113.7',
       maxRooms: 3,
+      meshMax: 2,
       logLevel: 'error',
     });
   });

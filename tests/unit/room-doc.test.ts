@@ -226,3 +226,18 @@ describe('room document: onChange', () => {
     expect(remote).toBe(2);
   });
 });
+
+describe('room document: relay choice', () => {
+  it('records which relay carries the media, clears it for a mesh, and reads junk as none', () => {
+    const a = new RoomDoc();
+    expect(a.relayChoice()).toBeNull();
+    a.setRelayChoice('wss://host/relay', 1_000);
+    expect(a.relayChoice()).toEqual({ relay: 'wss://host/relay', at: 1_000 });
+    a.setRelayChoice('wss://host/relay', 2_000); // unchanged: not rewritten
+    expect(a.relayChoice()?.at).toBe(1_000);
+    a.setRelayChoice(null);
+    expect(a.relayChoice()).toBeNull();
+    a.doc.getMap('topology').set('relay', { relay: 42, at: 'soon' });
+    expect(a.relayChoice()).toBeNull();
+  });
+});

@@ -99,6 +99,8 @@ function participant(room: Room, id: string, tiles = 2, audio = 3) {
   room.attachDown(p, down);
   return { p, up, down, messages };
 }
+const lastPause = (who: { messages: RelayServerMessage[] }) => who.messages.filter((m) => m.type === 'pause').at(-1);
+
 function videoPacket(layerSeq: number, keyframe: boolean, start = true) {
   return buildRtp({ payloadType: VP8, seq: layerSeq, timestamp: layerSeq * 3000, ssrc: 5, payload: vp8Payload({ start, keyframe }) });
 }
@@ -109,10 +111,10 @@ describe('Room forwarding', () => {
     const room = new Room(new ForwardingStats(), { random: () => 0.5 });
     const alice = participant(room, 'alice');
     const bob = participant(room, 'bob');
-    expect(alice.messages.at(-1)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
+    expect(lastPause(alice)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
     expect(room.subscribe(bob.p, 0, 'alice', 'low', 0)).toBeNull();
     expect(alice.up.video[0]!.keyframes).toBe(1);
-    expect(alice.messages.at(-1)).toEqual({ type: 'pause', layers: ['mid', 'high'] });
+    expect(lastPause(alice)).toEqual({ type: 'pause', layers: ['mid', 'high'] });
     const seqs = [0, 1000, 2000];
     let now = 0;
     for (let i = 0; i < 2_000; i++) {
@@ -130,7 +132,7 @@ describe('Room forwarding', () => {
       expect(rtpSsrc(got[i]!)).toBe(1000);
     }
     expect(room.subscribe(bob.p, 0, 'alice', 'none', now)).toBeNull();
-    expect(alice.messages.at(-1)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
+    expect(lastPause(alice)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
     expect(bob.messages.some((m) => m.type === 'tile' && m.publisher === 'alice')).toBe(true);
   });
 
@@ -202,5 +204,17 @@ describe('Room forwarding', () => {
     expect(bob.messages.at(-1)).toEqual({ type: 'tile', tile: 1, publisher: null, layer: 'none' });
     expect(room.subscribe(bob.p, 1, 'alice', 'mid', 0)).toBe('no publisher alice');
     expect(room.subscribe(bob.p, 9, 'bob', 'mid', 0)).toBe('no video slot 9');
+  });
+
+  it('tells everyone who publishes, as people publish and leave', () => {
+    const room = new Room(new ForwardingStats());
+    const alice = participant(room, 'alice');
+    const bob = participant(room, 'bob');
+    const carol = participant(room, 'carol');
+    const roster = (who: typeof alice) => who.messages.filter((m) => m.type === 'publishers').at(-1);
+    expect(roster(alice)).toEqual({ type: 'publishers', peers: ['alice', 'bob', 'carol'] });
+    room.leave(bob.p);
+    expect(roster(alice)).toEqual({ type: 'publishers', peers: ['alice', 'carol'] });
+    expect(roster(carol)).toEqual({ type: 'publishers', peers: ['alice', 'carol'] });
   });
 });

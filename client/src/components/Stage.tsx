@@ -10,7 +10,9 @@ import { Pager } from './Pager';
 import { VideoTile } from './VideoTile';
 
 const TILE_GAP_PX = 12;
-const FILMSTRIP_STYLE = { '--tile-w': '160px', '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
+const FILMSTRIP_TILE_W_PX = 160;
+const DEFAULT_TILE_W_PX = 320;
+const FILMSTRIP_STYLE = { '--tile-w': `${FILMSTRIP_TILE_W_PX}px`, '--tile-h': '120px', '--gap': `${TILE_GAP_PX}px` };
 
 /**
  * The people in the call (not yourself): a grid of equal tiles a page at a time, or one large
@@ -45,6 +47,8 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
   const paged = createMemo(() => pageOf(others(), strip() ? Infinity : tilesPerPage(gridSize().width, gridSize().height, TILE_GAP_PX), page()));
   const onPage = createMemo(() => new Set(paged().shown.map((peer) => peer.id)));
   const layout = createMemo(() => fitTiles(paged().shown.length, gridSize().width, gridSize().height, 4 / 3, TILE_GAP_PX));
+  // In relay mode each tile asks for the video layer its width needs.
+  createEffect(() => session.setTileWidth(strip() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
   // Until the grid is measured, tiles get a plain size: a 0×0 video element is never painted.
   const gridStyle = () =>
     strip()
@@ -70,7 +74,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
         {(p) => (
           <VideoTile
             peerId={id}
-            stream={p().stream}
+            stream={p().stream()}
             name={name(id)}
             micOn={record()?.micOn ?? true}
             camOn={record()?.camOn ?? true}

@@ -1,4 +1,4 @@
-import type { SignalingClientFrame, SignalingServerFrame, SubscribeRefusal } from '../../../crdt/wire';
+import type { RelayOffer, SignalingClientFrame, SignalingServerFrame, SubscribeRefusal } from '../../../crdt/wire';
 
 /** `refused`: connected, but the server would not subscribe a topic (room or server full). */
 export type SignalingStatus = 'connecting' | 'open' | 'refused' | 'reconnecting' | 'closed';
@@ -14,6 +14,8 @@ export interface SignalingClientOptions {
   onStatus?(status: SignalingStatus): void;
   /** Called after every (re)connection, once topics are subscribed again. */
   onOpen?(): void;
+  /** The server's welcome frame arrived (ICE servers, relay offer). */
+  onWelcome?(): void;
   WebSocketImpl?: typeof WebSocket;
   /** While refused, how often to ask again (someone may have left the full room). */
   refusedRetryMs?: number;
@@ -53,6 +55,8 @@ export class SignalingClient {
   refusal: SignalingRefusal | null = null;
   /** STUN/TURN servers from the server's welcome frame; none until (or unless) it names some. */
   iceServers: RTCIceServer[] = [];
+  /** Set when the server runs a relay node beside its signaling (from the welcome frame). */
+  relay: RelayOffer | null = null;
 
   constructor(private readonly opts: SignalingClientOptions) {
     this.connect();
@@ -158,6 +162,9 @@ export class SignalingClient {
         this.opts.onMessage(frame.topic, frame.data);
       } else if (frame.type === 'welcome') {
         this.iceServers = Array.isArray(frame.iceServers) ? frame.iceServers.filter(isIceServer) : [];
+        const meshMax = (frame.relay as Partial<RelayOffer> | undefined)?.meshMax;
+        this.relay = Number.isInteger(meshMax) && meshMax! >= 1 ? { meshMax: meshMax! } : null;
+        this.opts.onWelcome?.();
       } else if (frame.type === 'refused' && this.topics.has(frame.topic)) {
         this.refusal = { reason: frame.reason, limit: Number(frame.limit) || 0 };
         this.setStatus('refused');

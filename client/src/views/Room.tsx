@@ -1,4 +1,4 @@
-import { createMemo, createResource, createSignal, onCleanup, Show, type JSX } from 'solid-js';
+import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { ChatPanel } from '../components/ChatPanel';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { Icon } from '../components/icons';
@@ -119,6 +119,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         >
           <Stage session={session} speaker={speakers.speaker} quality={quality} />
         </Show>
+        {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
+        <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
@@ -236,6 +238,10 @@ function byPeer<T>(session: RoomSession, pick: (peerId: string) => T | undefined
     if (value !== undefined) found.set(peer.id, value);
   }
   return found;
+}
+
+function RelayVoice(props: { track: MediaStreamTrack }): JSX.Element {
+  return <audio autoplay ref={(el) => (el.srcObject = new MediaStream([props.track]))} />;
 }
 
 /** Raised hands first, in the order they went up; everyone else as they were. */

@@ -1,0 +1,226 @@
+import {
+  RELAY_PROTOCOL_VERSION,
+  VIDEO_LAYERS,
+  type ConnectLayout,
+  type RelayClientMessage,
+  type RelayServerMessage,
+  type VideoLayer,
+  type WantedLayer,
+} from '../../../crdt/relay-wire';
+
+/** Scale of each published layer (low, mid, high) against the camera's own size. */
+const LAYER_SCALES: Record<VideoLayer, number> = { low: 4, mid: 2, high: 1 };
+/** Loopback and LAN gathering finish in milliseconds; past this the offer goes with what there is. */
+const GATHERING_TIMEOUT_MS = 3_000;
+
+export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
+
+export interface RelayLinkOptions {
+  /** The relay node's control socket, ws(s)://…/relay. */
+  url: string;
+  /** Opaque to the relay: a hash of the room id. */
+  room: string;
+  selfId: string;
+  localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
+  rtcConfig?: RTCConfiguration;
+  videoSlots: number;
+  audioSlots: number;
+  onPublishers(peers: string[]): void;
+  onSpeakers(slots: (string | null)[]): void;
+  onTile?(tile: number, publisher: string | null, layer: WantedLayer): void;
+  onState(state: RelayLinkState): void;
+  /** Every media transceiver, as it is made (end-to-end encryption attaches here). */
+  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+}
+
+/**
+ * One participant's connection to a relay node (PROTOCOL.md, "Relay node media plane"): a
+ * control WebSocket and one RTCPeerConnection that publishes audio and the camera as three
+ * send-only VP8 transceivers at scales 4/2/1 (each lists its own a=ssrc, which is how the relay
+ * routes them), and receives on fixed slots whose tracks never change: what a video slot
+ * shows is chosen with `subscribe`, what an audio slot carries the relay says in `speakers`.
+ */
+export class RelayLink {
+  readonly pc: RTCPeerConnection;
+  readonly videoReceivers: RTCRtpReceiver[];
+  readonly audioReceivers: RTCRtpReceiver[];
+  private readonly audioSender: RTCRtpSender;
+  private readonly videoSenders: RTCRtpSender[];
+  private ws: WebSocket | null = null;
+  private paused = new Set<VideoLayer>(VIDEO_LAYERS);
+  private state: RelayLinkState = 'connecting';
+  /** Subscriptions made before the relay answered: it has no slots of ours to fill until then. */
+  private pending: RelayClientMessage[] | null = [];
+  /** Encodings change only once the answer is applied (setParameters mid-negotiation can fail). */
+  private negotiated!: () => void;
+  private readonly ready = new Promise<void>((resolve) => (this.negotiated = resolve));
+  /** Pause changes apply one after another, in the order the relay sent them. */
+  private pausing: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: RelayLinkOptions) {
+    // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
+    const pc = (this.pc = new RTCPeerConnection({ iceServers: [], ...opts.rtcConfig, bundlePolicy: 'max-bundle' }));
+    const protect = (t: RTCRtpTransceiver, media: 'audio' | 'video') => {
+      opts.protect?.(t, media);
+      return t;
+    };
+    this.audioSender = protect(pc.addTransceiver(opts.localTrack('audio') ?? 'audio', { direction: 'sendonly' }), 'audio').sender;
+    this.videoSenders = VIDEO_LAYERS.map((layer) => {
+      const t = pc.addTransceiver(opts.localTrack('video') ?? 'video', {
+        direction: 'sendonly',
+        // All start paused: the relay says which layers someone watches.
+        sendEncodings: [{ scaleResolutionDownBy: LAYER_SCALES[layer], active: false }],
+      });
+      preferCodec(t, 'video/VP8');
+      return protect(t, 'video').sender;
+    });
+    this.videoReceivers = Array.from({ length: opts.videoSlots }, () => {
+      const t = pc.addTransceiver('video', { direction: 'recvonly' });
+      preferCodec(t, 'video/VP8');
+      return protect(t, 'video').receiver;
+    });
+    this.audioReceivers = Array.from({ length: opts.audioSlots }, () => protect(pc.addTransceiver('audio', { direction: 'recvonly' }), 'audio').receiver);
+    pc.onconnectionstatechange = () => {
+      console.info(`[confab] relay link: ${pc.connectionState}`);
+      if (pc.connectionState === 'connected') this.setState('connected');
+      else if (pc.connectionState === 'failed') this.setState('failed');
+    };
+  }
+
+  /** Opens the control socket, says hello, offers; resolves once the relay has answered. */
+  async start(): Promise<void> {
+    const ws = (this.ws = new WebSocket(this.opts.url));
+    let answered!: (m: Extract<RelayServerMessage, { type: 'answer' }>) => void;
+    let failed!: (err: Error) => void;
+    const answer = new Promise<Extract<RelayServerMessage, { type: 'answer' }>>((resolve, reject) => {
+      answered = resolve;
+      failed = reject;
+    });
+    ws.onmessage = ({ data }) => {
+      const m = parseServerMessage(data);
+      if (!m) return;
+      if (m.type === 'answer') answered(m);
+      else this.onMessage(m);
+    };
+    ws.onclose = () => {
+      failed(new Error('the relay closed the control socket'));
+      if (this.state !== 'closed') this.setState('failed');
+    };
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve();
+      ws.onerror = () => reject(new Error(`cannot reach the relay at ${this.opts.url}`));
+    });
+    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId });
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    await gathered(this.pc);
+    const transceivers = this.pc.getTransceivers();
+    const mid = (i: number) => transceivers[i]!.mid!;
+    const layout: ConnectLayout = {
+      audio: mid(0),
+      video: { low: mid(1), mid: mid(2), high: mid(3) },
+      downVideo: this.videoReceivers.map((_, i) => mid(4 + i)),
+      downAudio: this.audioReceivers.map((_, i) => mid(4 + this.videoReceivers.length + i)),
+    };
+    this.send({ type: 'connect', sdp: this.pc.localDescription!.sdp, layout });
+    const { sdp } = await answer;
+    const pending = this.pending ?? [];
+    this.pending = null;
+    for (const m of pending) this.send(m);
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+    this.negotiated();
+  }
+
+  subscribe(tile: number, publisher: string, layer: WantedLayer): void {
+    const m: RelayClientMessage = { type: 'subscribe', tile, publisher, layer };
+    if (this.pending) this.pending.push(m);
+    else this.send(m);
+  }
+
+  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    const senders = kind === 'audio' ? [this.audioSender] : this.videoSenders;
+    await Promise.all(senders.map((s) => s.replaceTrack(track)));
+  }
+
+  close(): void {
+    if (this.state === 'closed') return;
+    this.setState('closed');
+    if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });
+    this.ws?.close();
+    this.pc.close();
+  }
+
+  private onMessage(m: RelayServerMessage): void {
+    switch (m.type) {
+      case 'pause':
+        this.pausing = this.pausing.then(() => this.setPaused(m.layers));
+        break;
+      case 'publishers':
+        this.opts.onPublishers(m.peers);
+        break;
+      case 'speakers':
+        this.opts.onSpeakers(m.slots);
+        break;
+      case 'tile':
+        this.opts.onTile?.(m.tile, m.publisher, m.layer);
+        break;
+      case 'error':
+        console.warn(`[confab] relay: ${m.reason}`);
+        break;
+    }
+  }
+
+  /** Layers nobody watches stop encoding (`active: false`): no CPU, no uplink. */
+  private async setPaused(layers: VideoLayer[]): Promise<void> {
+    await this.ready;
+    this.paused = new Set(layers);
+    await Promise.all(
+      VIDEO_LAYERS.map(async (layer, i) => {
+        const sender = this.videoSenders[i]!;
+        const params = sender.getParameters();
+        const active = !this.paused.has(layer);
+        if (!params.encodings?.[0] || params.encodings[0].active === active) return;
+        params.encodings[0].active = active;
+        await sender.setParameters(params).catch((err: unknown) => console.warn('[confab] could not (un)pause a layer:', err));
+      }),
+    );
+  }
+
+  private send(m: RelayClientMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+  }
+
+  private setState(state: RelayLinkState): void {
+    if (this.state === state || this.state === 'closed') return;
+    this.state = state;
+    this.opts.onState(state);
+  }
+}
+
+/** The relay routes by SSRC and forwards VP8 and Opus only. */
+function preferCodec(t: RTCRtpTransceiver, mimeType: string): void {
+  const codecs = RTCRtpReceiver.getCapabilities('video')?.codecs.filter((c) => c.mimeType === mimeType) ?? [];
+  if (codecs.length > 0) t.setCodecPreferences(codecs);
+}
+
+function gathered(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, GATHERING_TIMEOUT_MS);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState !== 'complete') return;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** From the relay named by the page's own server: still, only well-formed messages. */
+function parseServerMessage(data: unknown): RelayServerMessage | null {
+  if (typeof data !== 'string') return null;
+  try {
+    const m = JSON.parse(data) as RelayServerMessage | null;
+    return typeof m === 'object' && m !== null && typeof m.type === 'string' ? m : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,103 @@
+import { layerForTile } from './net/relay-layers';
+import { RelayLink, type RelayLinkState } from './net/relay-link';
+import { SlotPlan } from './net/relay-slots';
+
+/** Down slots asked of the relay: tiles shown at once, and voices heard at once. */
+const VIDEO_SLOTS = 16;
+const AUDIO_SLOTS = 3;
+
+export interface RelayMediaOptions {
+  url: string;
+  room: string;
+  selfId: string;
+  localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
+  rtcConfig?: RTCConfiguration;
+  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  /** Something the views show changed: publishers, who speaks, the connection. */
+  onChange(): void;
+}
+
+/**
+ * Relay mode's media for the room session: one RelayLink, which of its video slots shows whom
+ * (at the layer the tile size needs), and whose voice each audio slot carries.
+ */
+export class RelayMedia {
+  state: RelayLinkState = 'connecting';
+  private readonly link: RelayLink;
+  private readonly plan = new SlotPlan(VIDEO_SLOTS);
+  private others: string[] = [];
+  private speakers: (string | null)[] = [];
+  private tileWidthPx = 320;
+
+  constructor(opts: RelayMediaOptions) {
+    this.link = new RelayLink({
+      url: opts.url,
+      room: opts.room,
+      selfId: opts.selfId,
+      localTrack: opts.localTrack,
+      rtcConfig: opts.rtcConfig,
+      protect: opts.protect,
+      videoSlots: VIDEO_SLOTS,
+      audioSlots: AUDIO_SLOTS,
+      onPublishers: (peers) => {
+        this.others = peers.filter((p) => p !== opts.selfId);
+        this.resubscribe();
+        opts.onChange();
+      },
+      onSpeakers: (slots) => {
+        this.speakers = slots;
+        opts.onChange();
+      },
+      onState: (state) => {
+        this.state = state;
+        opts.onChange();
+      },
+    });
+  }
+
+  start(): Promise<void> {
+    return this.link.start();
+  }
+
+  /** Everyone else who publishes through the relay. */
+  publishers(): string[] {
+    return this.others;
+  }
+
+  /** The slot track showing `peer`'s camera, if it has a slot. */
+  videoReceiverOf(peer: string): RTCRtpReceiver | undefined {
+    const slot = this.plan.slotOf(peer);
+    return slot === undefined ? undefined : this.link.videoReceivers[slot];
+  }
+
+  /** The audio slot carrying `peer`'s voice now (only the loudest few are forwarded). */
+  audioReceiverOf(peer: string): RTCRtpReceiver | undefined {
+    const slot = this.speakers.indexOf(peer);
+    return slot < 0 ? undefined : this.link.audioReceivers[slot];
+  }
+
+  /** One track per audio slot, to play whatever the relay forwards. */
+  audioTracks(): MediaStreamTrack[] {
+    return this.link.audioReceivers.map((r) => r.track);
+  }
+
+  /** Every tile is this wide now (CSS px): each asks for the layer that fits. */
+  setTileWidth(px: number): void {
+    if (px === this.tileWidthPx) return;
+    this.tileWidthPx = px;
+    this.resubscribe();
+  }
+
+  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
+    return this.link.replaceTrack(kind, track);
+  }
+
+  close(): void {
+    this.link.close();
+  }
+
+  private resubscribe(): void {
+    const layer = layerForTile(this.tileWidthPx, true, globalThis.devicePixelRatio ?? 1);
+    for (const s of this.plan.plan(this.others, () => layer)) this.link.subscribe(s.tile, s.publisher, s.layer);
+  }
+}

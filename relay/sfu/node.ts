@@ -1,0 +1,78 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import ndc from 'node-datachannel';
+import { WebSocketServer } from 'ws';
+import { RELAY_LIMITS } from '../../crdt/relay-wire';
+import { ControlSession } from './control';
+import { nativeErrors, type PeerOptions } from './peer';
+import type { Room } from './room';
+import { ForwardingStats } from './stats';
+
+const TICK_MS = 200;
+
+export interface RelayNodeOptions extends PeerOptions {
+  /** Keep recent up packets to answer NACKs (default on). */
+  nackCache?: boolean;
+}
+
+/** What the relay node's media plane reports (GET /stats of relay/sfu/main.ts, /metrics of the CLI). */
+export type RelayNodeStats = ReturnType<ForwardingStats['snapshot']> & {
+  rooms: number;
+  participants: number;
+  callbackErrors: number;
+  lastCallbackError: string;
+};
+
+export interface RelayNode {
+  /** Takes a WebSocket upgrade for the control path (`/relay`). */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  stats(): RelayNodeStats;
+  /** Restarts the forwarding-delay histogram. */
+  resetDelays(): void;
+  close(): void;
+}
+
+/**
+ * The relay node's media plane, mountable in any HTTP server: control sockets, rooms, and the
+ * tick that ranks speakers and repeats keyframe requests. The CLI mounts it at /relay beside
+ * /signal; relay/sfu/main.ts runs it alone for the bench.
+ */
+export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
+  const stats = new ForwardingStats();
+  const rooms = new Map<string, Room>();
+  const sessions = new Set<ControlSession>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: RELAY_LIMITS.maxMessageBytes });
+  const tick = setInterval(() => {
+    const now = performance.now();
+    for (const room of rooms.values()) room.tick(now);
+  }, TICK_MS);
+  tick.unref();
+  return {
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const session = new ControlSession(ws, rooms, stats, opts);
+        sessions.add(session);
+        ws.on('close', () => sessions.delete(session));
+      });
+    },
+    stats: () => ({
+      ...stats.snapshot(),
+      rooms: rooms.size,
+      participants: [...rooms.values()].reduce((n, r) => n + r.participants.size, 0),
+      callbackErrors: nativeErrors.count,
+      lastCallbackError: nativeErrors.last,
+    }),
+    resetDelays: () => stats.resetDelays(),
+    close() {
+      clearInterval(tick);
+      for (const s of sessions) s.close();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}
+
+/** libdatachannel's threads; once per process, after every relay node is closed. */
+export function cleanupNativeMedia(): void {
+  ndc.cleanup();
+}

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat } from '../support/room-actions';
+import { startBots, type RoomOfBots } from '../load/harness';
+import { loadRecording } from '../load/recording';
+import { sealRecording } from '../load/sealed-recording';
+import { deriveEpochZeroKey, importMediaKey } from '../../client/src/media/e2ee/frame-crypto';
+
+const BROWSERS = ['Alice', 'Bob', 'Carol'];
+const BOTS = 9;
+const ROOM_SIZE = BROWSERS.length + BOTS;
+
+/** What the client says hello to the relay with: the room's signaling topic (PROTOCOL.md). */
+/** The room's epoch-0 media key, as every browser with the link derives it. */
+async function mediaKey(inviteLink: string): Promise<CryptoKey> {
+  const [, roomId, secret] = /#([\w-]{22})\.([\w-]{22})/.exec(inviteLink)!;
+  return importMediaKey(await deriveEpochZeroKey(new Uint8Array(Buffer.from(secret!, 'base64url')), roomId!));
+}
+
+function relayRoomKey(inviteLink: string): string {
+  const roomId = /#([\w-]{22})\./.exec(inviteLink)![1]!;
+  return createHash('sha256').update(`confab/room/v1/${roomId}`).digest('base64url');
+}
+
+async function metric(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', baseUrl))).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+/**
+ * A room of 12 through the relay node of the real `confab` process: 3 Chromium participants
+ * and 9 Node bots publishing recorded VP8 + Opus. --mesh-max 2 so the browsers go to the relay
+ * as soon as they are three (the bots are not on the signaling mesh; a browser learns of them
+ * from the relay). Every browser shows 11 tiles and decodes every one of them.
+ */
+describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} browsers + ${BOTS} bots`, () => {
+  const h = useRelayAndBrowser(['--mesh-max', '2']);
+  const pages: Page[] = [];
+  let bots: RoomOfBots | undefined;
+  let link = '';
+
+  beforeAll(async () => {
+    for (const _ of BROWSERS) pages.push((await newParticipant(h.browser)).page);
+    link = await createRoom(pages[0]!, h.relay.url);
+    const relayUrl = h.relay.url.replace(/^http/, 'ws') + 'relay';
+    // Bots seal their recorded frames with the room's key, as browsers do (media is end-to-end encrypted).
+    bots = await startBots({ controlUrl: relayUrl }, await sealRecording(loadRecording(), await mediaKey(link)), BOTS, {
+      videoSlots: BROWSERS.length,
+      audioSlots: 3,
+      audioLevel: (i) => (i === 0 ? 20 : 127), // one bot talks, the rest are muted
+      room: relayRoomKey(link),
+      // One at a time: libdatachannel as an offerer stumbles when many handshakes overlap on
+      // a busy machine (tests/load/bot.ts); browsers, the real offerers, are unaffected.
+      startBatch: 1,
+    });
+  });
+  afterAll(() => bots?.stop());
+
+  it('browsers join, move to the relay, and show every publisher, bots included', async () => {
+    const joinedAt = Date.now();
+    await joinRoom(pages[0]!, BROWSERS[0]!);
+    await Promise.all(pages.slice(1).map((page, i) => joinRoom(page, BROWSERS[i + 1]!, link)));
+    for (const page of pages) {
+      await expect.poll(() => page.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('relay');
+      await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 30_000 }).toBe(ROOM_SIZE - 1);
+    }
+    // Bots watch the browsers at the low layer, as thumbnails.
+    const browserIds = await Promise.all(pages.map((page) => page.evaluate(() => window.confabDebug!.selfId)));
+    bots!.bots.forEach((bot) => browserIds.forEach((id, tile) => bot.subscribe(tile, id, 'low')));
+    await expectVideoFlowing(pages[0]!, `bot-${BOTS - 1}`);
+    console.log(`[measure] relay room of ${ROOM_SIZE}: first Join → Alice decoding the last bot's tile in ${Date.now() - joinedAt} ms`);
+  });
+
+  it('each browser decodes every tile it shows', async () => {
+    for (const page of pages) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
+    // What the browsers and bots receive, and what the relay spends on it (a measurement, not a target).
+    const cpu0 = await metric(h.relay.url, 'process_cpu_seconds_total');
+    const out0 = await metric(h.relay.url, 'confab_relay_packets_out_total');
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 5_000));
+    const seconds = (Date.now() - t0) / 1000;
+    const cpu = (await metric(h.relay.url, 'process_cpu_seconds_total')) - cpu0;
+    const out = (await metric(h.relay.url, 'confab_relay_packets_out_total')) - out0;
+    console.log(
+      `[measure] relay room of ${ROOM_SIZE}: relay process ${((100 * cpu) / seconds).toFixed(1)}% of a core, ` +
+        `${Math.round(out / seconds)} packets/s out, ${((cpu * 1e6) / Math.max(1, out)).toFixed(1)} µs of CPU per forwarded packet (signaling and HTTP included)`,
+    );
+    for (const bot of bots!.bots) for (const slot of bot.video) expect(slot.packets, `${bot.id} receives the browsers`).toBeGreaterThan(0);
+  });
+
+  it('chat still reaches everyone in relay mode', async () => {
+    await sendChat(pages[1]!, 'Twelve of us now');
+    for (const page of [pages[0]!, pages[2]!]) {
+      await openChat(page);
+      await expect.poll(() => page.getByRole('listitem').filter({ hasText: 'Twelve of us now' }).isVisible(), { timeout: 10_000 }).toBe(true);
+    }
+  });
+});
