@@ -7,7 +7,7 @@ import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat }
 import { startBots, type RoomOfBots } from '../load/harness';
 import { loadRecording } from '../load/recording';
 import { sealRecording } from '../load/sealed-recording';
-import { deriveEpochZeroKey, importMediaKey } from '../../client/src/media/e2ee/frame-crypto';
+import { clearPrefixBytes, deriveEpochZeroKey, importMediaKey, openFrame, sealedKeyId } from '../../client/src/media/e2ee/frame-crypto';
 
 const BROWSERS = ['Alice', 'Bob', 'Carol'];
 const BOTS = 9;
@@ -97,5 +97,33 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
       await openChat(page);
       await expect.poll(() => page.getByRole('listitem').filter({ hasText: 'Twelve of us now' }).isVisible(), { timeout: 10_000 }).toBe(true);
     }
+  });
+
+  it('what the relay forwards is sealed: a tap without the key opens nothing, and after a removal the old key opens nothing new', async () => {
+    const key = await mediaKey(link);
+    const wrongKey = await importMediaKey(crypto.getRandomValues(new Uint8Array(16)));
+    const aliceId = await pages[0]!.evaluate(() => window.confabDebug!.selfId);
+    // Bot 0 watches Alice in slot 0: it is the tap, holding what the relay forwards.
+    const tap = bots!.bots[0]!.video[0]!;
+    tap.tapFrames = true;
+    const tapped = async () => {
+      tap.lastFrame = null;
+      await expect.poll(() => tap.lastFrame !== null, { timeout: 10_000 }).toBe(true);
+      const { bytes, keyFrame } = tap.lastFrame!;
+      return { bytes, clear: clearPrefixBytes('video', keyFrame) };
+    };
+    const before = await tapped();
+    expect(sealedKeyId(before.bytes)).toBe(0);
+    expect(await openFrame(wrongKey, before.bytes, before.clear), 'no key, nothing opens').toBeNull();
+    expect(await openFrame(key, before.bytes, before.clear), 'the room key opens it: it is a sealed frame').not.toBeNull();
+
+    // Alice (host) removes Carol; Alice and Bob move to a new key Carol never gets.
+    await pages[0]!.getByRole('button', { name: 'Your room', exact: true }).click();
+    await pages[0]!.getByRole('button', { name: 'Remove Carol' }).click();
+    await expect.poll(async () => (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).sendKeyId, { timeout: 10_000 }).toBe(1);
+    await expect.poll(async () => sealedKeyId((await tapped()).bytes), { timeout: 10_000 }).toBe(1);
+    const after = await tapped();
+    expect(await openFrame(key, after.bytes, after.clear), 'the key Carol holds opens nothing Alice sends now').toBeNull();
+    await expectVideoFlowing(pages[1]!, aliceId);
   });
 });

@@ -1,5 +1,5 @@
 import { findRtpExtension, isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpSeq, rtpSsrc } from '../../relay/sfu/rtp';
-import { isVp8KeyframeStart } from '../../relay/sfu/vp8';
+import { isVp8FrameStart, isVp8KeyframeStart, vp8DescriptorLength } from '../../relay/sfu/vp8';
 import { EXT_ABS_SEND_TIME } from './packet-builder';
 import { EXT_TEST_ORIGIN } from './replayer';
 
@@ -26,6 +26,11 @@ export class SlotVerifier {
   /** Packets per origin in the current window. */
   readonly originPackets = new Map<number, number>();
   readonly delaysMs: number[] = [];
+  /** Keep the last whole video frame (off by default: the load tests need no copies). */
+  tapFrames = false;
+  /** The last whole video frame this slot delivered: what a tap on the relay gets. */
+  lastFrame: { bytes: Buffer; keyFrame: boolean } | null = null;
+  private frameParts: Buffer[] = [];
   private lastSeq = -1;
 
   constructor(readonly video: boolean) {}
@@ -60,6 +65,7 @@ export class SlotVerifier {
       }
     }
     this.originPackets.set(origin, (this.originPackets.get(origin) ?? 0) + 1);
+    if (this.video && this.tapFrames) this.tapFrame(buf);
     if (this.packets % DELAY_SAMPLE_EVERY === 0) {
       const a = findRtpExtension(buf, EXT_ABS_SEND_TIME);
       if (a >= 0) {
@@ -68,6 +74,20 @@ export class SlotVerifier {
         this.delaysMs.push((((now - sent) & 0xffffff) * 1000) / (1 << 18));
       }
     }
+  }
+
+  /** Puts a frame back together from its packets. */
+  private tapFrame(buf: Buffer): void {
+    const at = rtpPayloadOffset(buf);
+    const end = rtpPayloadEnd(buf);
+    const descriptor = at < 0 ? -1 : vp8DescriptorLength(buf, at, end);
+    if (descriptor < 0) return;
+    if (isVp8FrameStart(buf, at)) this.frameParts = [];
+    this.frameParts.push(Buffer.from(buf.subarray(at + descriptor, end)));
+    if ((buf[1]! & 0x80) === 0) return; // the marker bit ends a frame
+    const bytes = Buffer.concat(this.frameParts);
+    this.lastFrame = { bytes, keyFrame: (bytes[0]! & 0x01) === 0 };
+    this.frameParts = [];
   }
 
   /** Starts a measuring window: counts restart, continuity state is kept. */
