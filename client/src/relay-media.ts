@@ -28,6 +28,8 @@ export class RelayMedia {
   private others: string[] = [];
   private speakers: (string | null)[] = [];
   private tileWidthPx = 320;
+  /** Whose tiles are on screen (null: everyone's). Only they hold a video slot. */
+  private visible: ReadonlySet<string> | null = null;
 
   constructor(opts: RelayMediaOptions) {
     this.link = new RelayLink({
@@ -88,6 +90,12 @@ export class RelayMedia {
     this.resubscribe();
   }
 
+  /** Tiles on another page cost nothing: their publishers lose their slot until shown again. */
+  setVisible(ids: ReadonlySet<string> | null): void {
+    this.visible = ids;
+    this.resubscribe();
+  }
+
   replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
     return this.link.replaceTrack(kind, track);
   }
@@ -98,6 +106,8 @@ export class RelayMedia {
 
   private resubscribe(): void {
     const layer = layerForTile(this.tileWidthPx, true, globalThis.devicePixelRatio ?? 1);
-    for (const s of this.plan.plan(this.others, () => layer)) this.link.subscribe(s.tile, s.publisher, s.layer);
+    const visible = this.visible;
+    const shown = visible ? this.others.filter((p) => visible.has(p)) : this.others;
+    for (const s of this.plan.plan(shown, () => layer)) this.link.subscribe(s.tile, s.publisher, s.layer);
   }
 }

@@ -341,6 +341,11 @@ export class RoomSession {
     return this.mesh?.link(peerId)?.pc;
   }
 
+  /** Whose tiles are on screen now (null: everyone's): in relay mode only they get video. */
+  setVisiblePeers(ids: ReadonlySet<string> | null): void {
+    this.switch.setVisible(ids);
+  }
+
   /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
   setTileWidth(px: number): void {
     this.switch.setTileWidth(px);

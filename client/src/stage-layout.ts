@@ -11,8 +11,8 @@ export type LayoutMode = 'grid' | 'speaker';
 /** Smallest grid tile worth showing: below this, people get another page instead. */
 export const MIN_TILE_WIDTH_PX = 200;
 export const MIN_TILE_HEIGHT_PX = 150;
-/** A page never holds more than this, however large the window (5 × 5). */
-export const MAX_TILES_PER_PAGE = 25;
+/** A page never holds more than this, however large the window (4 × 4): the relay gives a page 16 video slots. */
+export const MAX_TILES_PER_PAGE = 16;
 
 export function tilesPerPage(boxWidthPx: number, boxHeightPx: number, gapPx = 12): number {
   const cols = Math.floor((boxWidthPx + gapPx) / (MIN_TILE_WIDTH_PX + gapPx));

@@ -39,6 +39,7 @@ export class TopologySwitch {
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private tileWidthPx = 320;
+  private visible: ReadonlySet<string> | null = null;
   private closed = false;
 
   constructor(private readonly host: TopologyHost) {
@@ -58,6 +59,12 @@ export class TopologySwitch {
       const want = chooseTopology(this.peopleCount(), this.host.relayOffer());
       if (want !== this.topology()) void this.switchTo(want);
     }, TOPOLOGY_SETTLE_MS);
+  }
+
+  /** Whose tiles are on screen (null: everyone's); the others get no video from the relay. */
+  setVisible(ids: ReadonlySet<string> | null): void {
+    this.visible = ids;
+    this.relay?.setVisible(ids);
   }
 
   setTileWidth(px: number): void {
@@ -116,6 +123,7 @@ export class TopologySwitch {
       },
     }));
     relay.setTileWidth(this.tileWidthPx);
+    relay.setVisible(this.visible);
     await relay.start().catch((err: unknown) => {
       console.warn('[confab] relay link failed:', err);
       this.relayFailed(relay);

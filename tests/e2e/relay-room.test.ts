@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
-import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat } from '../support/room-actions';
+import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 import { startBots, type RoomOfBots } from '../load/harness';
 import { loadRecording } from '../load/recording';
 import { sealRecording } from '../load/sealed-recording';
@@ -97,6 +97,38 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
       await openChat(page);
       await expect.poll(() => page.getByRole('listitem').filter({ hasText: 'Twelve of us now' }).isVisible(), { timeout: 10_000 }).toBe(true);
     }
+  });
+
+  it('a page of tiles: only the people on it get video from the relay; the next page gets it in turn', async () => {
+    const alice = pages[0]!;
+    const rising = async (id: string) => {
+      const before = await alice.evaluate((p) => window.confabDebug!.framesDecoded(p), id);
+      await alice.waitForTimeout(1_500);
+      return (await alice.evaluate((p) => window.confabDebug!.framesDecoded(p), id)) > before + 2;
+    };
+    const shownIds = () => alice.locator('.tile-slot:not(.off-page) figure').evaluateAll((fs) => fs.map((f) => f.getAttribute('data-peer-id')!));
+    const out0 = await metric(h.relay.url, 'confab_relay_packets_out_total');
+    const t0 = Date.now();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const allRate = ((await metric(h.relay.url, 'confab_relay_packets_out_total')) - out0) / ((Date.now() - t0) / 1000);
+    await alice.setViewportSize({ width: 700, height: 560 }); // room for 4 tiles a page
+    await alice.getByText(/^Page 1 of \d/).waitFor();
+    const page1 = await shownIds();
+    expect(page1.length).toBeLessThan(ROOM_SIZE - 1);
+    const everyone = await peerIds(alice);
+    const offPage = everyone.filter((id) => !page1.includes(id));
+    await expect.poll(async () => (await Promise.all(offPage.map(rising))).some(Boolean), { timeout: 10_000 }).toBe(false);
+    for (const id of page1) expect(await rising(id), `${id} on page 1 plays`).toBe(true);
+    const out1 = await metric(h.relay.url, 'confab_relay_packets_out_total');
+    const t1 = Date.now();
+    await new Promise((r) => setTimeout(r, 3_000));
+    const pagedRate = ((await metric(h.relay.url, 'confab_relay_packets_out_total')) - out1) / ((Date.now() - t1) / 1000);
+    console.log(`[measure] relay packets out: ${Math.round(allRate)}/s with all 11 tiles on Alice's screen, ${Math.round(pagedRate)}/s with ${page1.length} a page`);
+    await alice.getByRole('button', { name: 'Next page' }).click();
+    const page2 = await shownIds();
+    expect(page2.some((id) => page1.includes(id))).toBe(false);
+    for (const id of page2) await waitUntil(() => rising(id), 10_000, `${id} on page 2 gets video`);
+    await alice.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('what the relay forwards is sealed: a tap without the key opens nothing, and after a removal the old key opens nothing new', async () => {

@@ -4,8 +4,8 @@ import { featuredPerson, MAX_TILES_PER_PAGE, pageOf, tilesPerPage } from '../../
 const people = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
 
 describe('grid pages', () => {
-  it('a laptop window holds a dozen or so tiles; a huge one stops at 5 × 5', () => {
-    expect(tilesPerPage(1248, 650)).toBe(20); // 5 columns × 4 rows of at least 200 × 150
+  it('a laptop window holds a dozen or so tiles; a huge one stops at 4 × 4 (the relay’s video slots)', () => {
+    expect(tilesPerPage(1000, 500)).toBe(12); // 4 columns × 3 rows of at least 200 × 150
     expect(tilesPerPage(4000, 3000)).toBe(MAX_TILES_PER_PAGE);
   });
 

@@ -47,7 +47,13 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
   const paged = createMemo(() => pageOf(others(), strip() ? Infinity : tilesPerPage(gridSize().width, gridSize().height, TILE_GAP_PX), page()));
   const onPage = createMemo(() => new Set(paged().shown.map((peer) => peer.id)));
   const layout = createMemo(() => fitTiles(paged().shown.length, gridSize().width, gridSize().height, 4 / 3, TILE_GAP_PX));
-  // In relay mode each tile asks for the video layer its width needs.
+  // In relay mode only tiles on screen get video, each at the layer its width needs.
+  createEffect(() => {
+    const shown = new Set(onPage());
+    const large = featured();
+    if (large) shown.add(large);
+    session.setVisiblePeers(shown);
+  });
   createEffect(() => session.setTileWidth(strip() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
   // Until the grid is measured, tiles get a plain size: a 0×0 video element is never painted.
   const gridStyle = () =>
