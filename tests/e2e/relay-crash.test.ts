@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { startRelay } from '../support/relay-process';
+import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
+
+const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
+
+/**
+ * The relay node dies mid-call (SIGKILL: no goodbye to anyone). The room falls back to the
+ * mesh it still has (the data channels never went away), media and chat go on, and once
+ * the process is back the room returns to the relay.
+ */
+describe('relay node crash in relay mode', () => {
+  const h = useRelayAndBrowser(['--mesh-max', '2']);
+
+  it('the room falls back to a mesh within seconds, nothing written is lost, and returns to the relay when it is back', async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 3; i++) pages.push((await newParticipant(h.browser)).page);
+    const [alice, bob, carol] = pages as [Page, Page, Page];
+    const link = await createRoom(alice, h.relay.url);
+    await joinRoom(alice, 'Alice');
+    await joinRoom(bob, 'Bob', link);
+    await joinRoom(carol, 'Carol', link);
+    for (const page of pages) await expect.poll(() => topology(page), { timeout: 30_000 }).toBe('relay');
+    for (const page of pages) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
+
+    const port = Number(new URL(h.relay.url).port);
+    h.relay.process.kill('SIGKILL');
+    const killedAt = Date.now();
+    await sendChat(bob, 'written while the relay node was down');
+    await waitUntil(async () => (await Promise.all(pages.map(topology))).every((t) => t === 'mesh'), 15_000, 'every page back on the mesh');
+    console.log(`[measure] relay node killed → every page on the mesh: ${Date.now() - killedAt} ms`);
+    for (const page of pages) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
+    console.log(`[measure] relay node killed → every tile decoding over the mesh: ${Date.now() - killedAt} ms`);
+    for (const page of [alice, carol]) {
+      await openChat(page);
+      await page.getByText('written while the relay node was down').waitFor({ timeout: 10_000 });
+    }
+
+    h.relay = await startRelay({ port, args: ['--mesh-max', '2'] });
+    const backAt = Date.now();
+    for (const page of pages) await expect.poll(() => topology(page), { timeout: 45_000 }).toBe('relay');
+    for (const page of pages) for (const id of await peerIds(page)) await expectVideoFlowing(page, id);
+    console.log(`[measure] relay node restarted → every page decoding through it again: ${Date.now() - backAt} ms`);
+  });
+});
