@@ -5,7 +5,7 @@ import ndc from 'node-datachannel';
 import { WebSocketServer } from 'ws';
 import { RELAY_LIMITS } from '../../crdt/relay-wire';
 import { ControlSession } from './control';
-import { nativeErrors } from './peer';
+import { nativeErrors, openConnectionCount } from './peer';
 import type { Room } from './room';
 import { ForwardingStats } from './stats';
 
@@ -50,12 +50,23 @@ const server = createServer((req, res) => {
     rssBytes: process.memoryUsage.rss(),
     rooms: rooms.size,
     participants: [...rooms.values()].reduce((n, r) => n + r.participants.size, 0),
+    sessions: sessions.size,
+    peerConnections: openConnectionCount(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    activeResources: countBy(process.getActiveResourcesInfo()),
     callbackErrors: nativeErrors.count,
     lastCallbackError: nativeErrors.last,
   };
   if (url.searchParams.get('reset') === '1') stats.resetDelays();
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 });
+/** Timers, sockets and other handles by type: what a leak of them would show in. */
+function countBy(names: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) out[name] = (out[name] ?? 0) + 1;
+  return out;
+}
+
 const wss = new WebSocketServer({ noServer: true, maxPayload: RELAY_LIMITS.maxMessageBytes });
 server.on('upgrade', (req, socket, head) => {
   if ((req.url ?? '').split('?')[0] !== '/relay') return socket.destroy();

@@ -33,6 +33,13 @@ export function gatheredDescription(pc: PeerConnection): Promise<string> {
  * closing under us) are counted and dropped.
  */
 export const nativeErrors = { count: 0, last: '' };
+
+/** Connections made and not yet closed, for /stats: a soak checks that none leak. */
+const liveConnections = new Set<PeerConnection>();
+export function openConnectionCount(): number {
+  for (const pc of liveConnections) if (pc.state() === 'closed') liveConnections.delete(pc);
+  return liveConnections.size;
+}
 const noted = (err: unknown) => {
   nativeErrors.count++;
   nativeErrors.last = String(err);
@@ -112,6 +119,8 @@ export async function answerConnection(
     ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
     ...(opts.udpMuxPort ? { enableIceUdpMux: true, portRangeBegin: opts.udpMuxPort, portRangeEnd: opts.udpMuxPort } : {}),
   });
+  openConnectionCount(); // prunes closed ones, so the set stays small
+  liveConnections.add(pc);
   const keep: unknown[] = [];
 
   // Down slots first, so the answer carries the relay's track descriptions (with SSRCs).
@@ -165,7 +174,12 @@ export async function answerConnection(
       track.onMessage(guard((buf) => handlers.video(layer!, buf)));
     }
   });
-  pc.setRemoteDescription(offerSdp, 'offer');
+  try {
+    pc.setRemoteDescription(offerSdp, 'offer');
+  } catch (err) {
+    pc.close(); // a malformed offer must not leave a connection behind
+    throw err;
+  }
   const answerSdp = await gatheredDescription(pc);
   return {
     pc,

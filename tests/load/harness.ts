@@ -11,6 +11,12 @@ export interface RelayNodeStats extends ForwardingSnapshot {
   rssBytes: number;
   rooms: number;
   participants: number;
+  /** Control sockets and node-datachannel connections not yet closed. */
+  sessions: number;
+  peerConnections: number;
+  heapUsedBytes: number;
+  /** process.getActiveResourcesInfo() by type (Timeout, TCPSocketWrap…). */
+  activeResources: Record<string, number>;
   callbackErrors: number;
   lastCallbackError: string;
 }
