@@ -88,6 +88,12 @@ export interface Connection {
    * whole connection (seen here: a forced GC closed fresh connections).
    */
   keep: unknown[];
+  /**
+   * Closes every track, then the connection. pc.close() alone leaves each track's native
+   * callbacks registered, and they hold the track, the room's participant and its control
+   * socket: a whole session leaked per departed participant (seen in the soak).
+   */
+  close(): void;
 }
 
 /** Answers a participant's `connect` offer. */
@@ -122,6 +128,17 @@ export async function answerConnection(
   openConnectionCount(); // prunes closed ones, so the set stays small
   liveConnections.add(pc);
   const keep: unknown[] = [];
+  const tracks: Track[] = [];
+  const close = () => {
+    for (const track of tracks.splice(0)) {
+      try {
+        track.close();
+      } catch (err) {
+        noted(err);
+      }
+    }
+    pc.close();
+  };
 
   // Down slots first, so the answer carries the relay's track descriptions (with SSRCs).
   const used = new Set<number>();
@@ -139,6 +156,7 @@ export async function answerConnection(
     description.addSSRC(ssrc, 'confab-relay', `relay-${mid}`, mid);
     const track = pc.addTrack(description);
     keep.push(description, track);
+    tracks.push(track);
     track.onMessage(guard(handlers.downRtcp));
     // The closures hold the Track: node-datachannel drops the callbacks of a collected wrapper.
     const down: DownTrack = {
@@ -165,6 +183,7 @@ export async function answerConnection(
     const session = new ndc.RtcpReceivingSession();
     track.setMediaHandler(session);
     keep.push(track, session);
+    tracks.push(track);
     track.onOpen(guard(() => handlers.opened()));
     if (isAudio) {
       up.audio = upTrack(track);
@@ -177,7 +196,7 @@ export async function answerConnection(
   try {
     pc.setRemoteDescription(offerSdp, 'offer');
   } catch (err) {
-    pc.close(); // a malformed offer must not leave a connection behind
+    close(); // a malformed offer must not leave a connection behind
     throw err;
   }
   const answerSdp = await gatheredDescription(pc);
@@ -189,5 +208,6 @@ export async function answerConnection(
     video: video.map((v) => v.slot),
     audio: audio.map((a) => a.slot),
     keep,
+    close,
   };
 }

@@ -11,6 +11,7 @@ import { startRelay, type RelayProcess } from '../support/relay-process';
  * few seconds (leave, then a fresh bot joins). Reports relay RSS growth, leaked sessions,
  * connections and timers once churn stops and once everyone left, and whether every
  * remaining bot receives continuous, keyframe-started media from whom it watches.
+ * BENCH_SOAK_NODE_ARGS passes flags to the relay node (e.g. --heapsnapshot-signal=SIGUSR2).
  */
 const SOAK_MS = Number(process.env.BENCH_SOAK_MS ?? 600_000);
 const WARMUP_MS = Number(process.env.BENCH_SOAK_WARMUP_MS ?? Math.min(60_000, Math.max(5_000, SOAK_MS / 10)));
@@ -136,7 +137,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 }
 
 export async function soakBench(): Promise<boolean> {
-  const [relay, signaling] = await Promise.all([startRelayNode(), startRelay()]);
+  const [relay, signaling] = await Promise.all([startRelayNode({ nodeArgs: (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean) }), startRelay()]);
   const soak: Soak = { relay, signaling, recording: loadRecording(), core: [], churn: Array(CHURN).fill(null), nextIndex: CORE, joins: 0, failedJoins: 0 };
   const pump = setInterval(() => {
     const now = performance.now();
@@ -165,6 +166,7 @@ export async function soakBench(): Promise<boolean> {
         await sleep(Math.max(0, CHURN_EVERY_MS - (performance.now() - t)));
       }
     };
+    console.log(`soak: relay node pid ${relay.process.pid} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2, the harness default'}), signaling relay pid ${signaling.process.pid}`);
     console.log(`soak: ${CORE} core bots + ${CHURN} churning, one replaced every ${CHURN_EVERY_MS} ms; warm-up ${WARMUP_MS / 1000} s, soak ${SOAK_MS / 1000} s`);
     await churnFor(WARMUP_MS);
     const start = await relay.stats();
@@ -172,8 +174,10 @@ export async function soakBench(): Promise<boolean> {
     const joinsAtStart = soak.joins;
     let peak = start;
     const t0 = performance.now();
+    const byMinute: number[] = [];
     await churnFor(SOAK_MS, (s) => {
       if (s.rssBytes > peak.rssBytes) peak = s;
+      if (performance.now() - t0 >= (byMinute.length + 1) * 60_000) byMinute.push(s.rssBytes);
     });
     const soakedMs = performance.now() - t0;
     const end = await relay.stats();
@@ -189,6 +193,7 @@ export async function soakBench(): Promise<boolean> {
       'relay node heap MB': { start: mb(start.heapUsedBytes), end: mb(end.heapUsedBytes), peak: '', growth: '' },
       'signaling RSS MB': { start: mb(startSignaling.rssBytes), end: mb(endSignaling.rssBytes), peak: '', growth: `${((100 * (endSignaling.rssBytes - startSignaling.rssBytes)) / startSignaling.rssBytes).toFixed(1)} %` },
     });
+    console.log(`relay node RSS MB at each minute of the soak: ${[start.rssBytes, ...byMinute, end.rssBytes].map(mb).join(' → ')}`);
     console.log(`joins: ${soak.joins - joinsAtStart} during the soak (${soak.joins} in all, ${soak.failedJoins} failed); bot connection retries: ${[...soak.core, ...soak.churn].reduce((n, m) => n + (m?.bot.retries ?? 0), 0)}`);
     console.log(`relay callback errors: ${end.callbackErrors}${end.callbackErrors ? ` (last: ${end.lastCallbackError})` : ''}`);
     const expect = (what: string, got: number, want: number) => {
@@ -218,6 +223,7 @@ export async function soakBench(): Promise<boolean> {
     const after = await relay.stats();
     const afterSignaling = await signalingGauges(signaling);
     const leaked = resourceDiff(idle.activeResources, after.activeResources);
+    console.log(`relay node RSS MB: ${mb(idle.rssBytes)} idle before anyone joined, ${mb(after.rssBytes)} after everyone left`);
     console.log(
       `after everyone left${settled ? '' : ' (not settled in 10 s)'}: ` +
         [
