@@ -53,8 +53,10 @@ export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not a
 
 /** The bytes a signature covers: every field but sig, in a fixed order. */
 function signedBytes(r: Omit<ControlRecord, 'sig'>): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(JSON.stringify([r.v, r.room, r.kind, r.target, r.seq, r.at, r.by]));
+  return new TextEncoder().encode(signedText(r));
 }
+
+const signedText = (r: Omit<ControlRecord, 'sig'>) => JSON.stringify([r.v, r.room, r.kind, r.target, r.seq, r.at, r.by]);
 
 export async function signControl(
   identity: SigningIdentity,
@@ -93,11 +95,10 @@ const verdicts = new Map<string, boolean>();
 const MAX_VERDICTS = 10_000;
 
 async function verifiedOnce(record: ControlRecord): Promise<boolean> {
-  const bytes = signedBytes(record);
-  const id = `${record.sig}|${new TextDecoder().decode(bytes)}`;
+  const id = `${record.sig}|${signedText(record)}`;
   let ok = verdicts.get(id);
   if (ok === undefined) {
-    ok = await verify(record.by, record.sig, bytes);
+    ok = await verify(record.by, record.sig, signedBytes(record));
     if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
     verdicts.set(id, ok);
   }
@@ -113,33 +114,74 @@ export function emptyControlState(): RoomControlState {
   return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set(), hostSessions: new Set() };
 }
 
+/** Values from the document are never changed in place, so each is parsed once per page. */
+const parsedValues = new WeakMap<object, ControlRecord | null>();
+
+function parseOnce(value: unknown): ControlRecord | null {
+  if (typeof value !== 'object' || value === null) return null;
+  let record = parsedValues.get(value);
+  if (record === undefined) parsedValues.set(value, (record = parseControl(value)));
+  return record;
+}
+
+/** Keys already hashed against a room id: whether each is that room's host key. */
+const hostKeyVerdicts = new Map<string, boolean>();
+
+async function isHostKeyOf(roomId: string, key: string): Promise<boolean> {
+  const id = `${roomId}|${key}`;
+  let ok = hostKeyVerdicts.get(id);
+  if (ok === undefined) {
+    ok = await roomIdForHostKey(key).then((r) => r === roomId, () => false);
+    if (hostKeyVerdicts.size >= MAX_VERDICTS) hostKeyVerdicts.clear();
+    hostKeyVerdicts.set(id, ok);
+  }
+  return ok;
+}
+
 /**
  * Folds raw values from the room document into the room's control state. The host key is the
  * signer whose key hashes to the room id; nobody else can produce one.
+ *
+ * Only the host and the keys the host names as co-hosts can sign anything that counts, so the
+ * records of every other signer are turned away before their signatures are checked: a member
+ * flooding the document with records signed by throwaway keys costs a parse each, not an
+ * ECDSA verification each.
  */
 export async function foldControls(
   roomId: string,
   values: unknown[],
 ): Promise<{ state: RoomControlState; rejected: { value: unknown; reason: RejectReason }[]; nextSeq: number }> {
   const rejected: { value: unknown; reason: RejectReason }[] = [];
-  const valid: ControlRecord[] = [];
-  const seen = new Set<string>();
+  const parsed: ControlRecord[] = [];
   for (const value of values) {
-    const record = parseControl(value);
+    const record = parseOnce(value);
     if (!record) rejected.push({ value, reason: 'malformed' });
     else if (record.room !== roomId) rejected.push({ value, reason: 'other room' });
-    else if (seen.has(record.sig)) rejected.push({ value, reason: 'duplicate' });
-    else if (!(await verifiedOnce(record))) rejected.push({ value, reason: 'bad signature' });
+    else parsed.push(record);
+  }
+  let hostKey: string | null = null;
+  for (const by of new Set(parsed.map((r) => r.by))) if (await isHostKeyOf(roomId, by)) hostKey = by;
+  // A superset of the co-hosts (these grants are not verified yet): enough to turn strangers away.
+  const mayCount = new Set(parsed.filter((r) => r.kind === 'cohost' && r.by === hostKey).map((r) => r.target!));
+  if (hostKey) mayCount.add(hostKey);
+
+  const valid: ControlRecord[] = [];
+  const seen = new Set<string>();
+  for (const record of parsed) {
+    if (!mayCount.has(record.by)) rejected.push({ value: record, reason: 'not authorized' });
+    else if (seen.has(record.sig)) rejected.push({ value: record, reason: 'duplicate' });
+    else if (!(await verifiedOnce(record))) rejected.push({ value: record, reason: 'bad signature' });
     else {
       seen.add(record.sig);
       valid.push(record);
     }
   }
   const state = emptyControlState();
-  const hostCheck = new Map<string, boolean>();
-  for (const by of new Set(valid.map((r) => r.by))) hostCheck.set(by, (await roomIdForHostKey(by)) === roomId);
-  state.hostKey = [...hostCheck].find(([, isHost]) => isHost)?.[0] ?? null;
+  state.hostKey = valid.some((r) => r.by === hostKey) ? hostKey : null;
 
+  // From applied records only: a signer without authority must not push the host's next seq
+  // past what parseControl accepts (a "future Lamport time" would silence the host).
+  let maxSeq = 0;
   for (const record of valid.sort(compareRecords)) {
     const isHost = record.by === state.hostKey;
     const authorized =
@@ -151,9 +193,9 @@ export async function foldControls(
       continue;
     }
     apply(state, record);
+    maxSeq = Math.max(maxSeq, record.seq);
   }
-  const nextSeq = valid.reduce((max, r) => Math.max(max, r.seq), 0) + 1;
-  return { state, rejected, nextSeq };
+  return { state, rejected, nextSeq: maxSeq + 1 };
 }
 
 function apply(state: RoomControlState, r: ControlRecord): void {

@@ -11,9 +11,26 @@ export interface SyncChannel {
 const MESSAGE_SYNC = 0;
 /** A full chat history (1,000 × 2,000 characters, up to 3 bytes each) fits with room to spare. */
 export const MAX_SYNC_MESSAGE_BYTES = 8_000_000;
+/**
+ * Yjs keeps updates that wait on structs it lacks, re-merges them with every update that waits
+ * too, and sends them along in every sync step 2. Between honest peers they fill in within a
+ * round trip; a peer sending ever more of them would cost us quadratic time and memory.
+ */
+export const MAX_PENDING_BYTES = 64 * 1024;
+
+/**
+ * Sync step 1 asks for everything the asker lacks, which may be the whole document. Peers ask
+ * when a channel opens and after a resync; answering a flood of them would make us send the
+ * document again and again. A small burst, then one per interval.
+ */
+const STEP1_BURST = 4;
+const STEP1_EVERY_MS = 5_000;
 
 interface Link {
   channel: SyncChannel;
+  /** Sync step 1 answers this channel may still get (token bucket). */
+  step1Tokens: number;
+  step1RefilledAt: number;
   /** Transaction origin for updates from this channel: an object, so no caller can collide. */
   origin: object;
   warned: boolean;
@@ -38,7 +55,7 @@ export class DocSync {
 
   /** Sends sync step 1 at once; the peer answers with step 2 (what we lack). */
   addChannel(id: string, channel: SyncChannel): void {
-    const link: Link = { channel, origin: { channel: id }, warned: false };
+    const link: Link = { channel, origin: { channel: id }, warned: false, step1Tokens: STEP1_BURST, step1RefilledAt: Date.now() };
     this.links.set(id, link);
     this.send(id, link, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
   }
@@ -62,6 +79,10 @@ export class DocSync {
       switch (decoding.readVarUint(decoder)) {
         case syncProtocol.messageYjsSyncStep1: {
           const stateVector = decoding.readVarUint8Array(decoder);
+          if (!takeStep1Token(link)) {
+            this.warnOnce(id, link, 'too many sync requests; answering one per interval', null);
+            return false;
+          }
           const reply = frame((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector));
           this.send(id, link, reply);
           return true;
@@ -70,6 +91,7 @@ export class DocSync {
         case syncProtocol.messageYjsUpdate:
           // A throwing onChange/observer callback also lands in the catch below.
           Y.applyUpdate(this.doc, decoding.readVarUint8Array(decoder), link.origin);
+          this.boundPending(id, link);
           return true;
         default:
           return false;
@@ -78,6 +100,17 @@ export class DocSync {
       this.warnOnce(id, link, 'dropping malformed sync message', err);
       return false;
     }
+  }
+
+  /** Drops what waits beyond the bound and asks every peer again for what we lack. */
+  private boundPending(id: string, link: Link): void {
+    const store = this.doc.store;
+    if ((store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0) <= MAX_PENDING_BYTES) return;
+    store.pendingStructs = null;
+    store.pendingDs = null;
+    this.warnOnce(id, link, 'too many updates waiting on missing data; dropped them and resyncing', null);
+    const step1 = frame((e) => syncProtocol.writeSyncStep1(e, this.doc));
+    for (const [otherId, other] of this.links) this.send(otherId, other, step1);
   }
 
   destroy(): void {
@@ -99,6 +132,18 @@ export class DocSync {
     link.warned = true;
     console.warn(`[confab] sync channel ${id}: ${what} (further problems on it are not logged)`, err);
   }
+}
+
+function takeStep1Token(link: Link): boolean {
+  const now = Date.now();
+  const earned = Math.floor((now - link.step1RefilledAt) / STEP1_EVERY_MS);
+  if (earned > 0) {
+    link.step1Tokens = Math.min(STEP1_BURST, link.step1Tokens + earned);
+    link.step1RefilledAt += earned * STEP1_EVERY_MS;
+  }
+  if (link.step1Tokens === 0) return false;
+  link.step1Tokens--;
+  return true;
 }
 
 function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {

@@ -3,6 +3,8 @@ import type { SigningIdentity } from './host-identity';
 import type { RoomDoc } from './room-doc';
 
 const MAX_LOCAL_RECORDS = 500;
+/** Rejected records are logged once each, up to this many: a flooding member must not flood the console. */
+const MAX_LOGGED_REJECTIONS = 10;
 
 /**
  * The room's control state, kept folded from the records in a RoomDoc. Folding verifies
@@ -13,6 +15,8 @@ export class RoomControls {
   private current: RoomControlState = emptyControlState();
   private seq = 1;
   private folding: Promise<void> = Promise.resolve();
+  /** A fold queued behind the running one: every change until it starts rides on it. */
+  private queued: Promise<void> | null = null;
   private readonly listeners = new Set<(state: RoomControlState) => void>();
   private readonly logged = new Set<unknown>();
   /** Genuine records learnt outside the document (with a signal): folded, never synced. */
@@ -73,19 +77,28 @@ export class RoomControls {
   }
 
   private refold(): Promise<void> {
-    this.folding = this.folding.then(async () => {
+    if (this.queued) return this.queued;
+    const run = async () => {
+      this.queued = null;
       const { state, rejected, nextSeq } = await foldControls(this.roomId, this.values());
-      for (const { value, reason } of rejected) {
-        if (reason === 'duplicate') continue;
-        const id = (value as { sig?: unknown } | null)?.sig ?? value;
-        if (this.logged.has(id)) continue;
-        this.logged.add(id);
-        console.warn(`[confab] ignoring a control record (${reason})`, value);
-      }
+      this.logRejections(rejected);
       this.current = state;
       this.seq = nextSeq;
       for (const cb of this.listeners) cb(state);
-    });
+    };
+    // A throwing listener must not stop every later fold.
+    this.queued = this.folding = this.folding.then(run).catch((err: unknown) => console.warn('[confab] folding control records failed:', err));
     return this.folding;
+  }
+
+  private logRejections(rejected: { value: unknown; reason: string }[]): void {
+    for (const { value, reason } of rejected) {
+      if (reason === 'duplicate' || this.logged.size > MAX_LOGGED_REJECTIONS) continue;
+      const id = (value as { sig?: unknown } | null)?.sig ?? value;
+      if (this.logged.has(id)) continue;
+      this.logged.add(id);
+      if (this.logged.size > MAX_LOGGED_REJECTIONS) console.warn('[confab] ignoring more control records (not logged)');
+      else console.warn(`[confab] ignoring a control record (${reason})`, value);
+    }
   }
 }

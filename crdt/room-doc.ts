@@ -19,9 +19,6 @@ import {
 
 export { MAX_CHAT_CHARS, MAX_CHAT_HISTORY, MAX_NAME_CHARS, REACTIONS, type ChatMessage, type Participant, type Reaction } from './room-schema';
 
-/** Lock, admit, remove… a busy 50-person room signs a few hundred; more is a flood. */
-export const MAX_CONTROL_RECORDS = 5000;
-
 export class ChatTooLongError extends Error {
   override readonly name = 'ChatTooLongError';
   constructor(readonly length: number) {
@@ -85,9 +82,13 @@ export class RoomDoc {
     if (fresh.length > 0) this.controls.push(fresh);
   }
 
-  /** Raw values, unverified: fold them with foldControls. Bounded against a flooding member. */
+  /**
+   * Raw values, unverified: fold them with foldControls. All of them: a window (the first N)
+   * would let a member flood the array until the host's next decision fell outside it.
+   * Folding turns away records of signers without authority before any signature check.
+   */
   controlValues(): unknown[] {
-    return this.controls.slice(0, MAX_CONTROL_RECORDS);
+    return this.controls.toArray();
   }
 
   onControlsChange(cb: () => void): () => void {
@@ -162,11 +163,37 @@ export class RoomDoc {
     const message: ChatMessage = { id: randomId(), from, name, text: body, sentAt: now };
     this.doc.transact(() => {
       this.messages.push([message]);
-      // Oldest by array position; concurrent senders may each trim, which only trims more.
-      const excess = this.messages.length - MAX_CHAT_HISTORY;
-      if (excess > 0) this.messages.delete(0, excess);
+      this.trimChat();
     });
     return message;
+  }
+
+  /**
+   * Keeps the array at MAX_CHAT_HISTORY entries. Entries that are not chat messages (or repeat
+   * an id) go first, so a member's garbage cannot push real messages out; then the oldest by
+   * array position. Concurrent senders may each trim, which only trims more.
+   */
+  private trimChat(): void {
+    if (this.messages.length <= MAX_CHAT_HISTORY) return;
+    const values = this.messages.toArray();
+    const seen = new Set<string>();
+    const junk = values.map((v) => {
+      const m = readChat(v);
+      return !m || seen.has(m.id) || !seen.add(m.id);
+    });
+    // From the end, one delete per run of junk, so earlier indexes stay right.
+    for (let end = junk.length; end > 0; ) {
+      if (!junk[end - 1]) {
+        end--;
+        continue;
+      }
+      let start = end - 1;
+      while (start > 0 && junk[start - 1]) start--;
+      this.messages.delete(start, end - start);
+      end = start;
+    }
+    const excess = this.messages.length - MAX_CHAT_HISTORY;
+    if (excess > 0) this.messages.delete(0, excess);
   }
 
   /** Valid messages in (sentAt, id) order, one per id, the last MAX_CHAT_HISTORY. */

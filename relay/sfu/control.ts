@@ -1,7 +1,6 @@
-import type { PeerConnection } from 'node-datachannel';
 import type { WebSocket } from 'ws';
 import { parseRelayClientMessage, RELAY_LIMITS, RELAY_PROTOCOL_VERSION, type RelayClientMessage, type RelayServerMessage } from '../../crdt/relay-wire';
-import { answerConnection, type PeerOptions } from './peer';
+import { answerConnection, type Connection, type PeerOptions } from './peer';
 import { Room, type Participant } from './room';
 import type { ForwardingStats } from './stats';
 
@@ -12,7 +11,7 @@ import type { ForwardingStats } from './stats';
 export class ControlSession {
   private participant: Participant | null = null;
   private room: Room | null = null;
-  private pc: PeerConnection | null = null;
+  private conn: Connection | null = null;
   /** node-datachannel objects of the connection, held while it lives (see Connection.keep). */
   keep: unknown[] = [];
   private connecting = false;
@@ -76,8 +75,8 @@ export class ControlSession {
           },
           this.opts,
         );
-        if (this.closed) return conn.pc.close();
-        this.pc = conn.pc;
+        if (this.closed) return conn.close();
+        this.conn = conn;
         this.keep = conn.keep;
         room.attachDown(p, conn.down);
         this.send({ type: 'answer', sdp: conn.answerSdp, video: conn.video, audio: conn.audio });
@@ -85,7 +84,7 @@ export class ControlSession {
         return;
       }
       case 'candidate':
-        if (this.pc && msg.candidate) this.pc.addRemoteCandidate(msg.candidate, msg.mid);
+        if (this.conn && msg.candidate) this.conn.pc.addRemoteCandidate(msg.candidate, msg.mid);
         return;
       case 'subscribe': {
         const error = room.subscribe(p, msg.tile, msg.publisher, msg.layer, performance.now());
@@ -106,6 +105,6 @@ export class ControlSession {
       this.room.leave(this.participant);
       if (this.room.participants.size === 0) for (const [key, r] of this.rooms) if (r === this.room) this.rooms.delete(key);
     }
-    this.pc?.close();
+    this.conn?.close();
   }
 }

@@ -33,10 +33,24 @@ const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://relay');
   if (url.pathname !== '/stats') return void res.writeHead(404).end();
   const cpu = process.cpuUsage();
-  const body = { ...node.stats(), cpuUserUs: cpu.user, cpuSystemUs: cpu.system, rssBytes: process.memoryUsage.rss() };
+  const body = {
+    ...node.stats(),
+    cpuUserUs: cpu.user,
+    cpuSystemUs: cpu.system,
+    rssBytes: process.memoryUsage.rss(),
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    activeResources: countBy(process.getActiveResourcesInfo()),
+  };
   if (url.searchParams.get('reset') === '1') node.resetDelays();
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 });
+/** Timers, sockets and other handles by type: what a leak of them would show in. */
+function countBy(names: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const name of names) out[name] = (out[name] ?? 0) + 1;
+  return out;
+}
+
 server.on('upgrade', (req, socket, head) => {
   if ((req.url ?? '').split('?')[0] !== '/relay') return socket.destroy();
   node.handleUpgrade(req, socket, head);

@@ -4,7 +4,7 @@ import ndc from 'node-datachannel';
 import { WebSocketServer } from 'ws';
 import { RELAY_LIMITS } from '../../crdt/relay-wire';
 import { ControlSession } from './control';
-import { nativeErrors, type PeerOptions } from './peer';
+import { nativeErrors, openConnectionCount, type PeerOptions } from './peer';
 import type { Room } from './room';
 import { ForwardingStats } from './stats';
 
@@ -19,6 +19,9 @@ export interface RelayNodeOptions extends PeerOptions {
 export type RelayNodeStats = ReturnType<ForwardingStats['snapshot']> & {
   rooms: number;
   participants: number;
+  /** Control sockets open, and native peer connections not yet closed (leaks show here). */
+  sessions: number;
+  peerConnections: number;
   callbackErrors: number;
   lastCallbackError: string;
 };
@@ -59,6 +62,8 @@ export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
       ...stats.snapshot(),
       rooms: rooms.size,
       participants: [...rooms.values()].reduce((n, r) => n + r.participants.size, 0),
+      sessions: sessions.size,
+      peerConnections: openConnectionCount(),
       callbackErrors: nativeErrors.count,
       lastCallbackError: nativeErrors.last,
     }),

@@ -33,6 +33,13 @@ export function gatheredDescription(pc: PeerConnection): Promise<string> {
  * closing under us) are counted and dropped.
  */
 export const nativeErrors = { count: 0, last: '' };
+
+/** Connections made and not yet closed, for /stats: a soak checks that none leak. */
+const liveConnections = new Set<PeerConnection>();
+export function openConnectionCount(): number {
+  for (const pc of liveConnections) if (pc.state() === 'closed') liveConnections.delete(pc);
+  return liveConnections.size;
+}
 const noted = (err: unknown) => {
   nativeErrors.count++;
   nativeErrors.last = String(err);
@@ -81,6 +88,12 @@ export interface Connection {
    * whole connection (seen here: a forced GC closed fresh connections).
    */
   keep: unknown[];
+  /**
+   * Closes every track, then the connection. pc.close() alone leaves each track's native
+   * callbacks registered, and they hold the track, the room's participant and its control
+   * socket: a whole session leaked per departed participant (seen in the soak).
+   */
+  close(): void;
 }
 
 /** Answers a participant's `connect` offer. */
@@ -112,7 +125,20 @@ export async function answerConnection(
     ...(opts.bindAddress ? { bindAddress: opts.bindAddress } : {}),
     ...(opts.udpMuxPort ? { enableIceUdpMux: true, portRangeBegin: opts.udpMuxPort, portRangeEnd: opts.udpMuxPort } : {}),
   });
+  openConnectionCount(); // prunes closed ones, so the set stays small
+  liveConnections.add(pc);
   const keep: unknown[] = [];
+  const tracks: Track[] = [];
+  const close = () => {
+    for (const track of tracks.splice(0)) {
+      try {
+        track.close();
+      } catch (err) {
+        noted(err);
+      }
+    }
+    pc.close();
+  };
 
   // Down slots first, so the answer carries the relay's track descriptions (with SSRCs).
   const used = new Set<number>();
@@ -130,6 +156,7 @@ export async function answerConnection(
     description.addSSRC(ssrc, 'confab-relay', `relay-${mid}`, mid);
     const track = pc.addTrack(description);
     keep.push(description, track);
+    tracks.push(track);
     track.onMessage(guard(handlers.downRtcp));
     // The closures hold the Track: node-datachannel drops the callbacks of a collected wrapper.
     const down: DownTrack = {
@@ -156,6 +183,7 @@ export async function answerConnection(
     const session = new ndc.RtcpReceivingSession();
     track.setMediaHandler(session);
     keep.push(track, session);
+    tracks.push(track);
     track.onOpen(guard(() => handlers.opened()));
     if (isAudio) {
       up.audio = upTrack(track);
@@ -165,7 +193,12 @@ export async function answerConnection(
       track.onMessage(guard((buf) => handlers.video(layer!, buf)));
     }
   });
-  pc.setRemoteDescription(offerSdp, 'offer');
+  try {
+    pc.setRemoteDescription(offerSdp, 'offer');
+  } catch (err) {
+    close(); // a malformed offer must not leave a connection behind
+    throw err;
+  }
   const answerSdp = await gatheredDescription(pc);
   return {
     pc,
@@ -175,5 +208,6 @@ export async function answerConnection(
     video: video.map((v) => v.slot),
     audio: audio.map((a) => a.slot),
     keep,
+    close,
   };
 }

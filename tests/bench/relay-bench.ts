@@ -1,7 +1,6 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ndc from 'node-datachannel';
 import { startBots, startRelayNode, tilePlan } from '../load/harness';
 import { loadRecording, type Recording } from '../load/recording';
 import { summarizeCpuProfile } from './cpu-profile';
@@ -193,6 +192,4 @@ export async function relayBench(sizes = (process.env.BENCH_RELAY_SIZES ?? '10,2
     console.log(`\nrelay CPU profile, N=${profiled.n} (self time, share of busy samples):`);
     for (const p of profiled.profile) console.log(`  ${p.selfPct.toFixed(1).padStart(5)}%  ${p.fn}`);
   }
-  // libdatachannel's threads would keep the process alive.
-  ndc.cleanup();
 }

@@ -3,6 +3,7 @@ import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 import { relayBench } from './relay-bench';
+import { soakBench } from './soak-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
 const JOINS = Number(process.env.BENCH_JOINS ?? 7);
@@ -11,12 +12,19 @@ const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 30);
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
-/** BENCH_SECTIONS=client,relay (default both) picks the sections to run. */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,relay').split(',');
+/**
+ * BENCH_SECTIONS=client,relay,soak (default all three) picks the sections to run. The soak
+ * takes 10 minutes; BENCH_SOAK_MS shortens it.
+ */
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,relay,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('relay')) await relayBench();
+  if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
+  // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
+  // (hundreds of closed connections) crashed the process (SIGSEGV) once everything was printed.
+  process.exit();
 }
 
 async function clientBench(): Promise<void> {

@@ -139,6 +139,8 @@ export class Bot {
     this.closed = true;
     if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });
     this.ws?.close();
+    // Tracks first: pc.close() leaves their native callbacks registered, holding the bot.
+    for (const track of [...this.upTracks, ...this.downTracks]) track?.close();
     this.pc?.close();
   }
 

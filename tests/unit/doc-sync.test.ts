@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { DocSync, MAX_SYNC_MESSAGE_BYTES } from '../../crdt/doc-sync';
+import { DocSync, MAX_PENDING_BYTES, MAX_SYNC_MESSAGE_BYTES } from '../../crdt/doc-sync';
 import { RoomDoc } from '../../crdt/room-doc';
 import { prng } from '../support/prng';
 
@@ -250,5 +250,45 @@ describe('doc sync under hostile input', () => {
     expect(accepted).toBeGreaterThan(0);
     expect(error).not.toHaveBeenCalled();
     await stillSyncs(net, a, b, 'after the flips');
+  });
+
+  it('keeps updates waiting on missing data bounded: past the bound it drops them and asks every peer again', async () => {
+    const net = new Net();
+    const [a, b] = [peer('a'), peer('b')];
+    net.connect(a, b);
+    await net.quiesce();
+    const toWatcher: Uint8Array[] = [];
+    b.sync.addChannel('watcher', { send: (bytes) => toWatcher.push(bytes) });
+    b.sync.addChannel('evil', { send() {} });
+    const isStep1 = (m: Uint8Array) => m[0] === 0 && m[1] === syncProtocol.messageYjsSyncStep1;
+    const step1sBefore = toWatcher.filter(isStep1).length;
+    let sentBytes = 0;
+    for (let i = 0; sentBytes < 3 * MAX_PENDING_BYTES; i++) {
+      const doc = new Y.Doc();
+      doc.getArray('chat').push(['never sent']);
+      const sv = Y.encodeStateVector(doc);
+      doc.getArray('chat').push(['w'.repeat(4_000)]);
+      const update = syncMessage((e) => syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(doc, sv)));
+      sentBytes += update.length;
+      expect(b.sync.receive('evil', update)).toBe(true);
+      const store = b.room.doc.store;
+      expect((store.pendingStructs?.update.length ?? 0) + (store.pendingDs?.length ?? 0)).toBeLessThanOrEqual(MAX_PENDING_BYTES);
+    }
+    expect(toWatcher.filter(isStep1).length).toBeGreaterThan(step1sBefore);
+    await stillSyncs(net, a, b, 'after the gaps');
+  });
+
+  it('answers a burst of sync requests, then one per interval', () => {
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    const b = peer('b');
+    const replies: Uint8Array[] = [];
+    b.sync.addChannel('asker', { send: (bytes) => replies.push(bytes) });
+    replies.length = 0;
+    const ask = () => b.sync.receive('asker', syncMessage((e) => syncProtocol.writeSyncStep1(e, new Y.Doc())));
+    const answered = Array.from({ length: 10 }, ask);
+    expect(answered).toEqual([true, true, true, true, false, false, false, false, false, false]);
+    now.mockReturnValue(1_005_000);
+    expect([ask(), ask()]).toEqual([true, false]);
+    expect(replies).toHaveLength(5);
   });
 });

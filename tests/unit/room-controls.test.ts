@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { acceptableRecords, exclusionOf, foldControls, mayModerate, recordsAbout, signControl } from '../../crdt/control-records';
 import { newSigningIdentity, roomIdForHostKey } from '../../crdt/host-identity';
@@ -106,6 +106,40 @@ describe('RoomControls on real, synced Yjs documents', () => {
     await a.issue(host, [{ kind: 'unlock' }]);
     await b.settled();
     expect(b.state.locked).toBe(false);
+  });
+
+  it('a flood of records ahead of the host\'s next one does not hide it, nor lend its future seq to the host', async () => {
+    const { host, roomId } = await hostedRoom();
+    const [docA, docB] = linkedDocs();
+    const a = new RoomControls(roomId, docA);
+    const b = new RoomControls(roomId, docB);
+    const mallory = await newSigningIdentity();
+    const future = await signControl(mallory, { room: roomId, kind: 'unlock', seq: Number.MAX_SAFE_INTEGER });
+    docB.doc.getArray('controls').push([future, ...Array.from({ length: 6000 }, (_, i) => ({ ...future, seq: i, sig: `x${i}` }))]);
+    await a.settled();
+    await a.issue(host, [{ kind: 'lock' }]);
+    await b.settled();
+    expect(b.state.locked).toBe(true);
+    expect(a.state.locked).toBe(true);
+  });
+
+  it('a throwing listener does not stop later folds; rejections are logged a few times, not once per record', async () => {
+    const { host, roomId } = await hostedRoom();
+    const [docA] = linkedDocs();
+    const a = new RoomControls(roomId, docA);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      a.onChange(() => {
+        throw new Error('a broken view');
+      });
+      docA.doc.getArray('controls').push(Array.from({ length: 200 }, (_, i) => ({ junk: i })));
+      await a.settled();
+      await a.issue(host, [{ kind: 'lock' }]);
+      expect(a.state.locked).toBe(true);
+      expect(warn.mock.calls.length).toBeLessThan(20);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('records kept from a signal are folded but never written to the shared document', async () => {

@@ -197,6 +197,20 @@ describe('room document: hostile remote data', () => {
     expect(room.doc.getArray('chat').length).toBe(MAX_CHAT_HISTORY);
     expect(room.chat().at(-1)!.text).toBe('mine');
   });
+
+  it('junk in the chat array never pushes real messages out: the next sender trims it first', () => {
+    const room = new RoomDoc();
+    room.join(alice);
+    const real = Array.from({ length: 10 }, (_, i) => room.sendChat('a', `real ${i}`, i));
+    const evil = new Y.Doc();
+    Y.applyUpdate(evil, Y.encodeStateAsUpdate(room.doc));
+    const copy = { ...real[0]! };
+    evil.getArray('chat').push([...Array.from({ length: MAX_CHAT_HISTORY * 2 }, (_, i) => (i % 2 ? i : { id: i })), copy, copy]);
+    Y.applyUpdate(room.doc, Y.encodeStateAsUpdate(evil));
+    room.sendChat('a', 'after the junk', 100);
+    expect(room.chat().map((m) => m.text)).toEqual([...real.map((m) => m.text), 'after the junk']);
+    expect(room.doc.getArray('chat').length).toBe(11);
+  });
 });
 
 describe('room document: onChange', () => {
