@@ -78,6 +78,16 @@ export class RelayMedia {
     return slot < 0 ? undefined : this.link.audioReceivers[slot];
   }
 
+  /** The one connection to the relay (its stats: our uplink in relay mode). */
+  get connection(): RTCPeerConnection {
+    return this.link.pc;
+  }
+
+  /** Whom the relay ranks loudest now (its first audio slot), if anyone. */
+  loudest(): string | null {
+    return this.speakers[0] ?? null;
+  }
+
   /** One track per audio slot, to play whatever the relay forwards. */
   audioTracks(): MediaStreamTrack[] {
     return this.link.audioReceivers.map((r) => r.track);

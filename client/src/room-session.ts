@@ -13,6 +13,7 @@ import { MediaEncryption } from './media/e2ee/media-encryption';
 import { decodeMediaKey, encodeMediaKey } from './media/e2ee/media-key-message';
 import { MediaKeyring } from './media/e2ee/media-keyring';
 import type { LocalMedia } from './media/local-media';
+import type { QualitySources, StatsSource } from './media/quality-watch';
 import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
@@ -80,9 +81,14 @@ export class RoomSession {
   private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
   /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
   readonly topology: Accessor<Topology>;
+  /** The relay node failed us; the room runs as a mesh and the relay is tried again. */
+  readonly relayLost: Accessor<boolean>;
   /** In relay mode, one track per audio slot: the Room view plays them. */
   readonly relayAudio: Accessor<MediaStreamTrack[]>;
   private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
+  /** In relay mode, whom the relay ranks loudest (the audio levels never reach the page there). */
+  readonly relaySpeaker: Accessor<string | null>;
+  private readonly setRelaySpeaker: (id: string | null) => void;
   private readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
   /** Camera and microphone go over mesh links (not once the relay carries them). */
@@ -125,6 +131,7 @@ export class RoomSession {
     [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
     [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
+    [this.relaySpeaker, this.setRelaySpeaker] = createSignal<string | null>(null);
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
@@ -190,6 +197,7 @@ export class RoomSession {
       changed: () => this.updatePeerViews(),
     });
     this.topology = this.switch.topology;
+    this.relayLost = this.switch.relayLost;
   }
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
@@ -336,9 +344,26 @@ export class RoomSession {
     return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
   }
 
-  /** The connection to a peer (its stats feed the quality indicators). */
+  /** The connection to a peer (mesh). */
   connection(peerId: string): RTCPeerConnection | undefined {
     return this.mesh?.link(peerId)?.pc;
+  }
+
+  /**
+   * What the quality indicators measure: in a mesh, each peer's connection (which is also our
+   * uplink to them); through the relay, the slot receiving each peer and the relay connection.
+   */
+  qualitySources(): QualitySources {
+    const relay = this.switch.connectedRelay();
+    const perPeer = new Map<string, StatsSource>();
+    const uplinks: StatsSource[] = relay ? [relay.connection] : [];
+    for (const peer of this.peers()) {
+      const source = relay?.videoReceiverOf(peer.id) ?? this.connection(peer.id);
+      if (source) perPeer.set(peer.id, source);
+      const mesh = this.connection(peer.id);
+      if (!relay && mesh) uplinks.push(mesh);
+    }
+    return { perPeer, uplinks };
   }
 
   /** Whose tiles are on screen now (null: everyone's): in relay mode only they get video. */
@@ -438,6 +463,7 @@ export class RoomSession {
     for (const [id, view] of next) this.peerViews.set(id, view);
     if (changed) this.setPeers([...next.values()]);
     this.setRelayAudio(relay ? relay.audioTracks() : []);
+    this.setRelaySpeaker(relay?.loudest() ?? null);
   }
 
   /**

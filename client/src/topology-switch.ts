@@ -35,6 +35,9 @@ export interface TopologyHost {
 export class TopologySwitch {
   readonly topology: Accessor<Topology>;
   private readonly setTopology: (t: Topology) => void;
+  /** The relay failed us and the room runs as a mesh until it answers again. */
+  readonly relayLost: Accessor<boolean>;
+  private readonly setRelayLost: (lost: boolean) => void;
   private relay: RelayMedia | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -44,6 +47,7 @@ export class TopologySwitch {
 
   constructor(private readonly host: TopologyHost) {
     [this.topology, this.setTopology] = createSignal<Topology>('mesh');
+    [this.relayLost, this.setRelayLost] = createSignal(false);
   }
 
   /** The relay link, once it carries media. */
@@ -93,6 +97,7 @@ export class TopologySwitch {
     console.info(`[confab] topology: ${topology} (${this.peopleCount()} people)`);
     this.setTopology(topology);
     if (topology === 'mesh') {
+      this.setRelayLost(false);
       this.host.setMeshMedia(true);
       this.host.recordRelay(null);
       this.relay?.close();
@@ -114,6 +119,7 @@ export class TopologySwitch {
         // Make before break: mesh links stop carrying our camera once the relay does.
         if (relay.state === 'connected' && !carrying) {
           carrying = true;
+          this.setRelayLost(false);
           this.host.setMeshMedia(false);
           this.host.recordRelay(url);
         }
@@ -138,6 +144,7 @@ export class TopologySwitch {
     relay.close();
     this.host.setMeshMedia(true);
     this.setTopology('mesh');
+    this.setRelayLost(true);
     this.host.recordRelay(null);
     this.host.changed();
     clearTimeout(this.retryTimer);

@@ -99,6 +99,14 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     }
   });
 
+  it('whom the relay ranks loudest is highlighted as speaking, and nobody shows as "Joining…"', async () => {
+    const alice = pages[0]!;
+    const speaking = alice.locator('figure[data-speaking="true"]');
+    await expect.poll(() => speaking.count(), { timeout: 10_000 }).toBe(1);
+    console.log(`[relay-room] Alice sees as speaking: ${await speaking.getAttribute('aria-label')} (${await speaking.getAttribute('data-peer-id')})`);
+    expect(await alice.getByText('Joining…').count()).toBe(0);
+  });
+
   it('a page of tiles: only the people on it get video from the relay; the next page gets it in turn', async () => {
     const alice = pages[0]!;
     const rising = async (id: string) => {

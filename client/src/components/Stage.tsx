@@ -30,7 +30,9 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
     const now = props.speaker();
     if (now !== null) setLastSpoke(now);
   });
-  const name = (id: string) => session.participant(id)?.name ?? 'Joining…';
+  // No name yet: still joining, or only known through the relay (a participant without a name).
+  const name = (id: string) =>
+    session.participant(id)?.name ?? (session.topology() === 'relay' && session.peers().find((p) => p.id === id)?.reach() === 'connected' ? 'Guest' : 'Joining…');
   // Whoever shares a screen gets the large place (the first, if several do).
   const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
   const featured = createMemo(() =>

@@ -3,6 +3,17 @@ import { qualityBetween, UplinkNotice, uplinkQuality, type LinkQuality, type Qua
 
 const SAMPLE_MS = 2_000;
 
+/** Anything with getStats(): a peer connection, or one receiver of the relay link. */
+export interface StatsSource {
+  getStats(): Promise<RTCStatsReport>;
+}
+
+/** What to measure: per peer, what arrives from them; and the connections that carry our uplink. */
+export interface QualitySources {
+  perPeer: Map<string, StatsSource>;
+  uplinks: StatsSource[];
+}
+
 export interface SelfQuality {
   grade: QualityGrade;
   summary: string;
@@ -22,7 +33,7 @@ export class QualityWatch {
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly connections: () => Map<string, RTCPeerConnection>,
+    private readonly sources: () => QualitySources,
     private readonly cameraOn: () => boolean,
   ) {
     const [byPeer, setByPeer] = createSignal<ReadonlyMap<string, LinkQuality>>(new Map());
@@ -46,20 +57,19 @@ export class QualityWatch {
 
   private async sample(): Promise<{ byPeer: Map<string, LinkQuality>; self: SelfQuality | null; uplinkTooThin: boolean }> {
     const byPeer = new Map<string, LinkQuality>();
-    const readings: StatsReading[] = [];
-    const connections = this.connections();
+    const { perPeer, uplinks } = this.sources();
     await Promise.all(
-      [...connections].map(async ([peerId, pc]) => {
-        const now = await readStats(pc).catch(() => null);
+      [...perPeer].map(async ([peerId, source]) => {
+        const now = await readStats(source).catch(() => null);
         if (!now) return;
-        readings.push(now);
         const before = this.last.get(peerId);
         this.last.set(peerId, now);
         const quality = before && qualityBetween(before, now);
         if (quality) byPeer.set(peerId, quality);
       }),
     );
-    for (const id of this.last.keys()) if (!connections.has(id)) this.last.delete(id);
+    for (const id of this.last.keys()) if (!perPeer.has(id)) this.last.delete(id);
+    const readings = (await Promise.all(uplinks.map((source) => readStats(source).catch(() => null)))).filter((r) => r !== null);
     if (readings.length === 0) return { byPeer, self: null, uplinkTooThin: false };
     const up = uplinkQuality(readings);
     const parts = [`Your connection: ${up.grade}`, `loss ${up.lossPct.toFixed(1)}%`];
@@ -69,9 +79,9 @@ export class QualityWatch {
   }
 }
 
-async function readStats(pc: RTCPeerConnection): Promise<StatsReading> {
+async function readStats(source: StatsSource): Promise<StatsReading> {
   const reading: StatsReading = { atMs: performance.now(), packetsReceived: 0, packetsLost: 0, bytesReceived: 0 };
-  const report = await pc.getStats();
+  const report = await source.getStats();
   let selectedPair: string | undefined;
   report.forEach((s: Record<string, unknown>) => {
     if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selectedPair = s.selectedCandidatePairId;

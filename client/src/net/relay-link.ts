@@ -96,6 +96,8 @@ export class RelayLink {
       answered = resolve;
       failed = reject;
     });
+    // Closed before we wait for the answer (say, while gathering): start() fails by another path.
+    answer.catch(() => undefined);
     ws.onmessage = ({ data }) => {
       const m = parseServerMessage(data);
       if (!m) return;

@@ -45,8 +45,10 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   ]));
   const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.audioReceiver(id)));
   onCleanup(() => speakers.stop());
-  const quality = new QualityWatch(() => byPeer(session, (id) => session.connection(id)), session.media.camOn);
+  const quality = new QualityWatch(() => session.qualitySources(), session.media.camOn);
   onCleanup(() => quality.stop());
+  // Through the relay the levels stay on the relay, which says whom it ranks loudest.
+  const speaker = () => (session.topology() === 'relay' ? session.relaySpeaker() : speakers.speaker());
   session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
@@ -83,6 +85,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           </div>
         )}
       </Show>
+      <Show when={session.relayLost()}>
+        <div class="banner" role="status">
+          The relay node can’t be reached: this call runs directly between browsers for now, which is heavier on
+          your device and network. Trying the relay again…
+        </div>
+      </Show>
       <Show when={session.signalingStatus() === 'reconnecting'}>
         <div class="banner" role="status">
           Lost the connection to the room server. Calls in progress go on; reconnecting…
@@ -117,7 +125,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             </Show>
           }
         >
-          <Stage session={session} speaker={speakers.speaker} quality={quality} />
+          <Stage session={session} speaker={speaker} quality={quality} />
         </Show>
         {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
         <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
