@@ -17,6 +17,8 @@ export interface ConfabDebug {
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
   e2ee(): Promise<{ sealed: number; opened: number; failed: number; sendKeyId: number | null; epoch: number }>;
+  /** Width of the video now arriving from a peer (through the relay: which layer its tile gets). */
+  videoWidth(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */
   topology(): string;
   /** The relay the room document names as carrying the media (null: a mesh). */
@@ -78,6 +80,7 @@ export function exposeDebugHooks(session: RoomSession): void {
     },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     framesDecoded: (peerId) => session.debugFramesDecoded(peerId),
+    videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
     relayChoice: () => session.room.relayChoice()?.relay ?? null,
     async audioPeak(peerId, windowMs) {

@@ -30,6 +30,7 @@ export class RelayMedia {
   private tileWidthPx = 320;
   /** Whose tiles are on screen (null: everyone's). Only they hold a video slot. */
   private visible: ReadonlySet<string> | null = null;
+  private large: { id: string; widthPx: number } | null = null;
 
   constructor(opts: RelayMediaOptions) {
     this.link = new RelayLink({
@@ -100,6 +101,13 @@ export class RelayMedia {
     this.resubscribe();
   }
 
+  /** The one large tile (speaker layout) and its width: it asks for the layer its size needs. */
+  setLargeTile(large: { id: string; widthPx: number } | null): void {
+    if (large?.id === this.large?.id && large?.widthPx === this.large?.widthPx) return;
+    this.large = large;
+    this.resubscribe();
+  }
+
   /** Tiles on another page cost nothing: their publishers lose their slot until shown again. */
   setVisible(ids: ReadonlySet<string> | null): void {
     this.visible = ids;
@@ -115,9 +123,12 @@ export class RelayMedia {
   }
 
   private resubscribe(): void {
-    const layer = layerForTile(this.tileWidthPx, true, globalThis.devicePixelRatio ?? 1);
+    const ratio = globalThis.devicePixelRatio ?? 1;
+    const layer = layerForTile(this.tileWidthPx, true, ratio);
+    const large = this.large;
+    const largeLayer = large && layerForTile(large.widthPx, true, ratio);
     const visible = this.visible;
     const shown = visible ? this.others.filter((p) => visible.has(p)) : this.others;
-    for (const s of this.plan.plan(shown, () => layer)) this.link.subscribe(s.tile, s.publisher, s.layer);
+    for (const s of this.plan.plan(shown, (p) => (largeLayer && p === large.id ? largeLayer : layer))) this.link.subscribe(s.tile, s.publisher, s.layer);
   }
 }

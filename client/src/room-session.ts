@@ -371,6 +371,11 @@ export class RoomSession {
     this.switch.setVisible(ids);
   }
 
+  /** The large tile of speaker layout (null: none): in relay mode it asks for a layer of its size. */
+  setLargeTile(large: { id: string; widthPx: number } | null): void {
+    this.switch.setLargeTile(large);
+  }
+
   /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
   setTileWidth(px: number): void {
     this.switch.setTileWidth(px);
@@ -378,13 +383,20 @@ export class RoomSession {
 
   /** Video frames decoded so far from a peer's camera (and screen, in mesh), for tests and the bench. */
   async debugFramesDecoded(peerId: string): Promise<number> {
+    return (await this.debugInboundVideo(peerId)).frames;
+  }
+
+  /** Frames decoded from a peer, and the widest frame now arriving (which layer, through the relay). */
+  async debugInboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
     const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
     const stats = relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats();
-    let frames = 0;
-    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number }) => {
-      if (r.type === 'inbound-rtp' && r.kind === 'video') frames += r.framesDecoded ?? 0;
+    const out = { frames: 0, widthPx: 0 };
+    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
+      if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
+      out.frames += r.framesDecoded ?? 0;
+      out.widthPx = Math.max(out.widthPx, r.frameWidth ?? 0);
     });
-    return frames;
+    return out;
   }
 
   /** Read by tests and the bench through window.confabDebug. */

@@ -43,6 +43,7 @@ export class TopologySwitch {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private tileWidthPx = 320;
   private visible: ReadonlySet<string> | null = null;
+  private large: { id: string; widthPx: number } | null = null;
   private closed = false;
 
   constructor(private readonly host: TopologyHost) {
@@ -69,6 +70,11 @@ export class TopologySwitch {
   setVisible(ids: ReadonlySet<string> | null): void {
     this.visible = ids;
     this.relay?.setVisible(ids);
+  }
+
+  setLargeTile(large: { id: string; widthPx: number } | null): void {
+    this.large = large;
+    this.relay?.setLargeTile(large);
   }
 
   setTileWidth(px: number): void {
@@ -130,6 +136,7 @@ export class TopologySwitch {
     }));
     relay.setTileWidth(this.tileWidthPx);
     relay.setVisible(this.visible);
+    relay.setLargeTile(this.large);
     await relay.start().catch((err: unknown) => {
       console.warn('[confab] relay link failed:', err);
       this.relayFailed(relay);

@@ -107,6 +107,17 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     expect(await alice.getByText('Joining…').count()).toBe(0);
   });
 
+  it('speaker layout: the large tile gets the high layer, the filmstrip the low one', async () => {
+    const alice = pages[0]!;
+    const width = (id: string) => alice.evaluate((p) => window.confabDebug!.videoWidth(p), id);
+    await alice.getByRole('button', { name: 'Speaker layout' }).click();
+    const large = (await alice.locator('figure.tile-featured').getAttribute('data-peer-id'))!;
+    const strip = (await peerIds(alice)).find((id) => id !== large && id.startsWith('bot-'))!;
+    await expect.poll(() => width(large), { timeout: 15_000 }).toBe(640);
+    await expect.poll(() => width(strip), { timeout: 15_000 }).toBe(160);
+    await alice.getByRole('button', { name: 'Grid layout' }).click();
+  });
+
   it('a page of tiles: only the people on it get video from the relay; the next page gets it in turn', async () => {
     const alice = pages[0]!;
     const rising = async (id: string) => {

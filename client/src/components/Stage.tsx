@@ -46,7 +46,10 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
     if (entry) setGridSize({ width: entry.contentRect.width, height: entry.contentRect.height });
   });
   onCleanup(() => observer.disconnect());
-  const paged = createMemo(() => pageOf(others(), strip() ? Infinity : tilesPerPage(gridSize().width, gridSize().height, TILE_GAP_PX), page()));
+  // Not measured yet (just mounted): one page of everyone, not a page of one — in relay mode a
+  // page of one would drop everyone else's video slot for a moment.
+  const perPage = () => (strip() || gridSize().width === 0 ? Infinity : tilesPerPage(gridSize().width, gridSize().height, TILE_GAP_PX));
+  const paged = createMemo(() => pageOf(others(), perPage(), page()));
   const onPage = createMemo(() => new Set(paged().shown.map((peer) => peer.id)));
   const layout = createMemo(() => fitTiles(paged().shown.length, gridSize().width, gridSize().height, 4 / 3, TILE_GAP_PX));
   // In relay mode only tiles on screen get video, each at the layer its width needs.
@@ -57,6 +60,13 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
     session.setVisiblePeers(shown);
   });
   createEffect(() => session.setTileWidth(strip() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
+  const [stageWidth, setStageWidth] = createSignal(0);
+  const stageObserver = new ResizeObserver(([entry]) => entry && setStageWidth(entry.contentRect.width));
+  onCleanup(() => stageObserver.disconnect());
+  createEffect(() => {
+    const large = featured();
+    session.setLargeTile(large ? { id: large, widthPx: stageWidth() || DEFAULT_TILE_W_PX } : null);
+  });
   // Until the grid is measured, tiles get a plain size: a 0×0 video element is never painted.
   const gridStyle = () =>
     strip()
@@ -102,7 +112,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
   };
 
   return (
-    <div class="people-stage" classList={{ presenting: strip() }}>
+    <div class="people-stage" classList={{ presenting: strip() }} ref={(el) => stageObserver.observe(el)}>
       <div class="stage-bar">
         <Show when={!strip() && paged().pages > 1}>
           <Pager page={paged().page} pages={paged().pages} onPage={setPage} />
