@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       maxRooms: config.maxRooms,
       meshMax: config.meshMax,
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
+      ...(config.udpPort ? { udpPort: config.udpPort } : {}),
       log,
     });
   } catch (err) {
@@ -88,6 +89,7 @@ async function main(): Promise<void> {
     maxRooms: config.maxRooms,
     meshMax: config.meshMax,
     publicIp: config.publicIp,
+    udpPort: config.udpPort,
   });
 }
 

@@ -29,9 +29,12 @@ be set by the environment variable named beside it (the flag wins).
                        stun:stun.example:3478,turn:user:pass@turn.example:3478?transport=udp
                      Every browser that connects to /signal is sent this list, credentials
                      included.
-  --public-ip IP     the public address a relay node advertises in its ICE candidates, when
-                     it is behind NAT (env CONFAB_PUBLIC_IP). Only checked for now: the relay
-                     node offers host candidates on the listening address.
+  --public-ip IP     the public address of this machine when it is behind a 1:1 NAT (a cloud
+                     VM, a forwarded router port; env CONFAB_PUBLIC_IP): the relay node offers
+                     its media at this address too. Forward the UDP port (--udp-port) to it.
+  --udp-port PORT    carry all of the relay node's media on this one UDP port (env
+                     CONFAB_UDP_PORT; default: a free port per connection). One port to open
+                     in a firewall or forward through a NAT.
   --mesh-max N       rooms of up to N people connect everyone to everyone (a full mesh);
                      bigger rooms send their media through this server's relay node
                      (default 6; env CONFAB_MESH_MAX)
@@ -57,6 +60,7 @@ export interface Config {
   dataDir: string;
   iceServers: IceServer[];
   publicIp?: string;
+  udpPort?: number;
   maxPeersPerRoom: number;
   maxRooms: number;
   meshMax: number;
@@ -86,6 +90,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         'data-dir': { type: 'string' },
         'ice-servers': { type: 'string' },
         'public-ip': { type: 'string' },
+        'udp-port': { type: 'string' },
         'max-peers-per-room': { type: 'string' },
         'max-rooms': { type: 'string' },
         'mesh-max': { type: 'string' },
@@ -111,6 +116,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
   const port = setting('port', 'CONFAB_PORT');
   const ice = setting('ice-servers', 'CONFAB_ICE_SERVERS');
   const publicIp = setting('public-ip', 'CONFAB_PUBLIC_IP');
+  const udpPort = setting('udp-port', 'CONFAB_UDP_PORT');
   const logLevel = setting('log-level', 'CONFAB_LOG_LEVEL');
   if (logLevel && !isLogLevel(logLevel[0])) {
     throw new ConfigError(`${logLevel[1]} must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel[0]}"`);
@@ -127,6 +133,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? join(homedir(), '.confab'),
     iceServers: ice ? iceServers(ice) : [],
     ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
+    ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),
     maxPeersPerRoom: integerSetting(setting('max-peers-per-room', 'CONFAB_MAX_PEERS_PER_ROOM'), 2, DEFAULT_MAX_PEERS_PER_ROOM),
     maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),

@@ -26,6 +26,8 @@ export interface ServerOptions {
    * the relay node gathers host candidates on the listening address only.
    */
   publicIp?: string;
+  /** The relay node's one UDP port for all media (ICE UDP mux); default a port per connection. */
+  udpPort?: number;
   /** Rooms of up to this many people stay a full mesh; bigger ones use the relay node at /relay (default 6). */
   meshMax?: number;
   log?: Logger;
@@ -46,7 +48,11 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   // libdatachannel binds media sockets to an address, not a name.
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
   const bindAddress = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
-  const relayNode = createRelayNode(wildcard ? {} : { bindAddress });
+  const relayNode = createRelayNode({
+    ...(wildcard ? {} : { bindAddress }),
+    ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
+    ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
+  });
   const signaling = createSignalingRelay(undefined, {
     log,
     iceServers: opts.iceServers,

@@ -21,6 +21,10 @@ export interface ConfabDebug {
   videoWidth(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */
   topology(): string;
+  /** The distinct ports of the relay's ICE candidates in its answer (empty: not on a relay). */
+  relayCandidatePorts(): number[];
+  /** Audio packets sent on the relay link so far (null: not on a relay), to see DTX at work. */
+  relayAudioPacketsSent(): Promise<number | null>;
   /** The relay the room document names as carrying the media (null: a mesh). */
   relayChoice(): string | null;
   /** STUN/TURN servers configured on the connection to this peer. */
@@ -83,6 +87,11 @@ export function exposeDebugHooks(session: RoomSession): void {
     videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
     relayChoice: () => session.room.relayChoice()?.relay ?? null,
+    relayAudioPacketsSent: () => session.debugRelayAudioPacketsSent(),
+    relayCandidatePorts() {
+      const sdp = session.debugRelayConnection()?.remoteDescription?.sdp ?? '';
+      return [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ \S+ (\d+) /gm)].map((m) => Number(m[1])))];
+    },
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;

@@ -386,6 +386,22 @@ export class RoomSession {
     return (await this.debugInboundVideo(peerId)).frames;
   }
 
+  /** The connection to the relay node, while it carries our media. */
+  debugRelayConnection(): RTCPeerConnection | null {
+    return this.switch.connectedRelay()?.connection ?? null;
+  }
+
+  /** Audio packets this page has sent on its relay link so far (null: not on a relay). */
+  async debugRelayAudioPacketsSent(): Promise<number | null> {
+    const pc = this.debugRelayConnection();
+    if (!pc) return null;
+    let sent = 0;
+    (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsSent?: number }) => {
+      if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.packetsSent ?? 0;
+    });
+    return sent;
+  }
+
   /** Frames decoded from a peer, and the widest frame now arriving (which layer, through the relay). */
   async debugInboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
     const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);

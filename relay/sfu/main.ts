@@ -16,6 +16,8 @@ const { values } = parseArgs({
     'no-nack-cache': { type: 'boolean', default: false },
     /** Every connection on this one UDP port (ICE UDP mux); default: a port per connection. */
     'udp-port': { type: 'string' },
+    /** The address to advertise in ICE candidates beside the bound one (1:1 NAT). */
+    'public-ip': { type: 'string' },
     /** Exit when stdin closes: a test harness that dies cannot leave the relay running. */
     'exit-with-stdin': { type: 'boolean', default: false },
   },
@@ -27,11 +29,14 @@ const node = createRelayNode({
   bindAddress: values.host === '0.0.0.0' ? undefined : values.host,
   nackCache: !values['no-nack-cache'],
   ...(values['udp-port'] ? { udpMuxPort: Number(values['udp-port']) } : {}),
+  ...(values['public-ip'] ? { publicIp: values['public-ip'] } : {}),
 });
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://relay');
   if (url.pathname !== '/stats') return void res.writeHead(404).end();
+  // ?gc=1 (with node --expose-gc): collect first, so a leak probe reads what is really retained.
+  if (url.searchParams.get('gc') === '1') (globalThis as { gc?: () => void }).gc?.();
   const cpu = process.cpuUsage();
   const body = {
     ...node.stats(),

@@ -1,7 +1,8 @@
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
 import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/relay-wire';
 import { DOWN_OPUS_PAYLOAD_TYPE, DOWN_VP8_PAYLOAD_TYPE, type DownStreams, type DownTrack, type UpStreams, type UpTrack } from './interfaces';
-import { AUDIO_LEVEL_URI, parseSdpMedia } from './sdp';
+import { advertisePublicAddress } from './public-address';
+import { AUDIO_LEVEL_URI, parseSdpMedia, withOpusDtx } from './sdp';
 
 /**
  * node-datachannel glue: one connection per participant. The participant offers send-only
@@ -16,6 +17,8 @@ export interface PeerOptions {
   bindAddress?: string;
   /** One UDP port for every connection (ICE UDP mux) instead of a port per connection. */
   udpMuxPort?: number;
+  /** The address browsers reach the relay at, when it is behind a 1:1 NAT (--public-ip). */
+  publicIp?: string;
 }
 
 /** Resolves with the full local description (all candidates) once gathering completes. */
@@ -65,6 +68,17 @@ function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => v
       noted(err);
     }
   };
+}
+
+/**
+ * node-datachannel frees a wrapper's native callback slot and forgets the wrapper only when its
+ * close event reaches JavaScript, and it forwards that event only if a handler is registered:
+ * without one, every PeerConnection and Track ever made stays in a native registry with a
+ * thread-safe function (seen in the soak: ~100 KB retained per join, RSS +19–28% in 10 min).
+ */
+function releaseWhenClosed(obj: PeerConnection | Track): void {
+  if ('onStateChange' in obj) obj.onStateChange(() => {});
+  else obj.onClosed(() => {});
 }
 
 export interface ConnectionHandlers {
@@ -127,6 +141,7 @@ export async function answerConnection(
   });
   openConnectionCount(); // prunes closed ones, so the set stays small
   liveConnections.add(pc);
+  releaseWhenClosed(pc);
   const keep: unknown[] = [];
   const tracks: Track[] = [];
   const close = () => {
@@ -155,6 +170,7 @@ export async function answerConnection(
     else description.addOpusCodec(DOWN_OPUS_PAYLOAD_TYPE);
     description.addSSRC(ssrc, 'confab-relay', `relay-${mid}`, mid);
     const track = pc.addTrack(description);
+    releaseWhenClosed(track);
     keep.push(description, track);
     tracks.push(track);
     track.onMessage(guard(handlers.downRtcp));
@@ -180,6 +196,7 @@ export async function answerConnection(
     const isAudio = mid === layout.audio;
     if (layer === undefined && !isAudio) return;
     // Receiver reports, and what requestKeyframe() needs.
+    releaseWhenClosed(track);
     const session = new ndc.RtcpReceivingSession();
     track.setMediaHandler(session);
     keep.push(track, session);
@@ -199,7 +216,9 @@ export async function answerConnection(
     close(); // a malformed offer must not leave a connection behind
     throw err;
   }
-  const answerSdp = await gatheredDescription(pc);
+  let answerSdp = await gatheredDescription(pc);
+  if (opts.publicIp) answerSdp = advertisePublicAddress(answerSdp, opts.publicIp);
+  if (layout.audio !== undefined && up.audioPayloadType >= 0) answerSdp = withOpusDtx(answerSdp, layout.audio, up.audioPayloadType);
   return {
     pc,
     up,

@@ -137,7 +137,7 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
 }
 
 export async function soakBench(): Promise<boolean> {
-  const [relay, signaling] = await Promise.all([startRelayNode({ nodeArgs: (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean) }), startRelay()]);
+  const [relay, signaling] = await Promise.all([startRelayNode({ nodeArgs: ['--expose-gc', ...(process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean)] }), startRelay()]);
   const soak: Soak = { relay, signaling, recording: loadRecording(), core: [], churn: Array(CHURN).fill(null), nextIndex: CORE, joins: 0, failedJoins: 0 };
   const pump = setInterval(() => {
     const now = performance.now();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
-import { useRelayAndBrowser } from '../support/e2e-harness';
+import { freeUdpPort, useRelayAndBrowser } from '../support/e2e-harness';
 import { audioPeak, createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
@@ -53,10 +53,11 @@ async function expectChatReaches(from: Page, to: Page[], text: string): Promise<
 /**
  * Mesh up to --mesh-max people, the relay node above it: with the threshold at 2, a third
  * person moves the room to the relay and their leaving moves it back, without a reload, with
- * video and chat continuing.
+ * video and chat continuing. The relay node carries everyone on one UDP port (--udp-port).
  */
 describe('mesh ⇄ relay switch in real Chromium', () => {
-  const h = useRelayAndBrowser(['--mesh-max', '2']);
+  let udpPort = 0;
+  const h = useRelayAndBrowser(async () => ['--mesh-max', '2', '--udp-port', String((udpPort = await freeUdpPort()))]);
   const pages: Record<string, Page> = {};
   let link = '';
 
@@ -83,8 +84,28 @@ describe('mesh ⇄ relay switch in real Chromium', () => {
     for (const page of Object.values(pages)) await expect.poll(() => page.evaluate(() => window.confabDebug!.relayChoice())).toBe(relayUrl);
     const metrics = await (await fetch(new URL('/metrics', h.relay.url))).text();
     expect(Number(/^confab_relay_participants (\d+)/m.exec(metrics)?.[1])).toBe(3);
+    for (const page of Object.values(pages)) expect(await page.evaluate(() => window.confabDebug!.relayCandidatePorts())).toEqual([udpPort]);
     expect(Number(/^confab_relay_packets_out_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThan(0);
     await expectChatReaches(pages.alice!, [pages.bob!, pages.carol!], 'Through the relay now');
+  });
+
+  it('a muted microphone sends almost nothing to the relay (Opus DTX)', async () => {
+    const carol = pages.carol!;
+    const rate = async () => {
+      const sent = () => carol.evaluate(() => window.confabDebug!.relayAudioPacketsSent());
+      const before = (await sent())!;
+      await carol.waitForTimeout(3_000);
+      return ((await sent())! - before) / 3;
+    };
+    const speaking = await rate();
+    const mic = carol.getByRole('button', { name: 'Microphone' });
+    await mic.click();
+    await carol.waitForTimeout(1_000);
+    const muted = await rate();
+    await mic.click();
+    console.log(`[measure] Carol's audio to the relay: ${speaking.toFixed(1)} packets/s speaking, ${muted.toFixed(1)} muted`);
+    expect(speaking).toBeGreaterThan(30);
+    expect(muted).toBeLessThan(15);
   });
 
   it('when the third leaves, the two go back to a mesh; video, audio and chat go on', async () => {

@@ -19,6 +19,11 @@ export interface BotOptions {
   /** RFC 6464 level the bot's voice carries: 0 loudest … 127 silence. */
   audioLevel: number;
   random: () => number;
+  /**
+   * Which ICE candidate lines survive in the offer sent and the answer received (default all):
+   * a test can leave one path between bot and relay, as a NAT would.
+   */
+  keepCandidate?: (line: string) => boolean;
 }
 
 const START_TIMEOUT_MS = 8_000;
@@ -209,19 +214,28 @@ export class Bot {
     downVideo.forEach((mid, i) => addDown(mid, this.video[i]!));
     downAudio.forEach((mid, i) => addDown(mid, this.audio[i]!));
     pc.setLocalDescription('offer');
-    const sdp = await gatheredDescription(pc);
+    const sdp = this.filterCandidates(await gatheredDescription(pc));
     this.send({
       type: 'connect',
       sdp,
       layout: { audio: UP_MIDS.audio, video: { low: UP_MIDS.low, mid: UP_MIDS.mid, high: UP_MIDS.high }, downVideo, downAudio },
     });
-    const answerSdp = await answer;
+    const answerSdp = this.filterCandidates(await answer);
     try {
       pc.setRemoteDescription(answerSdp, 'answer');
     } catch (err) {
       throw new Error(`${this.id}: ${(err as Error).message} (${this.describe()}, ice ${pc.iceState()}, signaling ${pc.signalingState()})`);
     }
     await until(() => this.closed || [...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()));
+  }
+
+  private filterCandidates(sdp: string): string {
+    const keep = this.o.keepCandidate;
+    if (!keep) return sdp;
+    return sdp
+      .split('\r\n')
+      .filter((line) => !line.startsWith('a=candidate:') || keep(line))
+      .join('\r\n');
   }
 }
 /** Polls: registering onOpen after a track opened would wait forever. */

@@ -60,7 +60,8 @@ export async function startRelayNode(opts: { args?: string[]; nodeArgs?: string[
     controlUrl: `${httpUrl.replace(/^http/, 'ws')}relay`,
     process: child,
     async stats(reset = false) {
-      const res = await fetch(`${httpUrl}stats${reset ? '?reset=1' : ''}`);
+      // gc=1 collects first when the node runs with --expose-gc: RSS and heap then show what is retained.
+      const res = await fetch(`${httpUrl}stats?gc=1${reset ? '&reset=1' : ''}`);
       return (await res.json()) as RelayNodeStats;
     },
     stop: () =>
@@ -89,13 +90,31 @@ export async function startBots(
   recording: Recording,
   count: number,
   /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
-  opts: { videoSlots: number; audioSlots: number; audioLevel: (i: number) => number; seed?: number; room?: string; startBatch?: number },
+  opts: {
+    videoSlots: number;
+    audioSlots: number;
+    audioLevel: (i: number) => number;
+    seed?: number;
+    room?: string;
+    startBatch?: number;
+    keepCandidate?: (line: string) => boolean;
+  },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
   const bots = Array.from(
     { length: count },
     (_, index) =>
-      new Bot({ controlUrl: relay.controlUrl, room: opts.room ?? 'load-room', index, recording, videoSlots: opts.videoSlots, audioSlots: opts.audioSlots, audioLevel: opts.audioLevel(index), random }),
+      new Bot({
+        controlUrl: relay.controlUrl,
+        room: opts.room ?? 'load-room',
+        index,
+        recording,
+        videoSlots: opts.videoSlots,
+        audioSlots: opts.audioSlots,
+        audioLevel: opts.audioLevel(index),
+        random,
+        ...(opts.keepCandidate ? { keepCandidate: opts.keepCandidate } : {}),
+      }),
   );
   const pump = setInterval(() => {
     const now = performance.now();

@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import { afterAll, beforeAll } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from './browser';
@@ -8,10 +9,10 @@ import { startRelay, type RelayProcess } from './relay-process';
  * one Chromium (each participant gets its own context). `relay` may be replaced by a test
  * that restarts it; whatever it holds at the end is stopped.
  */
-export function useRelayAndBrowser(relayArgs: string[] = []): { relay: RelayProcess; browser: Browser } {
+export function useRelayAndBrowser(relayArgs: string[] | (() => Promise<string[]>) = []): { relay: RelayProcess; browser: Browser } {
   const harness = {} as { relay: RelayProcess; browser: Browser };
   beforeAll(async () => {
-    harness.relay = await startRelay({ args: relayArgs });
+    harness.relay = await startRelay({ args: typeof relayArgs === 'function' ? await relayArgs() : relayArgs });
     harness.browser = await launchChromium();
   });
   afterAll(async () => {
@@ -19,4 +20,16 @@ export function useRelayAndBrowser(relayArgs: string[] = []): { relay: RelayProc
     await harness.relay?.stop();
   });
   return harness;
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
 }

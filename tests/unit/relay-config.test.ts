@@ -71,8 +71,9 @@ describe('parseConfig', () => {
       meshMax: 4,
       logLevel: 'debug',
     });
-    expect(parse(['--public-ip', '203.0.113.7', '--max-rooms', '3', '--mesh-max', '2', '--log-level', 'error'], env)).toMatchObject({
+    expect(parse(['--public-ip', '203.0.113.7', '--udp-port', '3478', '--max-rooms', '3', '--mesh-max', '2', '--log-level', 'error'], env)).toMatchObject({
       publicIp: '203.0.113.7',
+      udpPort: 3478,
       maxRooms: 3,
       meshMax: 2,
       logLevel: 'error',
@@ -82,6 +83,7 @@ describe('parseConfig', () => {
   it.each([
     [['--public-ip', '203.0.113'], '--public-ip must be an IPv4 or IPv6 address, like 203.0.113.7, not "203.0.113"'],
     [['--public-ip', '0.0.0.0'], '--public-ip must be an IPv4 or IPv6 address'],
+    [['--udp-port', '0'], '--udp-port must be a number from 1 to 65535, not "0"'],
     [['--max-peers-per-room', '1'], '--max-peers-per-room must be a number from 2 to 1000000, not "1"'],
     [['--max-rooms', '0'], '--max-rooms must be a number from 1 to 1000000, not "0"'],
     [['--max-rooms', '1e3'], '--max-rooms must be a number from 1 to 1000000, not "1e3"'],
