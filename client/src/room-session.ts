@@ -21,9 +21,9 @@ import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch } from './topology-switch';
-import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
-import type { RoomLink } from './net/room-link';
-import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
+import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
+import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
+import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
 import { Moderation } from './room-moderation';
 

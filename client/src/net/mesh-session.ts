@@ -6,7 +6,7 @@ import { frameMessage, Reassembler } from './channel-framing';
 import { KeyMismatch, UNDECRYPTABLE_HINT } from './key-mismatch';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import { PeerLink, type MediaKind } from './peer-link';
-import type { RoomKeys } from './room-crypto';
+import type { RoomKeys } from '../../../crdt/room-keys';
 import type { SignalingClient } from './signaling-client';
 
 export interface RemotePeer {

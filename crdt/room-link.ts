@@ -1,4 +1,4 @@
-import { randomId } from './bytes';
+import { randomId } from './base64url';
 
 /**
  * What a room link carries in its hash (the hash never reaches a server): the room id, the
@@ -84,4 +84,11 @@ export function hostUrl(link: RoomLink, hostKey: string, page: { origin: string;
 /** The invite link as a person copies it: this page's address with the room in the hash. */
 export function inviteUrl(link: RoomLink, page: { origin: string; pathname: string }): string {
   return `${page.origin}${page.pathname}${formatRoomHash(link)}`;
+}
+
+/** The signaling endpoint of the relay that served a page (a link without `relay=`): `/signal` beside it. */
+export function signalingUrlFor(page: { protocol: string; host: string; pathname: string }): string {
+  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = page.pathname.replace(/[^/]*$/, '');
+  return `${scheme}//${page.host}${base}signal`;
 }
