@@ -23,6 +23,10 @@ export interface ConfabDebug {
   topology(): string;
   /** The relay the room document names as carrying the media (null: a mesh). */
   relayChoice(): string | null;
+  /** The relay whose link carries this page's media now (null: none). */
+  relayInUse(): string | null;
+  /** Whether a peer's tile gets its video through the relay now (not a mesh link). */
+  viaRelay(peerId: string): boolean;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -83,6 +87,8 @@ export function exposeDebugHooks(session: RoomSession): void {
     videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
     relayChoice: () => session.room.relayChoice()?.relay ?? null,
+    relayInUse: () => session.relayInUse(),
+    viaRelay: (peerId) => session.debugViaRelay(peerId),
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;

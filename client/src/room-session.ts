@@ -135,10 +135,17 @@ export class RoomSession {
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
+    let recordedRelay: string | null = null;
     this.unsubscribe.push(
       this.room.onChange(() => {
         setParticipants(this.room.participants());
         setChat(this.room.chat());
+        // Another peer moved the room to a relay: follow it if we know that relay (relay-election.ts).
+        const relay = this.room.relayChoice()?.relay ?? null;
+        if (relay !== recordedRelay) {
+          recordedRelay = relay;
+          this.switch?.reconsider();
+        }
       }),
     );
     this.controls = new RoomControls(link.roomId, this.room);
@@ -180,13 +187,14 @@ export class RoomSession {
         setStatus(s);
       },
       onOpen: () => this.mesh?.reannounce(),
-      onWelcome: () => this.switch.reconsider(),
+      onWelcome: () => void this.switch.welcomed(),
     });
     const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
       meshPeerIds: () => this.meshPeers.map((p) => p.id),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
+      recordedRelay: () => this.room.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       localTrack: (kind) => this.media.track(kind),
@@ -263,6 +271,7 @@ export class RoomSession {
       onDecision: (_from, msg) => void gate.keep(msg.records),
       onGone: (peerId) => this.moderation.forget(peerId),
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
+      onRelaySignal: (envelope) => void this.switch.heard(envelope),
     });
     this.media.onTrackChange = async (kind, track) => {
       if (kind !== 'screen') this.switch.replaceTrack(kind, track);
@@ -397,6 +406,16 @@ export class RoomSession {
       out.widthPx = Math.max(out.widthPx, r.frameWidth ?? 0);
     });
     return out;
+  }
+
+  /** The relay whose link carries our media now (null: none). */
+  relayInUse(): string | null {
+    return this.switch.relayInUse();
+  }
+
+  /** Whether a peer's video reaches us through the relay now (read by tests). */
+  debugViaRelay(peerId: string): boolean {
+    return this.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined;
   }
 
   /** Read by tests and the bench through window.confabDebug. */
