@@ -9,8 +9,12 @@ import { RelayMedia } from './relay-media';
 const TOPOLOGY_SETTLE_MS = 500;
 /** Back in a mesh with every relay marked failed: when to look again if no cooldown says. */
 const RELAY_RETRY_MS = 5_000;
-/** A relay link not carrying media this long after it was opened counts as failed. */
-const RELAY_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A relay link not carrying media this long after it was opened counts as failed (a host that
+ * drops packets leaves the socket or ICE hanging). Generous: on a loaded machine a healthy link
+ * has taken 15 s (two cores at load 40).
+ */
+const RELAY_CONNECT_TIMEOUT_MS = 20_000;
 
 /** What the room session lends the switch. */
 export interface TopologyHost {
@@ -226,6 +230,7 @@ export class TopologySwitch {
     relay.setVisible(this.visible);
     relay.setLargeTile(this.large);
     relay.start().catch((err: unknown) => {
+      if (this.use?.relay !== relay) return; // closed by us meanwhile
       console.warn('[confab] relay link failed:', err);
       this.failed(relay);
     });
