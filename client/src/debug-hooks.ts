@@ -87,8 +87,8 @@ export function exposeDebugHooks(session: RoomSession): void {
     videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
     relayChoice: () => session.room.relayChoice()?.relay ?? null,
-    relayInUse: () => session.relayInUse(),
-    viaRelay: (peerId) => session.debugViaRelay(peerId),
+    relayInUse: () => session.switch.relayInUse(),
+    viaRelay: (peerId) => session.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined,
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;

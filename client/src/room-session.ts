@@ -89,7 +89,8 @@ export class RoomSession {
   /** In relay mode, whom the relay ranks loudest (the audio levels never reach the page there). */
   readonly relaySpeaker: Accessor<string | null>;
   private readonly setRelaySpeaker: (id: string | null) => void;
-  private readonly switch: TopologySwitch;
+  /** Mesh or relay, and which relay (read by the debug hooks too). */
+  readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
   /** Camera and microphone go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
@@ -135,17 +136,11 @@ export class RoomSession {
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
-    let recordedRelay: string | null = null;
     this.unsubscribe.push(
       this.room.onChange(() => {
         setParticipants(this.room.participants());
         setChat(this.room.chat());
-        // Another peer moved the room to a relay: follow it if we know that relay (relay-election.ts).
-        const relay = this.room.relayChoice()?.relay ?? null;
-        if (relay !== recordedRelay) {
-          recordedRelay = relay;
-          this.switch?.reconsider();
-        }
+        this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
       }),
     );
     this.controls = new RoomControls(link.roomId, this.room);
@@ -406,16 +401,6 @@ export class RoomSession {
       out.widthPx = Math.max(out.widthPx, r.frameWidth ?? 0);
     });
     return out;
-  }
-
-  /** The relay whose link carries our media now (null: none). */
-  relayInUse(): string | null {
-    return this.switch.relayInUse();
-  }
-
-  /** Whether a peer's video reaches us through the relay now (read by tests). */
-  debugViaRelay(peerId: string): boolean {
-    return this.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined;
   }
 
   /** Read by tests and the bench through window.confabDebug. */

@@ -67,6 +67,7 @@ export class TopologySwitch {
   /** The relay we are leaving, still carrying our media until `use` does (a switch to the room's choice). */
   private leaving: RelayUse | null = null;
   private roomTopic: string | null = null;
+  private lastRecorded: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private tileWidthPx = 320;
@@ -98,6 +99,13 @@ export class TopologySwitch {
       this.settleTimer = undefined;
       this.decide();
     }, TOPOLOGY_SETTLE_MS);
+  }
+
+  /** The room document changed: if another peer moved the room to a relay we know, follow it (relay-election.ts). */
+  recordedRelayChanged(url: string | null): void {
+    if (url === this.lastRecorded) return;
+    this.lastRecorded = url;
+    this.reconsider();
   }
 
   /** A welcome frame arrived: the room's own server may (still) offer a relay. */
