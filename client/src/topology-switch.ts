@@ -280,9 +280,10 @@ export class TopologySwitch {
     this.relays.markFailed(use.target.id, nowMs);
     console.warn(`[confab] relay ${use.target.url} lost`);
     if (this.leaving) {
-      // The relay we were leaving still works: stay on it.
+      // The relay we were leaving still works: stay on it, and say so (others follow the record).
       this.use = this.leaving;
       this.leaving = null;
+      this.host.recordRelay(this.use.target.url);
       this.host.changed();
       return;
     }
