@@ -94,7 +94,32 @@ export type PeerSignal =
   /** A newcomer to a locked room asks the host and co-hosts to let it in. */
   | { kind: 'knock'; key: string; name: string }
   /** A host's answer to a knock: the signed admit or deny record, with what it depends on. */
-  | { kind: 'decision'; records: unknown[] };
+  | { kind: 'decision'; records: unknown[] }
+  /**
+   * A relay node present in the room (`confab relay --join`): on the room topic when it joins
+   * and every RELAY_ANNOUNCE_EVERY_MS, and to a newcomer's own topic when it announces. The
+   * envelope's `from` is the relay's id.
+   */
+  | { kind: 'relay'; relay: RelayAnnouncement }
+  /** The relay node is shutting down: peers forget it at once and move off it. */
+  | { kind: 'relay-bye'; id: string };
+
+/** Version of the relay announcement (crdt/relay-presence.ts); a receiver ignores others. */
+export const RELAY_PRESENCE_VERSION = 1;
+
+export interface RelayAnnouncement {
+  v: typeof RELAY_PRESENCE_VERSION;
+  /**
+   * base64url of the first 12 bytes of SHA-256(`confab/relay/v1/<url>`): stable for as long as
+   * the relay keeps its address, and checked by every receiver, so no announcement can take
+   * another relay's place in the election.
+   */
+  id: string;
+  /** The relay node's control socket, `ws(s)://host:port/…/relay`. */
+  url: string;
+  /** Rooms of more than this many people use a relay, when the room's own server offers none. */
+  meshMax: number;
+}
 
 /**
  * What one connection's negotiation exchanges; the mesh adds the signer's key and signature

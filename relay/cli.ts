@@ -1,33 +1,17 @@
 import { startupBanner } from './banner';
-import { ConfigError, parseConfig, USAGE, type Config } from './config';
+import { ConfigError, parseConfig, USAGE } from './config';
 import { createLogger } from './log';
 import { startServer } from './server';
-import { lanAddresses, loadTls, selfSignedTls } from './tls';
-
-const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
-const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
-
-async function tlsFor(config: Config) {
-  if (config.tlsCert && config.tlsKey) {
-    try {
-      return loadTls(config.tlsCert, config.tlsKey);
-    } catch (err) {
-      fail(`could not read the TLS certificate or key: ${(err as Error).message}`, 1);
-    }
-  }
-  if (!config.https && isLoopback(config.host)) return null;
-  return selfSignedTls(config.dataDir, isWildcard(config.host) ? lanAddresses() : [config.host]);
-}
-
-function fail(message: string, code: number): never {
-  process.stderr.write(`confab: ${message}\n`);
-  if (code === 2) process.stderr.write('Run with --help to see the options.\n');
-  process.exit(code);
-}
+import { fail, isLoopback, isWildcard, tlsFor } from './cli-support';
+import { lanAddresses } from './tls';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'relay') {
+    const { runRelayJoin } = await import('./join/run');
+    return runRelayJoin(process.argv.slice(3));
+  }
   let config;
   try {
     config = parseConfig(process.argv.slice(2), process.env);

@@ -8,9 +8,12 @@ import { parseIceServers } from './ice-servers';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
 
 export const USAGE = `Usage: confab [options]
+       confab relay --join '<invite link>' [options]
 
 Runs Confab: the signaling relay, the relay node and the web client, in one process. Every option can also
-be set by the environment variable named beside it (the flag wins).
+be set by the environment variable named beside it (the flag wins). \`confab relay --join\` runs a
+relay node alone and joins it to one room, from any machine that can reach that room's
+signaling (see \`confab relay --help\`).
 
   --host HOST        address to listen on (default 127.0.0.1; env CONFAB_HOST). Use 0.0.0.0
                      to serve every device on your LAN.
@@ -147,7 +150,7 @@ function integerSetting(found: [string, string] | undefined, min: number, fallba
   return found ? integer(found, min, MAX_LIMIT) : fallback;
 }
 
-function integer([text, source]: [string, string], min: number, max: number): number {
+export function integer([text, source]: [string, string], min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) throw new ConfigError(`${source} must be a number from ${min} to ${max}, not "${text}"`);
   return n;
@@ -161,7 +164,7 @@ function iceServers([text, source]: [string, string]): IceServer[] {
   }
 }
 
-function ipAddress([text, source]: [string, string]): string {
+export function ipAddress([text, source]: [string, string]): string {
   if (isIP(text) === 0 || text === '0.0.0.0' || text === '::') {
     throw new ConfigError(`${source} must be an IPv4 or IPv6 address, like 203.0.113.7, not "${text}"`);
   }

@@ -1,6 +1,6 @@
 import { createEffect, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
-import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from './net/room-link';
+import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/room-link';
 import { newHostedRoomId } from './net/stored-keys';
 import { RoomSession } from './room-session';
 import { exposeDebugHooks } from './debug-hooks';

@@ -27,6 +27,10 @@ export interface ConfabDebug {
   relayAudioPacketsSent(): Promise<number | null>;
   /** The relay the room document names as carrying the media (null: a mesh). */
   relayChoice(): string | null;
+  /** The relay whose link carries this page's media now (null: none). */
+  relayInUse(): string | null;
+  /** Whether a peer's tile gets its video through the relay now (not a mesh link). */
+  viaRelay(peerId: string): boolean;
   /** STUN/TURN servers configured on the connection to this peer. */
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
@@ -92,6 +96,8 @@ export function exposeDebugHooks(session: RoomSession): void {
       const sdp = session.debugRelayConnection()?.remoteDescription?.sdp ?? '';
       return [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ \S+ (\d+) /gm)].map((m) => Number(m[1])))];
     },
+    relayInUse: () => session.switch.relayInUse(),
+    viaRelay: (peerId) => session.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined,
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;

@@ -21,9 +21,9 @@ import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch } from './topology-switch';
-import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
-import type { RoomLink } from './net/room-link';
-import { SignalingClient, signalingUrlFor, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
+import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
+import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
+import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
 import { Moderation } from './room-moderation';
 
@@ -89,7 +89,8 @@ export class RoomSession {
   /** In relay mode, whom the relay ranks loudest (the audio levels never reach the page there). */
   readonly relaySpeaker: Accessor<string | null>;
   private readonly setRelaySpeaker: (id: string | null) => void;
-  private readonly switch: TopologySwitch;
+  /** Mesh or relay, and which relay (read by the debug hooks too). */
+  readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
   /** Camera and microphone go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
@@ -139,6 +140,7 @@ export class RoomSession {
       this.room.onChange(() => {
         setParticipants(this.room.participants());
         setChat(this.room.chat());
+        this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
       }),
     );
     this.controls = new RoomControls(link.roomId, this.room);
@@ -180,13 +182,14 @@ export class RoomSession {
         setStatus(s);
       },
       onOpen: () => this.mesh?.reannounce(),
-      onWelcome: () => this.switch.reconsider(),
+      onWelcome: () => void this.switch.welcomed(),
     });
     const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
       meshPeerIds: () => this.meshPeers.map((p) => p.id),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
+      recordedRelay: () => this.room.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       localTrack: (kind) => this.media.track(kind),
@@ -263,6 +266,7 @@ export class RoomSession {
       onDecision: (_from, msg) => void gate.keep(msg.records),
       onGone: (peerId) => this.moderation.forget(peerId),
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
+      onRelaySignal: (envelope) => void this.switch.heard(envelope),
     });
     this.media.onTrackChange = async (kind, track) => {
       if (kind !== 'screen') this.switch.replaceTrack(kind, track);

@@ -1,17 +1,30 @@
 import { createSignal, type Accessor } from 'solid-js';
+import { checkRelaySignal, relayControlUrl, relayIdFor, type RelaySignal } from '../../crdt/relay-presence';
 import type { RelayOffer } from '../../crdt/wire';
+import { pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './net/relay-election';
 import { chooseTopology, type Topology } from './net/topology';
 import { RelayMedia } from './relay-media';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
 const TOPOLOGY_SETTLE_MS = 500;
+/** Back in a mesh with every relay marked failed: when to look again if no cooldown says. */
 const RELAY_RETRY_MS = 5_000;
+/**
+ * A relay link not carrying media this long after it was opened counts as failed (a host that
+ * drops packets leaves the socket or ICE hanging). Generous: on a loaded machine a healthy link
+ * has taken 15 s (two cores at load 40).
+ */
+const RELAY_CONNECT_TIMEOUT_MS = 20_000;
 
 /** What the room session lends the switch. */
 export interface TopologyHost {
   meshPeerIds(): string[];
+  /** The room's own server's relay offer (signaling welcome frame). */
   relayOffer(): RelayOffer | null;
+  /** That relay's control socket (beside /signal). */
   relayUrl(): string;
+  /** The relay the room document names as carrying the media (null: none). */
+  recordedRelay(): string | null;
   /** Opaque room key for the relay: the room's signaling topic. */
   roomKey(): Promise<string>;
   selfId(): string;
@@ -27,18 +40,34 @@ export interface TopologyHost {
   changed(): void;
 }
 
+interface RelayUse {
+  relay: RelayMedia;
+  target: KnownRelay;
+  /** Our media goes through it (its connection came up). */
+  carrying: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
 /**
- * Mesh or relay for one room session (PROTOCOL.md, "Topology"): counts the people known, opens
- * and closes the relay link, and moves our media between mesh links and the relay, making the
- * new path before breaking the old.
+ * Mesh or relay, and which relay, for one room session (PROTOCOL.md, "Topology" and "Relays in
+ * a room"): counts the people known, elects a relay among those known, opens and closes relay
+ * links, and moves our media between mesh links and relays, making the new path before breaking
+ * the old. A relay that fails is marked failed for a while and the next one is elected; only
+ * when none is left does the room fall back to the mesh.
  */
 export class TopologySwitch {
   readonly topology: Accessor<Topology>;
   private readonly setTopology: (t: Topology) => void;
-  /** The relay failed us and the room runs as a mesh until it answers again. */
+  /** Every relay failed us and the room runs as a mesh until one answers again. */
   readonly relayLost: Accessor<boolean>;
   private readonly setRelayLost: (lost: boolean) => void;
-  private relay: RelayMedia | null = null;
+  readonly relays = new RelayDirectory();
+  /** The relay we use or are opening. */
+  private use: RelayUse | null = null;
+  /** The relay we are leaving, still carrying our media until `use` does (a switch to the room's choice). */
+  private leaving: RelayUse | null = null;
+  private roomTopic: string | null = null;
+  private lastRecorded: string | null = null;
   private settleTimer: ReturnType<typeof setTimeout> | undefined;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private tileWidthPx = 320;
@@ -51,110 +80,244 @@ export class TopologySwitch {
     [this.relayLost, this.setRelayLost] = createSignal(false);
   }
 
-  /** The relay link, once it carries media. */
+  /** The relay link that carries media now. */
   connectedRelay(): RelayMedia | null {
-    return this.relay?.state === 'connected' ? this.relay : null;
+    for (const u of [this.use, this.leaving]) if (u?.relay.state === 'connected') return u.relay;
+    return null;
   }
 
-  /** After people come or go: switch once the count has settled a moment. */
+  /** The control URL of the relay that carries our media now (null: none). */
+  relayInUse(): string | null {
+    const u = this.use?.carrying ? this.use : this.leaving;
+    return u && u.relay.state === 'connected' ? u.target.url : null;
+  }
+
+  /** After people come or go, relays come or go, or the room's choice changes: decide once things settle. */
   reconsider(): void {
-    clearTimeout(this.settleTimer);
-    this.settleTimer = setTimeout(() => {
-      if (this.closed) return;
-      const want = chooseTopology(this.peopleCount(), this.host.relayOffer());
-      if (want !== this.topology()) void this.switchTo(want);
+    // Not pushed back by later calls: a relay's frequent updates must not postpone it forever.
+    this.settleTimer ??= setTimeout(() => {
+      this.settleTimer = undefined;
+      this.decide();
     }, TOPOLOGY_SETTLE_MS);
+  }
+
+  /** The room document changed: if another peer moved the room to a relay we know, follow it (relay-election.ts). */
+  recordedRelayChanged(url: string | null): void {
+    if (url === this.lastRecorded) return;
+    this.lastRecorded = url;
+    this.reconsider();
+  }
+
+  /** A welcome frame arrived: the room's own server may (still) offer a relay. */
+  async welcomed(): Promise<void> {
+    const offer = this.host.relayOffer();
+    const url = offer ? relayControlUrl(this.host.relayUrl()) : null;
+    this.relays.setOrigin(offer && url ? { id: await relayIdFor(url), url, meshMax: offer.meshMax } : null);
+    this.reconsider();
+  }
+
+  /** A relay announced itself, or said goodbye (unchecked: anyone with the link can send these). */
+  async heard(envelope: { from: string; to?: string; msg: RelaySignal }): Promise<void> {
+    const signal = await checkRelaySignal(envelope, this.host.selfId());
+    if (!signal || this.closed) return;
+    const changed = this.relays.heard(signal, Date.now());
+    if (signal.kind === 'relay' && changed) console.info(`[confab] relay offered in the room: ${signal.relay.url}`);
+    if (signal.kind === 'relay-bye' && this.use?.target.id === signal.id) {
+      console.info(`[confab] relay ${this.use.target.url} is leaving`);
+      this.failed(this.use.relay);
+    } else if (changed) {
+      this.reconsider();
+    }
   }
 
   /** Whose tiles are on screen (null: everyone's); the others get no video from the relay. */
   setVisible(ids: ReadonlySet<string> | null): void {
     this.visible = ids;
-    this.relay?.setVisible(ids);
+    for (const r of this.links()) r.setVisible(ids);
   }
 
   setLargeTile(large: { id: string; widthPx: number } | null): void {
     this.large = large;
-    this.relay?.setLargeTile(large);
+    for (const r of this.links()) r.setLargeTile(large);
   }
 
   setTileWidth(px: number): void {
     this.tileWidthPx = px;
-    this.relay?.setTileWidth(px);
+    for (const r of this.links()) r.setTileWidth(px);
   }
 
   replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
-    void this.relay?.replaceTrack(kind, track);
+    for (const r of this.links()) void r.replaceTrack(kind, track);
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.settleTimer);
     clearTimeout(this.retryTimer);
-    this.relay?.close();
-    this.relay = null;
+    this.drop(this.use);
+    this.drop(this.leaving);
+    this.use = this.leaving = null;
   }
 
-  /** Everyone we know of, us included: mesh peers and, in relay mode, the relay's publishers. */
+  private links(): RelayMedia[] {
+    return [this.use?.relay, this.leaving?.relay].filter((r): r is RelayMedia => !!r);
+  }
+
+  /** Everyone we know of, us included: mesh peers and the publishers of the relay we use. */
   private peopleCount(): number {
-    return new Set([...this.host.meshPeerIds(), ...(this.relay?.publishers() ?? [])]).size + 1;
+    const relayed = this.links().flatMap((r) => r.publishers());
+    return new Set([...this.host.meshPeerIds(), ...relayed]).size + 1;
   }
 
-  private async switchTo(topology: Topology): Promise<void> {
-    console.info(`[confab] topology: ${topology} (${this.peopleCount()} people)`);
-    this.setTopology(topology);
-    if (topology === 'mesh') {
-      this.setRelayLost(false);
-      this.host.setMeshMedia(true);
-      this.host.recordRelay(null);
-      this.relay?.close();
-      this.relay = null;
-      this.host.changed();
+  /** `relay` null with a topology of relay: the room is big enough, but no relay is left to use. */
+  private target(nowMs: number): { relay: KnownRelay | null; topology: Topology } {
+    const known = this.relays.known(nowMs);
+    const relay = pickRelay({
+      known,
+      failedUntilMs: this.relays.failedUntilMs,
+      nowMs,
+      recordedUrl: this.host.recordedRelay(),
+      current: this.use && this.use.relay.state !== 'failed' ? this.use.target : null,
+    });
+    const meshMax = roomMeshMax(known);
+    return { relay, topology: meshMax !== null ? chooseTopology(this.peopleCount(), { meshMax }) : 'mesh' };
+  }
+
+  private decide(): void {
+    if (this.closed) return;
+    if (this.roomTopic === null) {
+      void this.host.roomKey().then((key) => {
+        this.roomTopic = key;
+        this.decide();
+      });
       return;
     }
-    const url = this.host.relayUrl();
-    let carrying = false;
-    const relay = (this.relay = new RelayMedia({
-      url,
-      room: await this.host.roomKey(),
+    const { relay, topology } = this.target(Date.now());
+    if (topology === 'mesh') {
+      if (this.topology() === 'relay' || this.use) this.toMesh(false);
+      else this.setRelayLost(false);
+      return;
+    }
+    if (!relay) {
+      // Every relay failed lately; the retry timer looks again.
+      if (this.topology() === 'relay' || this.use) this.toMesh(true);
+      return;
+    }
+    if (this.use?.target.id !== relay.id) this.connect(relay);
+  }
+
+  private connect(target: KnownRelay): void {
+    const from = this.use;
+    clearTimeout(from?.timer);
+    // Make before break: a relay still carrying our media keeps doing so until the new one does.
+    if (from?.carrying && from.relay.state === 'connected') {
+      this.drop(this.leaving);
+      this.leaving = from;
+    } else {
+      this.drop(from);
+    }
+    console.info(`[confab] topology: relay ${target.url} (${this.peopleCount()} people)`);
+    this.setTopology('relay');
+    const relay = new RelayMedia({
+      url: target.url,
+      room: this.roomTopic!,
       selfId: this.host.selfId(),
       localTrack: (kind) => this.host.localTrack(kind),
       rtcConfig: { iceServers: this.host.iceServers() },
       protect: (t, media) => this.host.protect(t, media),
-      onChange: () => {
-        if (this.relay !== relay) return;
-        // Make before break: mesh links stop carrying our camera once the relay does.
-        if (relay.state === 'connected' && !carrying) {
-          carrying = true;
-          this.setRelayLost(false);
-          this.host.setMeshMedia(false);
-          this.host.recordRelay(url);
-        }
-        if (relay.state === 'failed') this.relayFailed(relay);
-        this.host.changed();
-        this.reconsider();
-      },
-    }));
+      onChange: () => this.linkChanged(relay),
+    });
+    const use: RelayUse = (this.use = { relay, target, carrying: false });
+    use.timer = setTimeout(() => {
+      if (this.use === use && !use.carrying) {
+        console.warn(`[confab] relay ${target.url} did not connect in ${RELAY_CONNECT_TIMEOUT_MS} ms`);
+        this.failed(relay);
+      }
+    }, RELAY_CONNECT_TIMEOUT_MS);
     relay.setTileWidth(this.tileWidthPx);
     relay.setVisible(this.visible);
     relay.setLargeTile(this.large);
-    await relay.start().catch((err: unknown) => {
+    relay.start().catch((err: unknown) => {
+      if (this.use?.relay !== relay) return; // closed by us meanwhile
       console.warn('[confab] relay link failed:', err);
-      this.relayFailed(relay);
+      this.failed(relay);
     });
+    this.host.changed();
   }
 
-  /** The relay is unreachable or dropped us: back to a mesh, and try the relay again a little later. */
-  private relayFailed(relay: RelayMedia): void {
-    if (this.relay !== relay) return;
-    console.warn('[confab] relay link lost: back to a mesh for now');
-    this.relay = null;
-    relay.close();
+  private linkChanged(relay: RelayMedia): void {
+    const use = this.use;
+    if (use?.relay === relay && relay.state === 'connected' && !use.carrying) {
+      use.carrying = true;
+      clearTimeout(use.timer);
+      this.drop(this.leaving);
+      this.leaving = null;
+      this.setRelayLost(false);
+      this.host.setMeshMedia(false);
+      this.host.recordRelay(use.target.url);
+    }
+    if (relay.state === 'failed') this.failed(relay);
+    this.host.changed();
+    this.reconsider();
+  }
+
+  /**
+   * A relay link failed (unreachable, dropped us, said goodbye, or never connected): mark the
+   * relay failed and go to the next one; with none left, back to a mesh, and try again later.
+   */
+  private failed(relay: RelayMedia): void {
+    if (this.leaving?.relay === relay) {
+      this.drop(this.leaving);
+      this.leaving = null;
+      this.host.changed();
+      return;
+    }
+    const use = this.use;
+    if (use?.relay !== relay || this.closed) return;
+    this.drop(use);
+    this.use = null;
+    const nowMs = Date.now();
+    this.relays.markFailed(use.target.id, nowMs);
+    console.warn(`[confab] relay ${use.target.url} lost`);
+    if (this.leaving) {
+      // The relay we were leaving still works: stay on it, and say so (others follow the record).
+      this.use = this.leaving;
+      this.leaving = null;
+      this.host.recordRelay(this.use.target.url);
+      this.host.changed();
+      return;
+    }
+    const next = this.target(nowMs);
+    if (next.relay && next.topology === 'relay') {
+      console.info(`[confab] failing over to relay ${next.relay.url}`);
+      this.connect(next.relay);
+      return;
+    }
+    this.toMesh(true);
+  }
+
+  /** Mesh links carry our media again; `lost`: because every relay failed (a banner says so). */
+  private toMesh(lost: boolean): void {
+    console.info(`[confab] topology: mesh (${this.peopleCount()} people)${lost ? ', no relay can be reached' : ''}`);
     this.host.setMeshMedia(true);
+    this.drop(this.use);
+    this.drop(this.leaving);
+    this.use = this.leaving = null;
     this.setTopology('mesh');
-    this.setRelayLost(true);
+    this.setRelayLost(lost);
     this.host.recordRelay(null);
     this.host.changed();
     clearTimeout(this.retryTimer);
-    this.retryTimer = setTimeout(() => this.reconsider(), RELAY_RETRY_MS);
+    if (lost) {
+      const nowMs = Date.now();
+      const retryAtMs = this.relays.nextRetryAtMs(nowMs) ?? nowMs + RELAY_RETRY_MS;
+      this.retryTimer = setTimeout(() => this.reconsider(), Math.max(0, retryAtMs - nowMs));
+    }
+  }
+
+  private drop(use: RelayUse | null): void {
+    if (!use) return;
+    clearTimeout(use.timer);
+    use.relay.close();
   }
 }

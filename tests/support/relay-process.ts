@@ -46,3 +46,48 @@ export async function startRelay(opts: { port?: number; args?: string[] } = {}):
       }),
   };
 }
+
+export interface JoinedRelayProcess {
+  /** The control URL it announces to the room (ws://127.0.0.1:PORT/relay). */
+  url: string;
+  output(): string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** `confab relay --join <link>` on 127.0.0.1 and a free port; resolves once it has joined the room. */
+export async function startJoinedRelay(link: string, args: string[] = []): Promise<JoinedRelayProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
+    cwd: repoRoot,
+    // The link is the room's key: in the environment, not on the command line.
+    env: { ...process.env, CONFAB_JOIN: link },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`joined relay did not join:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /announced to the room as (\S+)\n[^]*Joined the room/.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('exit', (code) => reject(new Error(`joined relay exited with ${code}:\n${output}`)));
+  });
+  return {
+    url,
+    output: () => output,
+    process: child,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+      }),
+  };
+}

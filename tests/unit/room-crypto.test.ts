@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deriveRoomKeys } from '../../client/src/net/room-crypto';
-import { newRoomLink } from '../../client/src/net/room-link';
+import { deriveRoomKeys } from '../../crdt/room-keys';
+import { newRoomLink } from '../../crdt/room-link';
 
 describe('room keys (real WebCrypto)', () => {
   it('seals so that only holders of the same link can open', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatRoomHash, hostUrl, inviteUrl, newRoomLink, parseRoomHash } from '../../client/src/net/room-link';
+import { formatRoomHash, hostUrl, inviteUrl, newRoomLink, parseRoomHash } from '../../crdt/room-link';
 
 describe('room links', () => {
   it('round-trips a new room through the hash', () => {

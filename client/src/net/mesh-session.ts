@@ -1,12 +1,13 @@
 import { randomId } from '../../../crdt/base64url';
 import { ChannelTag, PROTOCOL_VERSION, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/doc-sync';
+import { parseRelaySignal, type RelaySignal } from '../../../crdt/relay-presence';
 import type { PeerGate } from './admission';
 import { frameMessage, Reassembler } from './channel-framing';
 import { KeyMismatch, UNDECRYPTABLE_HINT } from './key-mismatch';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import { PeerLink, type MediaKind } from './peer-link';
-import type { RoomKeys } from './room-crypto';
+import type { RoomKeys } from '../../../crdt/room-keys';
 import type { SignalingClient } from './signaling-client';
 
 export interface RemotePeer {
@@ -52,6 +53,8 @@ export interface MeshSessionOptions {
   onChannelOpen?(peerId: string): void;
   /** A media-key message arrived from a linked peer. */
   onMediaKey?(from: string, bytes: Uint8Array): void;
+  /** A relay node announced itself or said goodbye (unchecked: crdt/relay-presence.ts checkRelaySignal). */
+  onRelaySignal?(envelope: { from: string; to?: string; msg: RelaySignal }): void;
 }
 
 /**
@@ -211,6 +214,10 @@ export class MeshSession {
         break;
       case 'decision':
         this.opts.onDecision?.(from, msg);
+        break;
+      case 'relay':
+      case 'relay-bye':
+        this.opts.onRelaySignal?.({ from, ...(to === undefined ? {} : { to }), msg });
         break;
     }
   }
@@ -445,6 +452,10 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
       if (c !== null && (typeof c !== 'object' || typeof c.candidate !== 'string')) return null;
       break;
     }
+    case 'relay':
+    case 'relay-bye':
+      if (!parseRelaySignal(msg)) return null;
+      break;
     default:
       return null;
   }

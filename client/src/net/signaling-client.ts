@@ -223,13 +223,6 @@ export class SignalingClient {
   }
 }
 
-/** The signaling endpoint of the relay that served this page. */
-export function signalingUrlFor(page: { protocol: string; host: string; pathname: string }): string {
-  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
-  const base = page.pathname.replace(/[^/]*$/, '');
-  return `${scheme}//${page.host}${base}signal`;
-}
-
 /** The welcome frame comes from whatever server the link names: take only well-formed entries. */
 function isIceServer(v: unknown): v is RTCIceServer {
   if (typeof v !== 'object' || v === null) return false;

@@ -12,7 +12,7 @@ import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
 import { QualityWatch } from '../media/quality-watch';
 import { SpeakerWatch } from '../media/speaker-watch';
-import { hostUrl } from '../net/room-link';
+import { hostUrl } from '../../../crdt/room-link';
 import { exportedHostKey } from '../net/stored-keys';
 import type { RoomSession } from '../room-session';
 

@@ -1,9 +1,10 @@
-import { fromBase64Url, toBase64Url, utf8 } from './bytes';
+import { fromBase64Url, toBase64Url } from './base64url';
 import type { RoomLink } from './room-link';
 
 /**
  * Keys and topic names derived from a room link. The signaling relay sees only the topics
- * (hashes) and AES-GCM ciphertext; the secret never leaves the browser.
+ * (hashes) and AES-GCM ciphertext; the secret never leaves the browser (or a relay node
+ * joined with `confab relay --join`, which derives the same keys from the link).
  */
 export interface RoomKeys {
   roomTopic: string;
@@ -14,6 +15,7 @@ export interface RoomKeys {
 }
 
 const IV_BYTES = 12;
+const utf8 = new TextEncoder();
 
 async function sha256Url(text: string): Promise<string> {
   return toBase64Url(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8.encode(text))));

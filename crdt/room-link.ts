@@ -1,4 +1,4 @@
-import { randomId } from './bytes';
+import { randomId } from './base64url';
 
 /**
  * What a room link carries in its hash (the hash never reaches a server): the room id, the
@@ -84,4 +84,35 @@ export function hostUrl(link: RoomLink, hostKey: string, page: { origin: string;
 /** The invite link as a person copies it: this page's address with the room in the hash. */
 export function inviteUrl(link: RoomLink, page: { origin: string; pathname: string }): string {
   return `${page.origin}${page.pathname}${formatRoomHash(link)}`;
+}
+
+/** The signaling endpoint of the relay that served a page (a link without `relay=`): `/signal` beside it. */
+export function signalingUrlFor(page: { protocol: string; host: string; pathname: string }): string {
+  const scheme = page.protocol === 'https:' ? 'wss:' : 'ws:';
+  const base = page.pathname.replace(/[^/]*$/, '');
+  return `${scheme}//${page.host}${base}signal`;
+}
+
+/** An invite link as a relay node reads it: the room, and the signaling relay its people use. */
+export interface InviteLink {
+  link: RoomLink;
+  /** `relay=` of the link, else `/signal` beside the page that the link opens. */
+  signalingUrl: string;
+  /** The link was a host link (it carries the host's private key, which a relay has no use for). */
+  hostLink: boolean;
+}
+
+/** A whole invite (or host) link, `https://host/path/#<roomId>.<secret>[&relay=…]`; null if it is not one. */
+export function parseInviteLink(text: string): InviteLink | null {
+  if (typeof text !== 'string' || text.length > 2_048) return null;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  const parsed = parseRoomHash(url.hash);
+  if (parsed.kind !== 'room') return null;
+  return { link: parsed.link, signalingUrl: parsed.link.relay ?? signalingUrlFor(url), hostLink: parsed.hostKey !== undefined };
 }
