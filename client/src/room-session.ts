@@ -19,6 +19,7 @@ import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { relayCredentials } from './net/relay-credentials';
 import { relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from './net/room-crypto';
@@ -189,6 +190,7 @@ export class RoomSession {
       relayUrl: () => relayUrlFor(signalingUrl),
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
+      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
       localTrack: (kind) => this.media.track(kind),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
@@ -480,8 +482,8 @@ export class RoomSession {
 
   /**
    * Someone the room's records keep out (removed, or not admitted to a locked room) whose mesh
-   * link we closed: not shown even if the relay still forwards them (the relay does not
-   * enforce the records yet).
+   * link we closed: not shown even in the moment before the relay, which enforces the same
+   * records, drops them.
    */
   private knownExcluded(peerId: string): boolean {
     const key = this.mesh?.keyOf(peerId);

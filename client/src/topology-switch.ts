@@ -1,6 +1,7 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { RelayOffer } from '../../crdt/wire';
 import { chooseTopology, type Topology } from './net/topology';
+import type { RelayCredentials } from './net/relay-link';
 import { RelayMedia } from './relay-media';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
@@ -15,6 +16,8 @@ export interface TopologyHost {
   /** Opaque room key for the relay: the room's signaling topic. */
   roomKey(): Promise<string>;
   selfId(): string;
+  /** Proves our participant key to the relay and hands it the room's control records. */
+  relayCredentials(): RelayCredentials;
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   iceServers(): RTCIceServer[];
   /** Seals and opens the relay link's media end to end, as on mesh links. */
@@ -117,6 +120,7 @@ export class TopologySwitch {
       url,
       room: await this.host.roomKey(),
       selfId: this.host.selfId(),
+      credentials: this.host.relayCredentials(),
       localTrack: (kind) => this.host.localTrack(kind),
       rtcConfig: { iceServers: this.host.iceServers() },
       protect: (t, media) => this.host.protect(t, media),
