@@ -336,6 +336,9 @@ export class RoomSession {
     return this.keyring?.current.epoch ?? -1;
   }
 
+  /** A tampered client (test hooks only) that does not leave when the records remove it. */
+  debugStayWhenRemoved = false;
+
   /** Set by the Room view: the audio levels its speaker detection last measured. */
   debugSpeakerLevels: () => Record<string, number> = () => ({});
 
@@ -432,7 +435,7 @@ export class RoomSession {
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
-      this.shutOut(exclusion);
+      if (!this.debugStayWhenRemoved) this.shutOut(exclusion);
     } else if (exclusion === null) {
       this.setStanding('in');
       // Just let in: say hello again, with the admission as proof.

@@ -81,11 +81,14 @@ export class ControlSession implements GuardedSession {
     });
   }
 
-  /** The room's records changed: leave if they keep this key out now. */
+  /**
+   * The room's records changed: leave if they keep this key out now. Before `connect` only a
+   * removal or the room's end counts: a knocker's admission may still come in its own records.
+   */
   enforce(): void {
     const id = this.identity;
     const exclusion = id && id.guard.exclusion(id.key);
-    if (exclusion) this.refuse(exclusion);
+    if (exclusion && (this.connecting || exclusion === 'removed' || exclusion === 'ended')) this.refuse(exclusion);
   }
 
   private send(message: RelayServerMessage): void {
@@ -94,6 +97,10 @@ export class ControlSession implements GuardedSession {
 
   private async handle(msg: RelayClientMessage): Promise<void> {
     if (msg.type === 'hello') return this.hello(msg);
+    if (msg.type === 'bye') {
+      this.ws.close(1000, 'bye');
+      return this.close();
+    }
     const id = this.identity;
     if (!id) throw new Error('send hello first');
     if (msg.type === 'control') return this.offerRecords(id, msg.records);
@@ -110,10 +117,6 @@ export class ControlSession implements GuardedSession {
         if (error) this.send({ type: 'error', reason: error });
         return;
       }
-      case 'bye':
-        this.ws.close(1000, 'bye');
-        this.close();
-        return;
     }
   }
 
@@ -134,9 +137,9 @@ export class ControlSession implements GuardedSession {
   private async connect(id: Identity, msg: Extract<RelayClientMessage, { type: 'connect' }>): Promise<void> {
     if (this.connecting) throw new Error('already connected');
     // The records this participant sent before connect are folded by now (messages run in order).
-    const exclusion = id.guard.exclusion(id.key);
-    if (exclusion) return this.refuse(exclusion);
     this.connecting = true;
+    this.enforce();
+    if (this.closed) return;
     const room = (this.room = this.rooms.mediaRoom(id.topic));
     const p = (this.participant = room.join(id.peer, { send: (m) => this.send(m) }));
     const stats = this.stats;

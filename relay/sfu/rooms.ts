@@ -2,6 +2,13 @@ import { Room, type RoomOptions } from './room';
 import { RoomGuard } from './room-guard';
 import type { ForwardingStats } from './stats';
 
+/**
+ * A room's records outlive its last session for a while, so a removed participant who comes
+ * back to an empty relay room is still refused; at most this many idle rooms are kept.
+ */
+export const IDLE_GUARD_RETENTION_MS = 10 * 60_000;
+export const MAX_IDLE_GUARDS = 256;
+
 /** What a room's guard needs of a control session: a way to re-check it when the records change. */
 export interface GuardedSession {
   enforce(): void;
@@ -16,14 +23,19 @@ export class RelayRooms {
   /** Sessions refused at hello or connect, or dropped later by a record. */
   sessionsRefused = 0;
   private readonly guards = new Map<string, { guard: RoomGuard; sessions: Set<GuardedSession> }>();
+  /** Guards of rooms nobody is in, by topic, oldest first, with when they emptied. */
+  private readonly idle = new Map<string, number>();
 
   constructor(
     private readonly stats: ForwardingStats,
     private readonly roomOptions: RoomOptions = {},
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** A session said hello in room `topic`: its guard (new if the room was empty). */
   enter(topic: string, session: GuardedSession): RoomGuard {
+    this.pruneIdle();
+    this.idle.delete(topic);
     let entry = this.guards.get(topic);
     if (!entry) {
       const sessions = new Set<GuardedSession>();
@@ -36,11 +48,21 @@ export class RelayRooms {
     return entry.guard;
   }
 
-  /** Its records are forgotten with the last session: whoever comes next brings them again. */
+  /** After the last session the records are kept a while (IDLE_GUARD_RETENTION_MS), then forgotten. */
   exit(topic: string, session: GuardedSession): void {
     const entry = this.guards.get(topic);
     if (!entry?.sessions.delete(session) || entry.sessions.size > 0) return;
-    this.guards.delete(topic);
+    this.idle.set(topic, this.now());
+    this.pruneIdle();
+  }
+
+  private pruneIdle(): void {
+    const now = this.now();
+    for (const [topic, since] of this.idle) {
+      if (now - since < IDLE_GUARD_RETENTION_MS && this.idle.size <= MAX_IDLE_GUARDS) break;
+      this.idle.delete(topic);
+      this.guards.delete(topic);
+    }
   }
 
   mediaRoom(topic: string): Room {
