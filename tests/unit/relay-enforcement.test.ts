@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { signControl, type ControlKind, type ControlRecord } from '../../crdt/control-records';
 import { newSigningIdentity, roomIdForHostKey, type SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
-import { signRelayHello } from '../../crdt/relay-proof';
+import { signRelayHello, verifyRelayHello } from '../../crdt/relay-proof';
 import { RELAY_LIMITS, RELAY_PROTOCOL_VERSION, type RelayClientMessage, type RelayServerMessage } from '../../crdt/relay-wire';
+import { RoomControls } from '../../crdt/room-controls';
+import { RoomDoc } from '../../crdt/room-doc';
 import { roomTopicFor } from '../../crdt/room-topic';
+import { relayCredentials } from '../../client/src/net/relay-credentials';
 import { ControlSession } from '../../relay/sfu/control';
 import type { DownTrack, UpTrack } from '../../relay/sfu/interfaces';
 import type { answerConnection, Connection, ConnectionHandlers } from '../../relay/sfu/peer';
@@ -366,4 +369,25 @@ describe('the relay enforces the room control records', () => {
     expect(changes).toBeGreaterThan(0);
     expect(await guard.offer([{ ...many[0]!, sig: 'AAAA' }, { ...many[1]!, kind: 'deny', sig: 'BBBB' }])).toEqual({ accepted: 0, forged: 2 });
   }, 30_000);
+});
+
+describe("a page's relay credentials", () => {
+  it('prove its key over the nonce, and hand over only the records its own fold applied', async () => {
+    const r = await relayWithRoom();
+    const me = await newSigningIdentity();
+    const room = new RoomDoc();
+    const controls = new RoomControls(r.roomId, room);
+    const lock = await r.sign('lock');
+    const remove = await r.sign('remove', me);
+    room.addControls([lock, remove, { ...lock, kind: 'unlock', sig: 'AAAA' } as never, (await r.sign('end', undefined, me)) as never]);
+    await controls.settled();
+    const creds = relayCredentials(r.roomId, Promise.resolve(me), controls);
+    expect(creds.records()).toEqual([lock, remove]);
+    const peer = await peerIdForKey(me.publicKey);
+    const { key, proof } = await creds.prove('nonce-1', r.topic, peer);
+    expect(key).toBe(me.publicKey);
+    expect(await verifyRelayHello(key, proof, { nonce: 'nonce-1', room: r.topic, peer })).toBe(true);
+    expect(await verifyRelayHello(key, proof, { nonce: 'nonce-2', room: r.topic, peer })).toBe(false);
+    controls.destroy();
+  });
 });

@@ -17,7 +17,9 @@ export function relayCredentials(roomId: string, identity: Promise<SigningIdenti
       const self = await identity;
       return { key: self.publicKey, proof: await signRelayHello(self, { nonce, room, peer }) };
     },
-    records: () => controls.values(),
+    // Only what our own fold applied: junk a member wrote into the document would spend our
+    // record budget at the relay and cost it verifications for nothing.
+    records: () => controls.applied(),
     onRecords: (cb) => controls.onChange(() => cb()),
     refused(_reason, records) {
       void acceptableRecords(roomId, controls.values(), records).then((ok) => (ok.length > 0 ? controls.keep(ok) : undefined));

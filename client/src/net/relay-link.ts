@@ -21,8 +21,8 @@ export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
 export interface RelayCredentials {
   /** Our participant key and its signature over the relay's nonce, the room key and our peer id. */
   prove(nonce: string, room: string, peer: string): Promise<{ key: string; proof: string }>;
-  /** Every control record we hold now (the relay keeps only those that verify). */
-  records(): unknown[];
+  /** The control records we hold now (the relay keeps only those that verify). */
+  records(): readonly unknown[];
   /** Calls back whenever the records may have changed; returns a function that stops it. */
   onRecords(cb: () => void): () => void;
   /** The relay turned us away, with the records that show why (to check, not to trust). */
