@@ -71,6 +71,8 @@ describe('the relay node enforces lock and remove', () => {
   const h = useRelayAndBrowser(['--mesh-max', '2']);
   const pages: Record<string, Page> = {};
   let roomId = '';
+  let link = '';
+  let closeCarol = async () => {};
 
   it('three people on the relay; the host locks; a stranger with the room topic is refused by the relay', async () => {
     pages.alice = (await newParticipant(h.browser)).page;
@@ -78,7 +80,8 @@ describe('the relay node enforces lock and remove', () => {
     const carol = await newParticipant(h.browser);
     await carol.context.addInitScript(() => localStorage.setItem('confab.testHooks', '1'));
     pages.carol = carol.page;
-    const link = await createRoom(pages.alice, h.relay.url);
+    closeCarol = () => carol.context.close();
+    link = await createRoom(pages.alice, h.relay.url);
     roomId = /#([\w-]{22})\./.exec(link)![1]!;
     await joinRoom(pages.alice, 'Alice');
     await joinRoom(pages.bob, 'Bob', link);
@@ -126,5 +129,28 @@ describe('the relay node enforces lock and remove', () => {
     await expectDecoding(bob, aliceId);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await peerIds(carol)).toEqual([]);
+  });
+
+  it('an honest page removed in relay mode shows what it shows in a mesh, and the relay lets it go', async () => {
+    const { alice, bob } = pages as Record<'alice' | 'bob', Page>;
+    await closeCarol();
+    await openYourRoom(alice);
+    await alice.getByRole('button', { name: 'Unlock room' }).click();
+    await alice.getByRole('button', { name: 'Lock room' }).waitFor();
+    const dave = (await newParticipant(h.browser)).page;
+    await joinRoom(dave, 'Dave', link);
+    for (const page of [alice, bob, dave]) {
+      await expect.poll(() => topology(page), { timeout: 30_000 }).toBe('relay');
+      await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 30_000 }).toBe(2);
+    }
+    await expectDecoding(dave, await selfId(alice));
+    await openYourRoom(alice);
+    const removedAt = Date.now();
+    await alice.getByRole('button', { name: 'Remove Dave' }).click();
+    await dave.getByRole('heading', { name: 'The host removed you from this room' }).waitFor({ timeout: 10_000 });
+    const shownMs = Date.now() - removedAt;
+    await waitUntil(async () => (await metric(h.relay.url, 'confab_relay_participants')) <= 2, 5_000, 'dave off the relay');
+    console.log(`[measure] Remove clicked → dave's page says it was removed in ${shownMs} ms; off the relay in ${Date.now() - removedAt} ms`);
+    await expectDecoding(alice, await selfId(bob));
   });
 });
