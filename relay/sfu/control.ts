@@ -11,16 +11,22 @@ import {
 } from '../../crdt/relay-wire';
 import { answerConnection, type Connection, type PeerOptions } from './peer';
 import type { Participant, Room } from './room';
-import type { RoomGuard } from './room-guard';
+import { MAX_RECORDS_PER_ROOM, type RoomGuard } from './room-guard';
 import type { GuardedSession, RelayRooms } from './rooms';
 import type { ForwardingStats } from './stats';
 import { TokenBucket } from './token-bucket';
 
 /** Messages waiting behind a slow one (a `connect` gathers candidates); past this the socket is dropped. */
 const MAX_QUEUED_MESSAGES = 256;
-/** Control records a session may offer: all it holds at once, then a trickle (each costs a verification at worst). */
-const RECORD_BURST = 1_000;
+/** Control records a session may offer: as many as a room keeps at once, then a trickle (each costs a verification at worst). */
+const RECORD_BURST = MAX_RECORDS_PER_ROOM;
 const RECORDS_PER_SECOND = 20;
+/**
+ * Records in the host's or a co-host's name whose signature fails cost the relay a
+ * verification each (~0.3 ms), and an honest page never sends one (it sends only records its
+ * own fold applied): a session that sends this many is dropped.
+ */
+const MAX_FORGED_RECORDS = 3;
 
 /** Who said hello, proven: the room topic, peer id and participant key of the session. */
 interface Identity {
@@ -50,6 +56,7 @@ export class ControlSession implements GuardedSession {
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
   private readonly recordBudget = new TokenBucket(RECORD_BURST, RECORDS_PER_SECOND);
+  private forgedRecords = 0;
 
   constructor(
     private readonly ws: WebSocket,
@@ -131,7 +138,9 @@ export class ControlSession implements GuardedSession {
 
   private async offerRecords(id: Identity, records: unknown[]): Promise<void> {
     if (!this.recordBudget.take(records.length)) throw new Error('too many control records');
-    await id.guard.offer(records);
+    const { forged } = await id.guard.offer(records);
+    this.forgedRecords += forged;
+    if (this.forgedRecords >= MAX_FORGED_RECORDS) this.drop('forged control records');
   }
 
   private async connect(id: Identity, msg: Extract<RelayClientMessage, { type: 'connect' }>): Promise<void> {

@@ -336,12 +336,22 @@ describe('the relay enforces the room control records', () => {
     await probe.hello();
     expect(await probe.connect()).not.toBeNull();
 
-    // Forged records claiming the host's authority, past the session's budget: the rest are turned away unverified.
-    const forged = Array.from({ length: RELAY_LIMITS.maxControlRecords }, (_, i) => ({ ...lock, seq: i + 10 }));
-    for (let i = 0; i < 12; i++) alice.control(forged);
+    // Records no authority stands behind (signed by a member's own key) cost a parse each; past
+    // the session's budget they are not even parsed.
+    const selfSigned = await Promise.all(Array.from({ length: RELAY_LIMITS.maxControlRecords }, (_, i) => r.sign('remove', `k${i}`, alice.me)));
+    for (let i = 0; i <= MAX_RECORDS_PER_ROOM / RELAY_LIMITS.maxControlRecords; i++) alice.control(selfSigned);
     await until(() => alice.ws.received.some((m) => m.type === 'error' && m.reason === 'control: too many control records'), 'budget spent', 10_000);
-    // Genuine records after the budget is spent wait for it to refill; the session is not dropped for it.
     expect(alice.ws.readyState).toBe(1);
+
+    // Records in the host's name whose signatures fail cost a verification each: a few, and the session goes.
+    const forger = await r.participant();
+    await forger.hello();
+    forger.control([{ ...lock, kind: 'unlock' }, { ...lock, seq: 99, sig: lock.sig.slice(0, -4) + 'AAAA' }]);
+    await settle();
+    expect(forger.ws.readyState).toBe(1);
+    forger.control([{ ...lock, kind: 'end', sig: lock.sig.slice(0, -4) + 'BBBB' }]);
+    await until(() => forger.ws.readyState !== 1, 'forger dropped');
+    expect(forger.ws.closedWith).toEqual({ code: 1008, reason: 'forged control records' });
 
     // A burst of messages faster than they are handled: the socket is dropped, the relay lives on.
     const flooder = await r.participant();

@@ -145,6 +145,7 @@ export class RelayLink {
     const nonce = await Promise.race([welcome, answer.then((): never => { throw new Error('the relay answered before its welcome'); })]);
     const { key, proof } = await this.opts.credentials.prove(nonce, this.opts.room, this.opts.selfId);
     this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId, key, proof });
+    if (this.state === 'closed') return; // closed while proving: nothing to listen for
     this.sendRecords();
     this.stopRecords = this.opts.credentials.onRecords(() => this.sendRecords());
     await offered;
