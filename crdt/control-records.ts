@@ -150,7 +150,7 @@ async function isHostKeyOf(roomId: string, key: string): Promise<boolean> {
 export async function foldControls(
   roomId: string,
   values: unknown[],
-): Promise<{ state: RoomControlState; rejected: { value: unknown; reason: RejectReason }[]; nextSeq: number }> {
+): Promise<{ state: RoomControlState; rejected: { value: unknown; reason: RejectReason }[]; nextSeq: number; applied: ControlRecord[] }> {
   const rejected: { value: unknown; reason: RejectReason }[] = [];
   const parsed: ControlRecord[] = [];
   for (const value of values) {
@@ -182,6 +182,7 @@ export async function foldControls(
   // From applied records only: a signer without authority must not push the host's next seq
   // past what parseControl accepts (a "future Lamport time" would silence the host).
   let maxSeq = 0;
+  const applied: ControlRecord[] = [];
   for (const record of valid.sort(compareRecords)) {
     const isHost = record.by === state.hostKey;
     const authorized =
@@ -193,9 +194,10 @@ export async function foldControls(
       continue;
     }
     apply(state, record);
+    applied.push(record);
     maxSeq = Math.max(maxSeq, record.seq);
   }
-  return { state, rejected, nextSeq: maxSeq + 1 };
+  return { state, rejected, nextSeq: maxSeq + 1, applied };
 }
 
 function apply(state: RoomControlState, r: ControlRecord): void {

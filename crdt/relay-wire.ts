@@ -4,7 +4,10 @@
  * describes the same in prose; keep the two together. (Signaling and peer messages: wire.ts.)
  */
 
-export const RELAY_PROTOCOL_VERSION = 1;
+import type { Exclusion } from './control-records';
+
+/** 2: sessions are bound to participant keys (nonce in `welcome`, proof in `hello`) and the relay enforces control records. */
+export const RELAY_PROTOCOL_VERSION = 2;
 
 /** Video layers a participant publishes: three send-only transceivers at scales 4/2/1. */
 export const VIDEO_LAYERS = ['low', 'mid', 'high'] as const;
@@ -30,9 +33,18 @@ export interface DownSlot {
   ssrc: number;
 }
 
+/** Why the relay turned a session away (it closes the socket after saying so). */
+export type RelayRefusal = Exclusion | 'bad proof';
+
 export type RelayClientMessage =
-  /** First message on the control socket. `room` is opaque to the relay (a hash); `peer` is the peer id. */
-  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string }
+  /**
+   * First message, once `welcome` gave the nonce. `room` is the room's signaling topic; `peer`
+   * the peer id; `key` the participant public key (hashes to `peer`); `proof` its signature
+   * over the nonce, room and peer (crdt/relay-proof.ts).
+   */
+  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string; key: string; proof: string }
+  /** Signed control records the participant holds: all of them after hello, then each new one. */
+  | { type: 'control'; records: unknown[] }
   /**
    * The participant's offer for its one connection to the relay: send-only audio + video
    * layers (each m-line with its a=ssrc) and receive-only down slots.
@@ -45,7 +57,13 @@ export type RelayClientMessage =
   | { type: 'bye' };
 
 export type RelayServerMessage =
-  | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; maxVideoSlots: number; maxAudioSlots: number }
+  /** First message on the socket: `nonce` is what `hello` must sign. */
+  | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; nonce: string; maxVideoSlots: number; maxAudioSlots: number }
+  /**
+   * The session is refused or ended (bad proof, or the room's records keep this key out); the
+   * relay closes the socket next. `records`: the control records that show it, to check.
+   */
+  | { type: 'refused'; reason: RelayRefusal; records: unknown[] }
   /** The relay's answer to `connect` (it is the DTLS client) and the SSRC of every down slot. */
   | { type: 'answer'; sdp: string; video: DownSlot[]; audio: DownSlot[] }
   /**
@@ -70,6 +88,8 @@ export const RELAY_LIMITS = {
   maxAudioSlots: 5,
   maxMessageBytes: 64 * 1024,
   maxPeerIdLength: 128,
+  /** Records in one `control` message. */
+  maxControlRecords: 100,
 } as const;
 
 /** Parses and checks one control message from a participant; null when it is not one. */
@@ -86,7 +106,15 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
   const int = (v: unknown, min: number, max: number) => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
   switch (o.type) {
     case 'hello':
-      return o.v === RELAY_PROTOCOL_VERSION && str(o.room, 256) && str(o.peer, RELAY_LIMITS.maxPeerIdLength) ? (o as RelayClientMessage) : null;
+      return o.v === RELAY_PROTOCOL_VERSION &&
+        str(o.room, 256) &&
+        str(o.peer, RELAY_LIMITS.maxPeerIdLength) &&
+        str(o.key, 256) &&
+        str(o.proof, 256)
+        ? (o as RelayClientMessage)
+        : null;
+    case 'control':
+      return Array.isArray(o.records) && o.records.length <= RELAY_LIMITS.maxControlRecords ? { type: 'control', records: o.records as unknown[] } : null;
     case 'connect': {
       const layout = o.layout as Record<string, unknown> | undefined;
       if (!str(o.sdp) || typeof layout !== 'object' || layout === null) return null;

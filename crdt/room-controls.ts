@@ -13,6 +13,7 @@ const MAX_LOGGED_REJECTIONS = 10;
  */
 export class RoomControls {
   private current: RoomControlState = emptyControlState();
+  private appliedRecords: ControlRecord[] = [];
   private seq = 1;
   private folding: Promise<void> = Promise.resolve();
   /** A fold queued behind the running one: every change until it starts rides on it. */
@@ -38,6 +39,11 @@ export class RoomControls {
   /** The raw records, as folded: the document's and the ones kept locally. */
   values(): unknown[] {
     return [...this.room.controlValues(), ...this.local];
+  }
+
+  /** The records the latest fold applied (genuine and authorized), in order: what the state rests on. */
+  applied(): readonly ControlRecord[] {
+    return this.appliedRecords;
   }
 
   /**
@@ -80,9 +86,10 @@ export class RoomControls {
     if (this.queued) return this.queued;
     const run = async () => {
       this.queued = null;
-      const { state, rejected, nextSeq } = await foldControls(this.roomId, this.values());
+      const { state, rejected, nextSeq, applied } = await foldControls(this.roomId, this.values());
       this.logRejections(rejected);
       this.current = state;
+      this.appliedRecords = applied;
       this.seq = nextSeq;
       for (const cb of this.listeners) cb(state);
     };

@@ -1,4 +1,5 @@
 import { fromBase64Url, toBase64Url } from './base64url';
+import { roomTopicFor } from './room-topic';
 import type { RoomLink } from './room-link';
 
 /**
@@ -32,7 +33,7 @@ export async function deriveRoomKeys(link: RoomLink): Promise<RoomKeys> {
     false,
     ['encrypt', 'decrypt'],
   );
-  const roomTopic = await sha256Url(`confab/room/v1/${link.roomId}`);
+  const roomTopic = await roomTopicFor(link.roomId);
   return {
     roomTopic,
     peerTopic: (peerId) => sha256Url(`confab/peer/v1/${link.roomId}/${peerId}`),

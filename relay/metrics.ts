@@ -23,6 +23,7 @@ export function renderMetrics(signaling: SignalingRelay, media: RelayNodeStats):
     ['confab_relay_bytes_out_total', 'counter', 'RTP bytes forwarded to subscribers.', media.bytesOut],
     ['confab_relay_packets_dropped_total', 'counter', 'Up packets not forwarded (not RTP of the negotiated codec).', media.packetsDropped],
     ['confab_relay_keyframe_requests_total', 'counter', 'Keyframe requests sent to publishers.', media.keyframeRequests],
+    ['confab_relay_sessions_refused_total', 'counter', 'Relay sessions refused or dropped: bad key proof, or the room\'s control records keep the participant out.', media.sessionsRefused],
     ['confab_relay_callback_errors_total', 'counter', 'Errors caught in media callbacks.', media.callbackErrors],
     ['process_cpu_seconds_total', 'counter', 'User and system CPU time of the relay process.', (cpu.user + cpu.system) / 1e6],
     ['process_resident_memory_bytes', 'gauge', 'Resident memory of the relay process.', process.memoryUsage.rss()],

@@ -59,6 +59,8 @@ export interface TamperHooks {
   signOwn(kind: ControlKind, target?: string, seq?: number): Promise<unknown>;
   /** Seals and opens media with another key than the room's (a client that lost or never had it). */
   useWrongMediaKey(): void;
+  /** Ignores the records that remove this participant or end the room (the relay and peers still enforce them). */
+  stayWhenRemoved(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
   signal(peerId: string, msg: PeerSignal): Promise<void>;
 }
@@ -179,6 +181,7 @@ function tamperHooks(session: RoomSession): TamperHooks {
     },
     controlValues: () => session.controls.values(),
     useWrongMediaKey: () => session.encryption?.useKey(0, crypto.getRandomValues(new Uint8Array(16)), true),
+    stayWhenRemoved: () => void (session.debugStayWhenRemoved = true),
     inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
     async signOwn(kind, target, seq) {
       const { identity } = await tools;

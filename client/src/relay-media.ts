@@ -1,5 +1,5 @@
 import { layerForTile } from './net/relay-layers';
-import { RelayLink, type RelayLinkState } from './net/relay-link';
+import { RelayLink, type RelayCredentials, type RelayLinkState } from './net/relay-link';
 import { SlotPlan } from './net/relay-slots';
 
 /** Down slots asked of the relay: tiles shown at once, and voices heard at once. */
@@ -10,6 +10,7 @@ export interface RelayMediaOptions {
   url: string;
   room: string;
   selfId: string;
+  credentials: RelayCredentials;
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
@@ -37,6 +38,7 @@ export class RelayMedia {
       url: opts.url,
       room: opts.room,
       selfId: opts.selfId,
+      credentials: opts.credentials,
       localTrack: opts.localTrack,
       rtcConfig: opts.rtcConfig,
       protect: opts.protect,

@@ -19,6 +19,7 @@ import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
+import { relayCredentials } from './net/relay-credentials';
 import { relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
@@ -192,6 +193,7 @@ export class RoomSession {
       recordedRelay: () => this.room.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
+      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
       localTrack: (kind) => this.media.track(kind),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
@@ -338,6 +340,9 @@ export class RoomSession {
     return this.keyring?.current.epoch ?? -1;
   }
 
+  /** A tampered client (test hooks only) that does not leave when the records remove it. */
+  debugStayWhenRemoved = false;
+
   /** Set by the Room view: the audio levels its speaker detection last measured. */
   debugSpeakerLevels: () => Record<string, number> = () => ({});
 
@@ -450,7 +455,7 @@ export class RoomSession {
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
-      this.shutOut(exclusion);
+      if (!this.debugStayWhenRemoved) this.shutOut(exclusion);
     } else if (exclusion === null) {
       this.setStanding('in');
       // Just let in: say hello again, with the admission as proof.
@@ -500,8 +505,8 @@ export class RoomSession {
 
   /**
    * Someone the room's records keep out (removed, or not admitted to a locked room) whose mesh
-   * link we closed: not shown even if the relay still forwards them (the relay does not
-   * enforce the records yet).
+   * link we closed: not shown even in the moment before the relay, which enforces the same
+   * records, drops them.
    */
   private knownExcluded(peerId: string): boolean {
     const key = this.mesh?.keyOf(peerId);

@@ -3,6 +3,7 @@ import { checkRelaySignal, relayControlUrl, relayIdFor, type RelaySignal } from 
 import type { RelayOffer } from '../../crdt/wire';
 import { pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './net/relay-election';
 import { chooseTopology, type Topology } from './net/topology';
+import type { RelayCredentials } from './net/relay-link';
 import { RelayMedia } from './relay-media';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
@@ -28,6 +29,8 @@ export interface TopologyHost {
   /** Opaque room key for the relay: the room's signaling topic. */
   roomKey(): Promise<string>;
   selfId(): string;
+  /** Proves our participant key to the relay and hands it the room's control records. */
+  relayCredentials(): RelayCredentials;
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   iceServers(): RTCIceServer[];
   /** Seals and opens the relay link's media end to end, as on mesh links. */
@@ -222,6 +225,7 @@ export class TopologySwitch {
       url: target.url,
       room: this.roomTopic!,
       selfId: this.host.selfId(),
+      credentials: this.host.relayCredentials(),
       localTrack: (kind) => this.host.localTrack(kind),
       rtcConfig: { iceServers: this.host.iceServers() },
       protect: (t, media) => this.host.protect(t, media),

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import { RELAY_LIMITS } from '../../crdt/relay-wire';
 import { ControlSession } from './control';
 import { nativeErrors, openConnectionCount, type PeerOptions } from './peer';
-import type { Room } from './room';
+import { RelayRooms } from './rooms';
 import { ForwardingStats } from './stats';
 
 const TICK_MS = 200;
@@ -24,6 +24,8 @@ export type RelayNodeStats = ReturnType<ForwardingStats['snapshot']> & {
   peerConnections: number;
   callbackErrors: number;
   lastCallbackError: string;
+  /** Sessions turned away (bad proof, or the room's records keep the key out), at hello, connect or later. */
+  sessionsRefused: number;
 };
 
 export interface RelayNode {
@@ -42,7 +44,8 @@ export interface RelayNode {
  */
 export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
   const stats = new ForwardingStats();
-  const rooms = new Map<string, Room>();
+  const relayRooms = new RelayRooms(stats, { nackCache: opts.nackCache ?? true });
+  const rooms = relayRooms.media;
   const sessions = new Set<ControlSession>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: RELAY_LIMITS.maxMessageBytes });
   const tick = setInterval(() => {
@@ -53,7 +56,7 @@ export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
   return {
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const session = new ControlSession(ws, rooms, stats, opts);
+        const session = new ControlSession(ws, relayRooms, stats, opts);
         sessions.add(session);
         ws.on('close', () => sessions.delete(session));
       });
@@ -66,6 +69,7 @@ export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
       peerConnections: openConnectionCount(),
       callbackErrors: nativeErrors.count,
       lastCallbackError: nativeErrors.last,
+      sessionsRefused: relayRooms.sessionsRefused,
     }),
     resetDelays: () => stats.resetDelays(),
     close() {

@@ -87,7 +87,7 @@ export async function runRelayScenario(n: number, opts: { profile?: boolean } = 
     });
     const startMs = performance.now() - t0;
     const bots = room.bots;
-    bots.forEach((bot, i) => tilePlan(i, n, TILES).forEach((t, k) => bot.subscribe(k, `bot-${t.publisher}`, t.layer)));
+    bots.forEach((bot, i) => tilePlan(i, n, TILES).forEach((t, k) => bot.subscribe(k, bots[t.publisher]!.id, t.layer)));
     await sleep(WARMUP_MS);
     const slots = () => bots.flatMap((b) => [...b.video, ...b.audio]);
     for (const s of slots()) s.resetWindow();

@@ -1,5 +1,6 @@
 import { startRelayNode, type RelayNode, type RelayNodeStats } from '../load/harness';
 import { loadRecording, type Recording } from '../load/recording';
+import { newBotIdentity } from '../load/bot';
 import { RoomMember } from '../load/room-member';
 import { originOf } from '../load/verifier';
 import { prng } from '../support/prng';
@@ -55,6 +56,7 @@ async function newMember(soak: Soak, index: number, loud: boolean): Promise<Room
   const m = new RoomMember({
     signalUrl: `${soak.signaling.url.replace(/^http/, 'ws')}signal`,
     controlUrl: soak.relay.controlUrl,
+    identity: await newBotIdentity(),
     room: ROOM,
     index,
     recording: soak.recording,

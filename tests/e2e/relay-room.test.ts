@@ -70,7 +70,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     // Bots watch the browsers at the low layer, as thumbnails.
     const browserIds = await Promise.all(pages.map((page) => page.evaluate(() => window.confabDebug!.selfId)));
     bots!.bots.forEach((bot) => browserIds.forEach((id, tile) => bot.subscribe(tile, id, 'low')));
-    await expectVideoFlowing(pages[0]!, `bot-${BOTS - 1}`);
+    await expectVideoFlowing(pages[0]!, bots!.bots[BOTS - 1]!.id);
     console.log(`[measure] relay room of ${ROOM_SIZE}: first Join → Alice decoding the last bot's tile in ${Date.now() - joinedAt} ms`);
   });
 
@@ -112,7 +112,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     const width = (id: string) => alice.evaluate((p) => window.confabDebug!.videoWidth(p), id);
     await alice.getByRole('button', { name: 'Speaker layout' }).click();
     const large = (await alice.locator('figure.tile-featured').getAttribute('data-peer-id'))!;
-    const strip = (await peerIds(alice)).find((id) => id !== large && id.startsWith('bot-'))!;
+    const strip = (await peerIds(alice)).find((id) => id !== large && bots!.bots.some((b) => b.id === id))!;
     await expect.poll(() => width(large), { timeout: 15_000 }).toBe(640);
     await expect.poll(() => width(strip), { timeout: 15_000 }).toBe(160);
     await alice.getByRole('button', { name: 'Grid layout' }).click();

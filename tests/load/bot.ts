@@ -1,5 +1,8 @@
 import ndc, { type PeerConnection, type Track } from 'node-datachannel';
 import WebSocket from 'ws';
+import { newSigningIdentity, type SigningIdentity } from '../../crdt/host-identity';
+import { peerIdForKey } from '../../crdt/participant-identity';
+import { signRelayHello } from '../../crdt/relay-proof';
 import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
 import { gatheredDescription } from '../../relay/sfu/peer';
 import { readRtcpFeedback } from '../../relay/sfu/rtcp';
@@ -9,8 +12,20 @@ import { OPUS_PT, playersFor, VP8_PT, type StreamPlayer } from './replayer';
 import type { Recording } from './recording';
 import { SlotVerifier } from './verifier';
 
+/** A participant key, as a browser tab makes one, and the peer id it hashes to. */
+export interface BotIdentity {
+  signing: SigningIdentity;
+  id: string;
+}
+
+export async function newBotIdentity(): Promise<BotIdentity> {
+  const signing = await newSigningIdentity();
+  return { signing, id: await peerIdForKey(signing.publicKey) };
+}
+
 export interface BotOptions {
   controlUrl: string;
+  identity: BotIdentity;
   room: string;
   index: number;
   recording: Recording;
@@ -60,7 +75,7 @@ export class Bot {
   private readonly scratch = Buffer.alloc(1_500);
 
   constructor(private readonly o: BotOptions) {
-    this.id = `bot-${o.index}`;
+    this.id = o.identity.id;
     const ssrc = () => (Math.floor(o.random() * 0xfffffffe) + 1) >>> 0;
     this.players = playersFor(o.recording, [ssrc(), ssrc(), ssrc(), ssrc()], o.random);
     for (const p of this.players.slice(1)) p.paused = true;
@@ -93,27 +108,37 @@ export class Bot {
     this.downTracks.length = 0;
     this.keep.length = 0;
     const ws = (this.ws = new WebSocket(this.o.controlUrl));
-    await new Promise<void>((resolve, reject) => {
+    const opened = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', reject);
     });
     let answered!: (sdp: string) => void;
+    let welcomed!: (nonce: string) => void;
     const answer = new Promise<string>((r) => (answered = r));
+    const welcome = new Promise<string>((r) => (welcomed = r));
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as RelayServerMessage;
       this.messages.push(m);
-      if (m.type === 'answer') answered(m.sdp);
+      if (m.type === 'welcome') welcomed(m.nonce);
+      else if (m.type === 'answer') answered(m.sdp);
       else if (m.type === 'pause') this.setPaused(m.layers);
       else if (m.type === 'speakers') this.speakers = m.slots;
       else if (m.type === 'error') console.error(`[${this.id}] relay: ${m.reason}`);
+      else if (m.type === 'refused') console.error(`[${this.id}] relay refused: ${m.reason}`);
     });
-    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.o.room, peer: this.id });
+    // After the listener: ws may emit the relay's welcome in the same tick as 'open'.
+    await opened;
+    const hello = async () => {
+      const binding = { nonce: await welcome, room: this.o.room, peer: this.id };
+      const { signing } = this.o.identity;
+      this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, ...binding, key: signing.publicKey, proof: await signRelayHello(signing, binding) });
+    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`${this.id}: connection not open after ${START_TIMEOUT_MS} ms (${this.describe()})`)), START_TIMEOUT_MS);
     });
     try {
-      await Promise.race([this.connect(answer), timeout]);
+      await Promise.race([hello().then(() => this.connect(answer)), timeout]);
     } finally {
       clearTimeout(timer);
     }

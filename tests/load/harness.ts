@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { repoRoot } from '../support/relay-process';
 import type { ForwardingSnapshot } from '../../relay/sfu/stats';
-import { Bot } from './bot';
+import { Bot, newBotIdentity } from './bot';
 import type { Recording } from './recording';
 import { prng } from '../support/prng';
 
@@ -101,11 +101,12 @@ export async function startBots(
   },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
-  const bots = Array.from(
-    { length: count },
-    (_, index) =>
+  const identities = await Promise.all(Array.from({ length: count }, () => newBotIdentity()));
+  const bots = identities.map(
+    (identity, index) =>
       new Bot({
         controlUrl: relay.controlUrl,
+        identity,
         room: opts.room ?? 'load-room',
         index,
         recording,

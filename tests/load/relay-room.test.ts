@@ -24,7 +24,7 @@ describe(`a relay room of ${BOTS} bots`, () => {
     relay = await startRelayNode();
     room = await startBots(relay, loadRecording(), BOTS, { videoSlots: TILES, audioSlots: 3, audioLevel: LEVELS });
     bots = room.bots;
-    bots.forEach((bot, i) => tilePlan(i, BOTS, TILES).forEach((t, k) => bot.subscribe(k, `bot-${t.publisher}`, t.layer)));
+    bots.forEach((bot, i) => tilePlan(i, BOTS, TILES).forEach((t, k) => bot.subscribe(k, bots[t.publisher]!.id, t.layer)));
     await sleep(3_000); // first keyframes, speaker ranking
     for (const bot of bots) for (const v of [...bot.video, ...bot.audio]) v.resetWindow();
     await sleep(5_000);
@@ -39,7 +39,7 @@ describe(`a relay room of ${BOTS} bots`, () => {
     bots.forEach((bot, i) => {
       tilePlan(i, BOTS, TILES).forEach((t, k) => {
         const slot = bot.video[k]!;
-        const where = `${bot.id} tile ${k} (bot-${t.publisher} ${t.layer})`;
+        const where = `${bot.id} tile ${k} (${bots[t.publisher]!.id} ${t.layer})`;
         expect(slot.badStarts, where).toBe(0);
         expect(slot.ssrcChanges, where).toBe(0);
         expect(slot.packets, where).toBeGreaterThan(t.layer === 'high' ? 100 : 50);
@@ -52,7 +52,7 @@ describe(`a relay room of ${BOTS} bots`, () => {
   it('forwards only the three loudest voices, never your own and never a muted one', () => {
     bots.forEach((bot, i) => {
       const loudest = [0, 1, 2, 3].filter((s) => s !== i).slice(0, 3);
-      expect(new Set(bot.speakers), bot.id).toEqual(new Set(loudest.map((s) => `bot-${s}`)));
+      expect(new Set(bot.speakers), bot.id).toEqual(new Set(loudest.map((s) => bots[s]!.id)));
       const heard = new Set(bot.audio.flatMap((slot) => [...slot.originPackets.keys()]));
       expect(heard, bot.id).toEqual(new Set(loudest.map((s) => originOf(s, 0))));
       for (const slot of bot.audio) {
@@ -74,14 +74,14 @@ describe(`a relay room of ${BOTS} bots`, () => {
     const viewer = bots[0]!;
     const tile = viewer.video[0]!;
     const lostBefore = tile.lost;
-    viewer.subscribe(0, 'bot-1', 'mid');
+    viewer.subscribe(0, bots[1]!.id, 'mid');
     await sleep(2_000);
     expect(tile.origin).toBe(originOf(1, STREAM_OF.mid));
     expect(tile.badStarts).toBe(0);
     expect(tile.ssrcChanges).toBe(0);
     expect(tile.lost).toBe(lostBefore);
     expect([...bots[1]!.paused]).toEqual(['high']); // bot-0 was the only one watching bot-1 high
-    viewer.subscribe(0, 'bot-1', 'none');
+    viewer.subscribe(0, bots[1]!.id, 'none');
     await sleep(500);
     expect([...bots[1]!.paused]).toEqual(['mid', 'high']);
   });

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Bot } from './bot';
+import { Bot, type BotIdentity } from './bot';
 import type { Recording } from './recording';
 
 /**
@@ -12,7 +12,7 @@ export class RoomMember {
   private signal: WebSocket | undefined;
 
   constructor(
-    private readonly o: { signalUrl: string; controlUrl: string; room: string; index: number; recording: Recording; videoSlots: number; audioSlots: number; audioLevel: number; random: () => number },
+    private readonly o: { signalUrl: string; controlUrl: string; identity: BotIdentity; room: string; index: number; recording: Recording; videoSlots: number; audioSlots: number; audioLevel: number; random: () => number },
   ) {
     this.bot = new Bot({ ...o });
   }

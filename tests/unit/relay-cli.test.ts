@@ -212,10 +212,8 @@ describe('relay CLI', { timeout: 45_000 }, () => {
       // The relay node's control socket answers beside /signal.
       const control = new WebSocket(url!.replace('http', 'ws') + 'relay');
       control.on('error', () => {});
-      await new Promise((resolve) => control.once('open', resolve));
-      control.send(JSON.stringify({ type: 'hello', v: 1, room: 'r', peer: 'p' }));
       const relayWelcome = await new Promise<unknown>((resolve) => control.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
-      expect(relayWelcome).toEqual({ type: 'welcome', v: 1, maxVideoSlots: 25, maxAudioSlots: 5 });
+      expect(relayWelcome).toEqual({ type: 'welcome', v: 2, nonce: expect.stringMatching(/^[\w-]{22}$/), maxVideoSlots: 25, maxAudioSlots: 5 });
       control.close();
       const closeCode = new Promise<number>((resolve) => ws.once('close', resolve));
       exitCode = await cli.stop();

@@ -1,8 +1,10 @@
 import {
+  RELAY_LIMITS,
   RELAY_PROTOCOL_VERSION,
   VIDEO_LAYERS,
   type ConnectLayout,
   type RelayClientMessage,
+  type RelayRefusal,
   type RelayServerMessage,
   type VideoLayer,
   type WantedLayer,
@@ -15,12 +17,25 @@ const GATHERING_TIMEOUT_MS = 3_000;
 
 export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
 
+/** What binds a relay session to our participant key and lets the relay enforce the room's records. */
+export interface RelayCredentials {
+  /** Our participant key and its signature over the relay's nonce, the room key and our peer id. */
+  prove(nonce: string, room: string, peer: string): Promise<{ key: string; proof: string }>;
+  /** The control records we hold now (the relay keeps only those that verify). */
+  records(): readonly unknown[];
+  /** Calls back whenever the records may have changed; returns a function that stops it. */
+  onRecords(cb: () => void): () => void;
+  /** The relay turned us away, with the records that show why (to check, not to trust). */
+  refused(reason: RelayRefusal, records: unknown[]): void;
+}
+
 export interface RelayLinkOptions {
   /** The relay node's control socket, ws(s)://…/relay. */
   url: string;
   /** Opaque to the relay: a hash of the room id. */
   room: string;
   selfId: string;
+  credentials: RelayCredentials;
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   videoSlots: number;
@@ -56,6 +71,9 @@ export class RelayLink {
   private readonly ready = new Promise<void>((resolve) => (this.negotiated = resolve));
   /** Pause changes apply one after another, in the order the relay sent them. */
   private pausing: Promise<void> = Promise.resolve();
+  /** Signatures of the control records the relay has from us. */
+  private readonly recordsSent = new Set<string>();
+  private stopRecords: (() => void) | null = null;
 
   constructor(private readonly opts: RelayLinkOptions) {
     // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
@@ -87,34 +105,50 @@ export class RelayLink {
     };
   }
 
-  /** Opens the control socket, says hello, offers; resolves once the relay has answered. */
+  /**
+   * Opens the control socket, proves our key in hello, hands over the room's control records,
+   * offers; resolves once the relay has answered.
+   */
   async start(): Promise<void> {
     const ws = (this.ws = new WebSocket(this.opts.url));
     let answered!: (m: Extract<RelayServerMessage, { type: 'answer' }>) => void;
+    let welcomed!: (nonce: string) => void;
     let failed!: (err: Error) => void;
     const answer = new Promise<Extract<RelayServerMessage, { type: 'answer' }>>((resolve, reject) => {
       answered = resolve;
       failed = reject;
     });
+    const welcome = new Promise<string>((resolve) => (welcomed = resolve));
     // Closed before we wait for the answer (say, while gathering): start() fails by another path.
     answer.catch(() => undefined);
     ws.onmessage = ({ data }) => {
       const m = parseServerMessage(data);
       if (!m) return;
       if (m.type === 'answer') answered(m);
+      else if (m.type === 'welcome') welcomed(m.nonce);
       else this.onMessage(m);
     };
     ws.onclose = () => {
       failed(new Error('the relay closed the control socket'));
       if (this.state !== 'closed') this.setState('failed');
     };
+    const offered = (async () => {
+      await this.pc.setLocalDescription(await this.pc.createOffer());
+      await gathered(this.pc);
+    })();
+    offered.catch(() => undefined); // awaited below, unless the socket fails first
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new Error(`cannot reach the relay at ${this.opts.url}`));
     });
-    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId });
-    await this.pc.setLocalDescription(await this.pc.createOffer());
-    await gathered(this.pc);
+    // A socket that closes first rejects `answer`, and so this.
+    const nonce = await Promise.race([welcome, answer.then((): never => { throw new Error('the relay answered before its welcome'); })]);
+    const { key, proof } = await this.opts.credentials.prove(nonce, this.opts.room, this.opts.selfId);
+    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId, key, proof });
+    if (this.state === 'closed') return; // closed while proving: nothing to listen for
+    this.sendRecords();
+    this.stopRecords = this.opts.credentials.onRecords(() => this.sendRecords());
+    await offered;
     const transceivers = this.pc.getTransceivers();
     const mid = (i: number) => transceivers[i]!.mid!;
     const layout: ConnectLayout = {
@@ -144,6 +178,8 @@ export class RelayLink {
   }
 
   close(): void {
+    this.stopRecords?.();
+    this.stopRecords = null;
     if (this.state === 'closed') return;
     this.setState('closed');
     if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });
@@ -165,9 +201,26 @@ export class RelayLink {
       case 'tile':
         this.opts.onTile?.(m.tile, m.publisher, m.layer);
         break;
+      case 'refused':
+        console.warn(`[confab] relay refused us: ${m.reason}`);
+        this.opts.credentials.refused(m.reason, Array.isArray(m.records) ? m.records : []);
+        break;
       case 'error':
         console.warn(`[confab] relay: ${m.reason}`);
         break;
+    }
+  }
+
+  /** The control records the relay does not have from us yet, in messages of at most the relay's limit. */
+  private sendRecords(): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    const fresh = this.opts.credentials.records().filter((r) => {
+      const sig = (r as { sig?: unknown } | null)?.sig;
+      return typeof sig === 'string' && !this.recordsSent.has(sig);
+    });
+    for (const r of fresh) this.recordsSent.add((r as { sig: string }).sig);
+    for (let i = 0; i < fresh.length; i += RELAY_LIMITS.maxControlRecords) {
+      this.send({ type: 'control', records: fresh.slice(i, i + RELAY_LIMITS.maxControlRecords) });
     }
   }
 
