@@ -28,7 +28,7 @@ describe('a relay node advertising a public address', () => {
         return line.includes(` ${PUBLIC_IP} `);
       },
     });
-    room.bots[1]!.subscribe(0, 'bot-0', 'low');
+    room.bots[1]!.subscribe(0, room.bots[0]!.id, 'low');
     await sleep(3_000);
   }, 60_000);
 
