@@ -108,13 +108,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     throw new ConfigError((err as Error).message.split('. ')[0]!);
   }
   if (values.help) return null;
-  /** The flag, else its variable; an empty variable counts as unset (`CONFAB_HOST= confab`). */
-  const setting = (flag: keyof typeof values, envName: string): [string, string] | undefined => {
-    const fromFlag = values[flag];
-    if (typeof fromFlag === 'string') return [fromFlag, `--${flag}`];
-    const fromEnv = env[envName];
-    return fromEnv ? [fromEnv, envName] : undefined;
-  };
+  const setting = settingReader(values, env);
 
   const port = setting('port', 'CONFAB_PORT');
   const ice = setting('ice-servers', 'CONFAB_ICE_SERVERS');
@@ -141,6 +135,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
     logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
+  };
+}
+
+/**
+ * Reads one setting: the flag, else its variable; an empty variable counts as unset
+ * (`CONFAB_HOST= confab`). Gives the value and where it came from, for error messages.
+ */
+export function settingReader<V extends Record<string, unknown>>(values: V, env: NodeJS.ProcessEnv) {
+  return (flag: keyof V & string, envName: string): [string, string] | undefined => {
+    const fromFlag = values[flag];
+    if (typeof fromFlag === 'string') return [fromFlag, `--${flag}`];
+    const fromEnv = env[envName];
+    return fromEnv ? [fromEnv, envName] : undefined;
   };
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { relayControlUrl } from '../../crdt/relay-presence';
 import { parseInviteLink, type InviteLink } from '../../crdt/room-link';
-import { ConfigError, DEFAULT_MESH_MAX, integer, ipAddress } from '../config';
+import { ConfigError, DEFAULT_MESH_MAX, integer, ipAddress, settingReader } from '../config';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log';
 
 export const RELAY_USAGE = `Usage: confab relay --join '<invite link>' [options]
@@ -87,12 +87,7 @@ export function parseRelayJoinConfig(argv: string[], env: NodeJS.ProcessEnv): Re
     throw new ConfigError((err as Error).message.split('. ')[0]!);
   }
   if (values.help) return null;
-  const setting = (flag: keyof typeof values, envName: string): [string, string] | undefined => {
-    const fromFlag = values[flag];
-    if (typeof fromFlag === 'string') return [fromFlag, `--${flag}`];
-    const fromEnv = env[envName];
-    return fromEnv ? [fromEnv, envName] : undefined;
-  };
+  const setting = settingReader(values, env);
   const joinLink = setting('join', 'CONFAB_JOIN');
   if (!joinLink) throw new ConfigError("confab relay needs the room: --join '<invite link>'");
   const invite = parseInviteLink(joinLink[0]);
