@@ -21,10 +21,7 @@ export interface ServerOptions {
   maxPeersPerRoom?: number;
   /** Signaling topics with two or more subscribers. */
   maxRooms?: number;
-  /**
-   * The address a relay node advertises in its ICE candidates when behind NAT. Not used yet:
-   * the relay node gathers host candidates on the listening address only.
-   */
+  /** The relay node's public address behind a 1:1 NAT, offered beside its own in ICE candidates. */
   publicIp?: string;
   /** The relay node's one UDP port for all media (ICE UDP mux); default a port per connection. */
   udpPort?: number;
