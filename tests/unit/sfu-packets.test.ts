@@ -13,6 +13,7 @@ import {
   rtpTimestamp,
   seqNewer,
 } from '../../relay/sfu/rtp';
+import { PacketCache } from '../../relay/sfu/packet-cache';
 import { isVp8KeyframeStart, vp8DescriptorLength } from '../../relay/sfu/vp8';
 import { buildRtp, EXT_ABS_SEND_TIME, EXT_AUDIO_LEVEL, vp8Payload } from '../load/packet-builder';
 import { loadRecording } from '../load/recording';
@@ -109,5 +110,19 @@ describe('RTCP feedback', () => {
     const seen: number[] = [];
     readRtcpFeedback(new Uint8Array([0x81, 206, 0, 9, 0, 0, 0, 9]), { keyframe: (s) => seen.push(s), nack: () => {} });
     expect(seen).toEqual([]);
+  });
+});
+
+describe('NACK packet cache', () => {
+  const packet = (seq: number, fill: number) => buildRtp({ payloadType: 96, seq, timestamp: seq * 3000, ssrc: 7, payload: new Uint8Array(100).fill(fill) });
+
+  it('gives back a kept packet by sequence number, and nothing for one overwritten or never seen', () => {
+    const cache = new PacketCache(4);
+    for (let seq = 10; seq < 16; seq++) cache.store(packet(seq, seq));
+    const into = Buffer.alloc(1_500);
+    expect(cache.copy(15, into)).toBe(112);
+    expect(into.subarray(0, 112)).toEqual(packet(15, 15));
+    expect(cache.copy(11, into)).toBe(0); // its slot now holds 15
+    expect(cache.copy(99, into)).toBe(0);
   });
 });
