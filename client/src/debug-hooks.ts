@@ -1,5 +1,6 @@
 import { signControl, type ControlKind } from '../../crdt/control-records';
 import type { PeerSignal } from '../../crdt/wire';
+import { outboundAudioPackets } from './media/rtc-stats';
 import type { RoomSession } from './room-session';
 
 /**
@@ -89,11 +90,14 @@ export function exposeDebugHooks(session: RoomSession): void {
       return { ...counts, epoch: session.mediaKeyEpoch };
     },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
-    framesDecoded: (peerId) => session.debugFramesDecoded(peerId),
+    framesDecoded: async (peerId) => (await session.debugInboundVideo(peerId)).frames,
     videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
     relayChoice: () => session.room.relayChoice()?.relay ?? null,
-    relayAudioPacketsSent: () => session.debugRelayAudioPacketsSent(),
+    async relayAudioPacketsSent() {
+      const pc = session.debugRelayConnection();
+      return pc ? outboundAudioPackets(await pc.getStats()) : null;
+    },
     relayCandidatePorts() {
       const sdp = session.debugRelayConnection()?.remoteDescription?.sdp ?? '';
       return [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ \S+ (\d+) /gm)].map((m) => Number(m[1])))];

@@ -14,6 +14,7 @@ import { decodeMediaKey, encodeMediaKey } from './media/e2ee/media-key-message';
 import { MediaKeyring } from './media/e2ee/media-keyring';
 import type { LocalMedia } from './media/local-media';
 import type { QualitySources, StatsSource } from './media/quality-watch';
+import { inboundVideo } from './media/rtc-stats';
 import { ScreenShare } from './media/screen-share';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
@@ -390,38 +391,15 @@ export class RoomSession {
     this.switch.setTileWidth(px);
   }
 
-  /** Video frames decoded so far from a peer's camera (and screen, in mesh), for tests and the bench. */
-  async debugFramesDecoded(peerId: string): Promise<number> {
-    return (await this.debugInboundVideo(peerId)).frames;
-  }
-
   /** The connection to the relay node, while it carries our media. */
   debugRelayConnection(): RTCPeerConnection | null {
     return this.switch.connectedRelay()?.connection ?? null;
   }
 
-  /** Audio packets this page has sent on its relay link so far (null: not on a relay). */
-  async debugRelayAudioPacketsSent(): Promise<number | null> {
-    const pc = this.debugRelayConnection();
-    if (!pc) return null;
-    let sent = 0;
-    (await pc.getStats()).forEach((r: { type: string; kind?: string; packetsSent?: number }) => {
-      if (r.type === 'outbound-rtp' && r.kind === 'audio') sent += r.packetsSent ?? 0;
-    });
-    return sent;
-  }
-
-  /** Frames decoded from a peer, and the widest frame now arriving (which layer, through the relay). */
+  /** Frames decoded from a peer (camera, and screen in a mesh) and the widest frame now arriving. */
   async debugInboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
     const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
-    const stats = relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats();
-    const out = { frames: 0, widthPx: 0 };
-    stats?.forEach((r: { type: string; kind?: string; framesDecoded?: number; frameWidth?: number }) => {
-      if (r.type !== 'inbound-rtp' || r.kind !== 'video') return;
-      out.frames += r.framesDecoded ?? 0;
-      out.widthPx = Math.max(out.widthPx, r.frameWidth ?? 0);
-    });
-    return out;
+    return inboundVideo(relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats());
   }
 
   /** Read by tests and the bench through window.confabDebug. */
