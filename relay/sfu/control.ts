@@ -52,6 +52,8 @@ export class ControlSession implements GuardedSession {
   /** node-datachannel objects of the connection, held while it lives (see Connection.keep). */
   keep: unknown[] = [];
   private connecting = false;
+  /** Takes the participant out of the room's message hub (once its data channel opened). */
+  private leaveMessages: () => void = () => {};
   private closed = false;
   private queue: Promise<void> = Promise.resolve();
   private queued = 0;
@@ -169,6 +171,11 @@ export class ControlSession implements GuardedSession {
         },
         downRtcp: (buf) => room.onDownRtcp(p, buf, performance.now()),
         opened: () => room.upOpened(p, performance.now()),
+        roomChannel: (channel) => {
+          const message = room.messages.join(p.id, channel, (reason) => this.drop(reason));
+          this.leaveMessages = () => room.messages.leave(p.id, channel);
+          return { message, closed: () => this.leaveMessages() };
+        },
       },
       this.opts,
     );
@@ -201,6 +208,7 @@ export class ControlSession implements GuardedSession {
     this.closed = true;
     const id = this.identity;
     if (this.room && this.participant) {
+      this.leaveMessages();
       this.room.leave(this.participant);
       this.rooms.releaseMedia(id!.topic, this.room);
     }

@@ -1,7 +1,9 @@
-import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
+import { ROOM_CHANNEL_LABEL } from '../../crdt/room-message-frame';
 import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/relay-wire';
 import { DOWN_OPUS_PAYLOAD_TYPE, DOWN_VP8_PAYLOAD_TYPE, type DownStreams, type DownTrack, type UpStreams, type UpTrack } from './interfaces';
 import { advertisePublicAddress } from './public-address';
+import type { RoomChannel } from './room-messages';
 import { AUDIO_LEVEL_URI, parseSdpMedia, withOpusDtx } from './sdp';
 
 /**
@@ -76,7 +78,7 @@ function guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => v
  * without one, every PeerConnection and Track ever made stays in a native registry with a
  * thread-safe function (seen in the soak: ~100 KB retained per join, RSS +19–28% in 10 min).
  */
-function releaseWhenClosed(obj: PeerConnection | Track): void {
+function releaseWhenClosed(obj: PeerConnection | Track | DataChannel): void {
   if ('onStateChange' in obj) obj.onStateChange(() => {});
   else obj.onClosed(() => {});
 }
@@ -87,6 +89,8 @@ export interface ConnectionHandlers {
   /** RTCP a subscriber sent about a down slot (receiver reports, PLI, NACK). */
   downRtcp(buf: Buffer): void;
   opened(): void;
+  /** The participant's room-state data channel opened: what to do with each frame, and when it closes. */
+  roomChannel(channel: RoomChannel): { message(frame: Buffer): void; closed(): void };
 }
 
 export interface Connection {
@@ -143,11 +147,12 @@ export async function answerConnection(
   liveConnections.add(pc);
   releaseWhenClosed(pc);
   const keep: unknown[] = [];
-  const tracks: Track[] = [];
+  /** Tracks and data channels, closed before the connection. */
+  const channels: (Track | DataChannel)[] = [];
   const close = () => {
-    for (const track of tracks.splice(0)) {
+    for (const channel of channels.splice(0)) {
       try {
-        track.close();
+        channel.close();
       } catch (err) {
         noted(err);
       }
@@ -172,7 +177,7 @@ export async function answerConnection(
     const track = pc.addTrack(description);
     releaseWhenClosed(track);
     keep.push(description, track);
-    tracks.push(track);
+    channels.push(track);
     track.onMessage(guard(handlers.downRtcp));
     // The closures hold the Track: node-datachannel drops the callbacks of a collected wrapper.
     const down: DownTrack = {
@@ -200,7 +205,7 @@ export async function answerConnection(
     const session = new ndc.RtcpReceivingSession();
     track.setMediaHandler(session);
     keep.push(track, session);
-    tracks.push(track);
+    channels.push(track);
     track.onOpen(guard(() => handlers.opened()));
     if (isAudio) {
       up.audio = upTrack(track);
@@ -209,6 +214,31 @@ export async function answerConnection(
       up.video[layer!] = upTrack(track);
       track.onMessage(guard((buf) => handlers.video(layer!, buf)));
     }
+  });
+  pc.onDataChannel((dc) => {
+    keep.push(dc);
+    channels.push(dc);
+    if (dc.getLabel() !== ROOM_CHANNEL_LABEL) {
+      releaseWhenClosed(dc);
+      return dc.close();
+    }
+    const room = handlers.roomChannel({
+      send: (frame) => {
+        try {
+          dc.sendMessageBinary(frame);
+        } catch (err) {
+          noted(err);
+        }
+      },
+      bufferedAmount: () => dc.bufferedAmount(),
+    });
+    // Also what releaseWhenClosed registers: node-datachannel keeps one close callback.
+    dc.onClosed(guard(() => room.closed()));
+    dc.onMessage(
+      guard((msg) => {
+        if (typeof msg !== 'string') room.message(msg instanceof ArrayBuffer ? Buffer.from(msg) : msg);
+      }),
+    );
   });
   try {
     pc.setRemoteDescription(offerSdp, 'offer');

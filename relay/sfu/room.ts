@@ -12,6 +12,7 @@ import {
 } from './interfaces';
 import { LayerSelector } from './layer-selector';
 import { PacketCache } from './packet-cache';
+import { RoomMessageHub } from './room-messages';
 import { StreamRewriter } from './rewriter';
 import { readRtcpFeedback } from './rtcp';
 import { isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, rtpSeq, rtpTimestamp, seqNewer } from './rtp';
@@ -87,6 +88,8 @@ export interface RoomOptions {
 export class Room {
   readonly participants = new Map<string, Participant>();
   readonly loudest = new LoudestSelector();
+  /** Room state (sealed Yjs messages) between the participants' data channels. */
+  readonly messages: RoomMessageHub;
   private readonly freeIndexes: number[] = [];
   private nextIndex = 0;
   private nextSourceBase = 0;
@@ -99,6 +102,7 @@ export class Room {
     private readonly opts: RoomOptions = {},
   ) {
     this.random = opts.random ?? Math.random;
+    this.messages = new RoomMessageHub(stats);
   }
 
   join(id: string, control: ControlSink): Participant {

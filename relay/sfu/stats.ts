@@ -14,6 +14,9 @@ export class ForwardingStats {
   layerSwitches = 0;
   nacksAnswered = 0;
   nacksMissed = 0;
+  /** Room-state frames (sealed Yjs and media-key messages) forwarded to a participant, and dropped as malformed. */
+  roomFramesOut = 0;
+  roomFramesMalformed = 0;
   private delays = new Uint32Array(BUCKETS);
   private delayCount = 0;
 
@@ -52,6 +55,8 @@ export class ForwardingStats {
       layerSwitches: this.layerSwitches,
       nacksAnswered: this.nacksAnswered,
       nacksMissed: this.nacksMissed,
+      roomFramesOut: this.roomFramesOut,
+      roomFramesMalformed: this.roomFramesMalformed,
       delayP50Us: this.delayPercentileUs(50),
       delayP95Us: this.delayPercentileUs(95),
     };

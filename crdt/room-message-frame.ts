@@ -1,0 +1,53 @@
+/**
+ * Framing of room messages on the relay's data channel (PROTOCOL.md, "Room state through the
+ * relay"). The relay reads only this header; the rest is a piece of a message sealed with the
+ * room's message key, which it cannot read.
+ *
+ *   participant → relay:  [kind][n][n bytes: recipient peer id, n = 0 for a broadcast][piece]
+ *   relay → participant:  [kind][n][n bytes: sender peer id, set by the relay][piece]
+ */
+
+export const RoomMessageKind = {
+  /** To everyone else in the room. */
+  Broadcast: 0,
+  /** To one peer. */
+  Direct: 1,
+} as const;
+export type RoomMessageKind = (typeof RoomMessageKind)[keyof typeof RoomMessageKind];
+
+/** The data channel's label. */
+export const ROOM_CHANNEL_LABEL = 'confab-room';
+/** Longest peer id in a header (ids are base64url, 16 characters today). */
+export const MAX_FRAME_PEER_ID = 64;
+/** A frame carries at most one 16 KiB piece (CHANNEL_CHUNK_BYTES) and its header. */
+export const MAX_ROOM_FRAME_BYTES = 16 * 1024 + 2 + MAX_FRAME_PEER_ID;
+
+const ascii = new TextEncoder();
+const fromAscii = new TextDecoder();
+
+export interface RoomFrame {
+  kind: RoomMessageKind;
+  /** Recipient (participant → relay) or sender (relay → participant); '' for none. */
+  peer: string;
+  piece: Uint8Array;
+}
+
+export function encodeRoomFrame(kind: RoomMessageKind, peer: string, piece: Uint8Array): Uint8Array {
+  const id = ascii.encode(peer);
+  if (id.length > MAX_FRAME_PEER_ID) throw new Error('peer id too long for a room frame');
+  const out = new Uint8Array(2 + id.length + piece.length);
+  out[0] = kind;
+  out[1] = id.length;
+  out.set(id, 2);
+  out.set(piece, 2 + id.length);
+  return out;
+}
+
+/** Null for anything malformed: unknown kind, a header past the end, oversized. */
+export function decodeRoomFrame(frame: Uint8Array): RoomFrame | null {
+  if (frame.length < 2 || frame.length > MAX_ROOM_FRAME_BYTES) return null;
+  const kind = frame[0]!;
+  const n = frame[1]!;
+  if ((kind !== RoomMessageKind.Broadcast && kind !== RoomMessageKind.Direct) || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
+  return { kind, peer: fromAscii.decode(frame.subarray(2, 2 + n)), piece: frame.subarray(2 + n) };
+}
