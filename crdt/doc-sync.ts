@@ -7,6 +7,11 @@ export interface SyncChannel {
   send(bytes: Uint8Array): void;
 }
 
+/** A channel that reaches a whole room at once (a relay node's star): `send` broadcasts, `sendTo` reaches one peer. */
+export interface SyncHub extends SyncChannel {
+  sendTo(peer: string, bytes: Uint8Array): void;
+}
+
 /** Framing as y-websocket: a varUint message type first, so awareness (1) can be added later. */
 const MESSAGE_SYNC = 0;
 /** A full chat history (1,000 × 2,000 characters, up to 3 bytes each) fits with room to spare. */
@@ -26,14 +31,32 @@ export const MAX_PENDING_BYTES = 64 * 1024;
 const STEP1_BURST = 4;
 const STEP1_EVERY_MS = 5_000;
 
-interface Link {
-  channel: SyncChannel;
-  /** Sync step 1 answers this channel may still get (token bucket). */
+/** Sync step 1 answers a channel (or a peer behind a hub) may still get: a token bucket. */
+interface Step1Budget {
   step1Tokens: number;
   step1RefilledAt: number;
+}
+
+interface Link extends Step1Budget {
+  channel: SyncChannel;
   /** Transaction origin for updates from this channel: an object, so no caller can collide. */
   origin: object;
   warned: boolean;
+  hub?: HubState;
+}
+
+interface HubState {
+  hub: SyncHub;
+  /** Whom to ask for what we lack (a few peers, not the whole room). */
+  askable(): string[];
+  /** Per peer behind the hub, its own step-1 budget. */
+  budgets: Map<string, Step1Budget>;
+  /** Peers we asked (sync step 1); a peer that asks us first is asked back once. */
+  asked: Set<string>;
+  /** Peers that asked us first: what they send in answer to our asking back is new to the room. */
+  askedBack: Set<string>;
+  /** Origin of such news: re-broadcast to the hub, unlike what came from the hub's broadcast. */
+  newsOrigin: object;
 }
 
 /**
@@ -55,9 +78,62 @@ export class DocSync {
 
   /** Sends sync step 1 at once; the peer answers with step 2 (what we lack). */
   addChannel(id: string, channel: SyncChannel): void {
-    const link: Link = { channel, origin: { channel: id }, warned: false, step1Tokens: STEP1_BURST, step1RefilledAt: Date.now() };
+    const link: Link = { channel, origin: { channel: id }, warned: false, ...freshBudget() };
     this.links.set(id, link);
     this.send(id, link, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+  }
+
+  /**
+   * A relay's star (PROTOCOL.md, "Room state through the relay"): updates are broadcast once;
+   * sync step 1 goes to the few peers `askable` names, and answers go to the asker alone, so a
+   * newcomer costs the room a couple of step-2 messages, not one per person.
+   */
+  addHub(id: string, hub: SyncHub, askable: () => string[]): void {
+    const state: HubState = { hub, askable, budgets: new Map(), asked: new Set(), askedBack: new Set(), newsOrigin: { hub: id, news: true } };
+    this.links.set(id, { channel: hub, origin: { hub: id }, warned: false, ...freshBudget(), hub: state });
+    this.askThroughHub(id);
+  }
+
+  /** Asks the hub's askable peers that we have not asked yet (say, once the first ones appear). */
+  askThroughHub(id: string): void {
+    const link = this.links.get(id);
+    if (!link?.hub) return;
+    const step1 = frame((e) => syncProtocol.writeSyncStep1(e, this.doc));
+    for (const peer of link.hub.askable()) {
+      if (link.hub.asked.has(peer)) continue;
+      link.hub.asked.add(peer);
+      this.sendVia(id, link, () => link.hub!.hub.sendTo(peer, step1));
+    }
+  }
+
+  /** Forgets peers no longer behind the hub: one that comes back (a reload) is asked afresh. */
+  pruneHub(id: string, present: ReadonlySet<string>): void {
+    const state = this.links.get(id)?.hub;
+    if (!state) return;
+    for (const set of [state.asked, state.askedBack, state.budgets]) for (const peer of set.keys()) if (!present.has(peer)) set.delete(peer);
+  }
+
+  /**
+   * One sync message from `from` through hub `id`; `direct`: sent to us alone. Returns false
+   * when dropped (as `receive`).
+   */
+  receiveFromHub(id: string, from: string, bytes: Uint8Array, direct: boolean): boolean {
+    const link = this.links.get(id);
+    const state = link?.hub;
+    if (!link || !state) return false;
+    let budget = state.budgets.get(from);
+    if (!budget) state.budgets.set(from, (budget = freshBudget()));
+    return this.handle(id, link, bytes, {
+      budget,
+      reply: (reply) => {
+        state.hub.sendTo(from, reply);
+        if (state.asked.has(from)) return;
+        state.asked.add(from);
+        state.askedBack.add(from);
+        state.hub.sendTo(from, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+      },
+      origin: direct && state.askedBack.has(from) ? state.newsOrigin : link.origin,
+    });
   }
 
   removeChannel(id: string): void {
@@ -70,7 +146,12 @@ export class DocSync {
    */
   receive(id: string, bytes: Uint8Array): boolean {
     const link = this.links.get(id);
-    if (!link || bytes.length === 0 || bytes.length > MAX_SYNC_MESSAGE_BYTES) return false;
+    if (!link || link.hub) return false;
+    return this.handle(id, link, bytes, { budget: link, reply: (reply) => this.send(id, link, reply), origin: link.origin });
+  }
+
+  private handle(id: string, link: Link, bytes: Uint8Array, via: { budget: Step1Budget; reply(bytes: Uint8Array): void; origin: object }): boolean {
+    if (bytes.length === 0 || bytes.length > MAX_SYNC_MESSAGE_BYTES) return false;
     try {
       const decoder = decoding.createDecoder(bytes);
       if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
@@ -79,18 +160,18 @@ export class DocSync {
       switch (decoding.readVarUint(decoder)) {
         case syncProtocol.messageYjsSyncStep1: {
           const stateVector = decoding.readVarUint8Array(decoder);
-          if (!takeStep1Token(link)) {
+          if (!takeStep1Token(via.budget)) {
             this.warnOnce(id, link, 'too many sync requests; answering one per interval', null);
             return false;
           }
           const reply = frame((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector));
-          this.send(id, link, reply);
+          this.sendVia(id, link, () => via.reply(reply));
           return true;
         }
         case syncProtocol.messageYjsSyncStep2:
         case syncProtocol.messageYjsUpdate:
           // A throwing onChange/observer callback also lands in the catch below.
-          Y.applyUpdate(this.doc, decoding.readVarUint8Array(decoder), link.origin);
+          Y.applyUpdate(this.doc, decoding.readVarUint8Array(decoder), via.origin);
           this.boundPending(id, link);
           return true;
         default:
@@ -110,7 +191,13 @@ export class DocSync {
     store.pendingDs = null;
     this.warnOnce(id, link, 'too many updates waiting on missing data; dropped them and resyncing', null);
     const step1 = frame((e) => syncProtocol.writeSyncStep1(e, this.doc));
-    for (const [otherId, other] of this.links) this.send(otherId, other, step1);
+    for (const [otherId, other] of this.links) {
+      if (!other.hub) this.send(otherId, other, step1);
+      else {
+        other.hub.asked.clear();
+        this.askThroughHub(otherId);
+      }
+    }
   }
 
   destroy(): void {
@@ -120,8 +207,12 @@ export class DocSync {
 
   /** A closed data channel throws on send; that must not break local edits or other peers. */
   private send(id: string, link: Link, bytes: Uint8Array): void {
+    this.sendVia(id, link, () => link.channel.send(bytes));
+  }
+
+  private sendVia(id: string, link: Link, send: () => void): void {
     try {
-      link.channel.send(bytes);
+      send();
     } catch (err) {
       this.warnOnce(id, link, 'send failed', err);
     }
@@ -134,7 +225,11 @@ export class DocSync {
   }
 }
 
-function takeStep1Token(link: Link): boolean {
+function freshBudget(): Step1Budget {
+  return { step1Tokens: STEP1_BURST, step1RefilledAt: Date.now() };
+}
+
+function takeStep1Token(link: Step1Budget): boolean {
   const now = Date.now();
   const earned = Math.floor((now - link.step1RefilledAt) / STEP1_EVERY_MS);
   if (earned > 0) {
