@@ -5,6 +5,8 @@
  *
  *   participant → relay:  [kind][n][n bytes: recipient peer id, n = 0 for a broadcast][piece]
  *   relay → participant:  [kind][n][n bytes: sender peer id, set by the relay][piece]
+ *
+ * and, from the relay only, who is reachable: [Presence][n][peer id][1 joined | 0 left].
  */
 
 export const RoomMessageKind = {
@@ -12,6 +14,8 @@ export const RoomMessageKind = {
   Broadcast: 0,
   /** To one peer. */
   Direct: 1,
+  /** From the relay: a peer's room channel opened (piece [1]) or closed ([0]). */
+  Presence: 2,
 } as const;
 export type RoomMessageKind = (typeof RoomMessageKind)[keyof typeof RoomMessageKind];
 
@@ -48,6 +52,6 @@ export function decodeRoomFrame(frame: Uint8Array): RoomFrame | null {
   if (frame.length < 2 || frame.length > MAX_ROOM_FRAME_BYTES) return null;
   const kind = frame[0]!;
   const n = frame[1]!;
-  if ((kind !== RoomMessageKind.Broadcast && kind !== RoomMessageKind.Direct) || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
-  return { kind, peer: fromAscii.decode(frame.subarray(2, 2 + n)), piece: frame.subarray(2 + n) };
+  if (kind > RoomMessageKind.Presence || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
+  return { kind: kind as RoomMessageKind, peer: fromAscii.decode(frame.subarray(2, 2 + n)), piece: frame.subarray(2 + n) };
 }

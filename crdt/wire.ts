@@ -81,9 +81,11 @@ export type PeerSignal =
    * `key` is the sender's participant key (its peer id is a hash of it); `proof` holds the
    * control records that let it in (an admission in a locked room, a host device record).
    * `instance` is new on every page load: the same key (a reloaded tab) with a new instance
-   * means the old connection is dead.
+   * means the old connection is dead. `mesh: false`: the sender's media and room state go
+   * through a relay it shares with the room, so it wants no peer link from those that say the
+   * same (absent: it wants links, as before relays).
    */
-  | { kind: 'announce'; key: string; proof: unknown[]; instance: string }
+  | { kind: 'announce'; key: string; proof: unknown[]; instance: string; mesh?: boolean }
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
   /** `sig`: the sender's participant key over the DTLS fingerprints of `sdp` (crdt/participant-identity.ts). */

@@ -30,6 +30,8 @@ export interface ConfabDebug {
   relayChoice(): string | null;
   /** The relay whose link carries this page's media now (null: none). */
   relayInUse(): string | null;
+  /** Peer connections this page has (none in relay mode, unless it shares its screen). */
+  meshLinks(): number;
   /** Whether a peer's tile gets its video through the relay now (not a mesh link). */
   viaRelay(peerId: string): boolean;
   /** STUN/TURN servers configured on the connection to this peer. */
@@ -103,6 +105,7 @@ export function exposeDebugHooks(session: RoomSession): void {
       return [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ \S+ (\d+) /gm)].map((m) => Number(m[1])))];
     },
     relayInUse: () => session.switch.relayInUse(),
+    meshLinks: () => session.meshLinkCount(),
     viaRelay: (peerId) => session.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined,
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];

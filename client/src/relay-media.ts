@@ -1,5 +1,6 @@
 import { layerForTile } from './net/relay-layers';
 import { RelayLink, type RelayCredentials, type RelayLinkState } from './net/relay-link';
+import { RelayRoomChannel, type MessageSealer, type RelayRoomHandlers } from './net/relay-room-channel';
 import { SlotPlan } from './net/relay-slots';
 
 /** Down slots asked of the relay: tiles shown at once, and voices heard at once. */
@@ -14,6 +15,9 @@ export interface RelayMediaOptions {
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  /** Room state and media keys through the relay: sealed with this, handled by those. */
+  sealer: MessageSealer;
+  roomHandlers: RelayRoomHandlers;
   /** Something the views show changed: publishers, who speaks, the connection. */
   onChange(): void;
 }
@@ -25,6 +29,7 @@ export interface RelayMediaOptions {
 export class RelayMedia {
   state: RelayLinkState = 'connecting';
   private readonly link: RelayLink;
+  readonly roomChannel: RelayRoomChannel;
   private readonly plan = new SlotPlan(VIDEO_SLOTS);
   private others: string[] = [];
   private speakers: (string | null)[] = [];
@@ -58,6 +63,7 @@ export class RelayMedia {
         opts.onChange();
       },
     });
+    this.roomChannel = new RelayRoomChannel(this.link.roomData, opts.selfId, opts.sealer, opts.roomHandlers);
   }
 
   start(): Promise<void> {
@@ -121,6 +127,7 @@ export class RelayMedia {
   }
 
   close(): void {
+    this.roomChannel.close();
     this.link.close();
   }
 

@@ -16,6 +16,7 @@ import type { LocalMedia } from './media/local-media';
 import type { QualitySources, StatsSource } from './media/quality-watch';
 import { inboundVideo } from './media/rtc-stats';
 import { ScreenShare } from './media/screen-share';
+import { RelayRoomState } from './relay-room-state';
 import { Admission } from './net/admission';
 import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
@@ -97,6 +98,8 @@ export class RoomSession {
   /** Camera and microphone go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
   private readonly sync = new DocSync(this.room.doc);
+  /** The room document and media keys through relay links. */
+  private readonly relayRoom = new RelayRoomState(this.sync, () => this.keyring, () => this.mesh?.linksWantedChanged());
   private readonly keys: Promise<RoomKeys>;
   private readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
@@ -198,6 +201,13 @@ export class RoomSession {
       localTrack: (kind) => this.media.track(kind),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
+      relayRoom: {
+        sealer: {
+          sealMessage: async (plain) => (await keys).sealMessage(plain),
+          openMessage: async (sealed) => (await keys).openMessage(sealed),
+        },
+        handlers: this.relayRoom,
+      },
       setMeshMedia: (on) => this.setMeshMedia(on),
       recordRelay: (url) => this.room.setRelayChoice(url),
       changed: () => this.updatePeerViews(),
@@ -252,6 +262,7 @@ export class RoomSession {
       gate,
       // The screen stays on mesh links in relay mode (the relay forwards cameras only).
       localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
+      linksWanted: () => this.meshLinksWanted(),
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
       rtcConfig: {
@@ -277,6 +288,7 @@ export class RoomSession {
       if (this.meshMediaOn) await this.mesh?.replaceTrack(kind, track);
     };
     this.screen.onChange = (track) => {
+      this.mesh?.linksWantedChanged();
       void this.mesh?.replaceTrack('screen', track);
       this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
@@ -334,6 +346,12 @@ export class RoomSession {
     if (!mesh || !this.keyring) return;
     const key = this.keyring.rotate();
     for (const peer of mesh.remotePeers()) if (peer.id !== removed) mesh.sendData(peer.id, ChannelTag.MediaKey, encodeMediaKey(key));
+    this.relayRoom.sendMediaKey(key, removed);
+  }
+
+  /** Peer connections open or being made (read by tests through window.confabDebug). */
+  meshLinkCount(): number {
+    return this.mesh?.linkCount() ?? 0;
   }
 
   /** The media key's epoch (read by tests through window.confabDebug). */
@@ -494,5 +512,14 @@ export class RoomSession {
   private setMeshMedia(on: boolean): void {
     this.meshMediaOn = on;
     for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
+    this.mesh?.linksWantedChanged();
+  }
+
+  /**
+   * Peer links are needed unless a relay carries both our media and the room state. A shared
+   * screen still goes over peer links (the relay forwards cameras only), so a sharer keeps them.
+   */
+  private meshLinksWanted(): boolean {
+    return this.meshMediaOn || !this.relayRoom.carrying() || this.screen.track() !== null;
   }
 }

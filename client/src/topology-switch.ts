@@ -4,6 +4,7 @@ import type { RelayOffer } from '../../crdt/wire';
 import { pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './net/relay-election';
 import { chooseTopology, type Topology } from './net/topology';
 import type { RelayCredentials } from './net/relay-link';
+import type { MessageSealer, RelayRoomHandlers } from './net/relay-room-channel';
 import { RelayMedia } from './relay-media';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
@@ -33,6 +34,8 @@ export interface TopologyHost {
   relayCredentials(): RelayCredentials;
   localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
   iceServers(): RTCIceServer[];
+  /** Room state through each relay link: sealed with the room's message key, handled by the session. */
+  relayRoom: { sealer: MessageSealer; handlers: RelayRoomHandlers };
   /** Seals and opens the relay link's media end to end, as on mesh links. */
   protect(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
   /** Our camera and microphone on mesh links, or not. */
@@ -229,6 +232,8 @@ export class TopologySwitch {
       localTrack: (kind) => this.host.localTrack(kind),
       rtcConfig: { iceServers: this.host.iceServers() },
       protect: (t, media) => this.host.protect(t, media),
+      sealer: this.host.relayRoom.sealer,
+      roomHandlers: this.host.relayRoom.handlers,
       onChange: () => this.linkChanged(relay),
     });
     const use: RelayUse = (this.use = { relay, target, carrying: false });

@@ -40,15 +40,24 @@ export class RoomMessageHub {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** `peer` opened its room channel; returns what to call with each frame it sends. */
+  /**
+   * `peer` opened its room channel: it hears who is here (oldest first), the others hear of it.
+   * Returns what to call with each frame it sends.
+   */
   join(peer: string, channel: RoomChannel, drop: (reason: string) => void): (frame: Uint8Array) => void {
     const member: Member = { channel, drop, budget: new TokenBucket(ROOM_MESSAGE_BURST_BYTES, ROOM_MESSAGE_BYTES_PER_SECOND, this.now) };
+    for (const [other, m] of [...this.members]) {
+      channel.send(presence(other, true));
+      this.deliver(other, m, presence(peer, true));
+    }
     this.members.set(peer, member);
     return (frame) => this.receive(peer, member, frame);
   }
 
   leave(peer: string, channel: RoomChannel): void {
-    if (this.members.get(peer)?.channel === channel) this.members.delete(peer);
+    if (this.members.get(peer)?.channel !== channel) return;
+    this.members.delete(peer);
+    for (const [other, m] of [...this.members]) this.deliver(other, m, presence(peer, false));
   }
 
   get size(): number {
@@ -58,7 +67,8 @@ export class RoomMessageHub {
   private receive(from: string, member: Member, frame: Uint8Array): void {
     if (this.members.get(from) !== member) return;
     const decoded = decodeRoomFrame(frame);
-    if (!decoded || (decoded.kind === RoomMessageKind.Direct && decoded.peer === '') || (decoded.kind === RoomMessageKind.Broadcast && decoded.peer !== '')) {
+    // Only direct frames name a peer (the recipient); only the relay sends presence.
+    if (!decoded || decoded.kind === RoomMessageKind.Presence || (decoded.kind === RoomMessageKind.Direct) !== (decoded.peer !== '')) {
       this.stats.roomFramesMalformed++;
       return;
     }
@@ -73,11 +83,16 @@ export class RoomMessageHub {
   }
 
   private deliver(peer: string, to: Member, frame: Uint8Array): void {
+    if (this.members.get(peer) !== to) return;
     if (to.channel.bufferedAmount() > MAX_RECEIVER_BACKLOG_BYTES) {
-      this.members.delete(peer);
+      this.leave(peer, to.channel);
       return to.drop('not keeping up with the room');
     }
     to.channel.send(frame);
     this.stats.roomFramesOut++;
   }
 }
+
+const JOINED = new Uint8Array([1]);
+const LEFT = new Uint8Array([0]);
+const presence = (peer: string, joined: boolean) => encodeRoomFrame(RoomMessageKind.Presence, peer, joined ? JOINED : LEFT);

@@ -14,7 +14,7 @@ export class ForwardingStats {
   layerSwitches = 0;
   nacksAnswered = 0;
   nacksMissed = 0;
-  /** Room-state frames (sealed Yjs and media-key messages) forwarded to a participant, and dropped as malformed. */
+  /** Room-state frames (sealed Yjs and media-key messages, presence) sent to participants, and frames dropped as malformed. */
   roomFramesOut = 0;
   roomFramesMalformed = 0;
   private delays = new Uint32Array(BUCKETS);

@@ -5,12 +5,20 @@ import { ForwardingStats } from '../../relay/sfu/stats';
 
 /** A participant's end of the hub: what it received, decoded, and whether it was dropped. */
 function member(hub: RoomMessageHub, peer: string) {
-  const m = { got: [] as { kind: number; from: string; text: string }[], backlog: 0, dropped: '', send: (_frame: Uint8Array) => {} };
+  const m = {
+    got: [] as { kind: number; from: string; text: string }[],
+    /** Presence frames: '+id' joined, '-id' left. */
+    presence: [] as string[],
+    backlog: 0,
+    dropped: '',
+    send: (_frame: Uint8Array) => {},
+  };
   m.send = hub.join(
     peer,
     {
       send: (frame) => {
         const f = decodeRoomFrame(frame)!;
+        if (f.kind === RoomMessageKind.Presence) return void m.presence.push(`${f.piece[0] === 1 ? '+' : '-'}${f.peer}`);
         m.got.push({ kind: f.kind, from: f.peer, text: new TextDecoder().decode(f.piece) });
       },
       bufferedAmount: () => m.backlog,
@@ -33,7 +41,22 @@ describe('room message hub (the relay star for room state)', () => {
     b!.send(encodeRoomFrame(RoomMessageKind.Direct, 'carol', text('just you')));
     expect(c!.got[1]).toEqual({ kind: RoomMessageKind.Direct, from: 'bob', text: 'just you' });
     expect(a!.got).toEqual([]);
-    expect(stats.roomFramesOut).toBe(3);
+    // Three messages, and three presence frames to those already there as bob and carol came.
+    expect(stats.roomFramesOut).toBe(6);
+  });
+
+  it('tells a newcomer who is here, oldest first, and everyone who comes and goes', () => {
+    const hub = new RoomMessageHub(new ForwardingStats());
+    const a = member(hub, 'alice');
+    const b = member(hub, 'bob');
+    const c = member(hub, 'carol');
+    expect(c.presence).toEqual(['+alice', '+bob']);
+    expect(a.presence).toEqual(['+bob', '+carol']);
+    hub.leave('bob', { send: () => {}, bufferedAmount: () => 0 }); // not bob's channel: ignored
+    expect(a.presence).toEqual(['+bob', '+carol']);
+    b.send(encodeRoomFrame(RoomMessageKind.Presence, '', new Uint8Array([1])));
+    expect(a.presence).toEqual(['+bob', '+carol']);
+    expect(c.presence).toEqual(['+alice', '+bob']);
   });
 
   it('a sender cannot pose as another peer: the relay writes the proven sender id', () => {

@@ -36,6 +36,8 @@ export interface MeshSessionOptions {
   signaling: SignalingClient;
   sync: DocSync;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
+  /** False while a relay carries our media and room state: no links with peers that say the same. */
+  linksWanted(): boolean;
   gate: PeerGate;
   rtcConfig?: RTCConfiguration;
   onPeersChanged(peers: RemotePeer[]): void;
@@ -72,6 +74,8 @@ export class MeshSession {
   private readonly instances = new Map<string, string>();
   private readonly instance = randomId(8);
   private readonly care = new Map<string, PeerCare>();
+  /** Peers whose last announce said they want no links (a relay carries them). */
+  private readonly linklessPeers = new Set<string>();
   private probeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly keyMismatch = new KeyMismatch({
     publishHint: () => this.opts.signaling.publish(this.opts.keys.roomTopic, UNDECRYPTABLE_HINT),
@@ -97,6 +101,16 @@ export class MeshSession {
     void this.broadcast(this.announcement());
     // Offers sent while our socket was dead are lost: the side that dials starts afresh now.
     for (const care of this.care.values()) care.recovery.redial();
+  }
+
+  /**
+   * Our need for peer links changed (a relay took over the room, or went away): say so. Links
+   * to peers that need none either close; without a relay, every peer dials or is dialed again.
+   */
+  linksWantedChanged(): void {
+    if (this.left) return;
+    void this.broadcast(this.announcement());
+    if (!this.opts.linksWanted()) for (const peerId of [...this.links.keys()]) if (this.linklessPeers.has(peerId)) this.unlink(peerId);
   }
 
   /** Asks the host and co-hosts of a locked room to let us in. */
@@ -156,6 +170,11 @@ export class MeshSession {
     return [...this.peers.values()];
   }
 
+  /** Peer connections open or being made now. */
+  linkCount(): number {
+    return this.links.size;
+  }
+
   link(peerId: string): PeerLink | undefined {
     return this.links.get(peerId);
   }
@@ -181,11 +200,15 @@ export class MeshSession {
         this.instances.set(from, msg.instance);
         if (known !== undefined && known !== msg.instance) this.links.get(from)?.close('reloaded');
         if (to === undefined) void this.sendTo(from, this.announcement());
-        if (this.isOfferer(from)) this.ensureLink(from).start();
+        if (msg.mesh === false) this.linklessPeers.add(from);
+        else this.linklessPeers.delete(from);
+        if (msg.mesh === false && !this.opts.linksWanted()) this.unlink(from);
+        else if (this.isOfferer(from)) this.ensureLink(from).start();
         else this.heardFromTroubled(from);
         break;
       }
       case 'bye':
+        this.linklessPeers.delete(from);
         this.links.get(from)?.close('bye');
         this.opts.onGone?.(from);
         break;
@@ -238,7 +261,16 @@ export class MeshSession {
   }
 
   private announcement(): PeerSignal {
-    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.instance };
+    const mesh = this.opts.linksWanted() ? {} : { mesh: false };
+    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.instance, ...mesh };
+  }
+
+  /** Both sides have a relay: the link goes, with a bye so the other side does not try to recover it. */
+  private unlink(peerId: string): void {
+    const link = this.links.get(peerId);
+    if (!link) return;
+    link.sendData(new Uint8Array([ChannelTag.Bye]));
+    link.close('a relay carries us both');
   }
 
   /** Descriptions leave signed with our participant key over their DTLS fingerprints. */
@@ -427,6 +459,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   switch (msg.kind) {
     case 'announce':
       if (!isKey(msg.key) || !isRecordList(msg.proof) || !isKey(msg.instance)) return null;
+      if (msg.mesh !== undefined && typeof msg.mesh !== 'boolean') return null;
       break;
     case 'bye':
       break;

@@ -9,6 +9,7 @@ import {
   type VideoLayer,
   type WantedLayer,
 } from '../../../crdt/relay-wire';
+import { ROOM_CHANNEL_LABEL } from '../../../crdt/room-message-frame';
 
 /** Scale of each published layer (low, mid, high) against the camera's own size. */
 const LAYER_SCALES: Record<VideoLayer, number> = { low: 4, mid: 2, high: 1 };
@@ -59,6 +60,8 @@ export class RelayLink {
   readonly pc: RTCPeerConnection;
   readonly videoReceivers: RTCRtpReceiver[];
   readonly audioReceivers: RTCRtpReceiver[];
+  /** Room state through the relay (relay-room-channel.ts): made before the offer, so it is negotiated with the media. */
+  readonly roomData: RTCDataChannel;
   private readonly audioSender: RTCRtpSender;
   private readonly videoSenders: RTCRtpSender[];
   private ws: WebSocket | null = null;
@@ -98,6 +101,7 @@ export class RelayLink {
       return protect(t, 'video').receiver;
     });
     this.audioReceivers = Array.from({ length: opts.audioSlots }, () => protect(pc.addTransceiver('audio', { direction: 'recvonly' }), 'audio').receiver);
+    this.roomData = pc.createDataChannel(ROOM_CHANNEL_LABEL);
     pc.onconnectionstatechange = () => {
       console.info(`[confab] relay link: ${pc.connectionState}`);
       if (pc.connectionState === 'connected') this.setState('connected');
