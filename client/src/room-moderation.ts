@@ -20,6 +20,8 @@ interface ModerationOptions {
   controlState: Accessor<RoomControlState>;
   identities: Promise<{ self: SigningIdentity; host: SigningIdentity | null }>;
   mesh(): MeshSession | null;
+  /** Peer ids of everyone in the call now (over peer links or through a relay). */
+  present(): string[];
   /** This peer removed `peerId` (the record is in the document). */
   onRemoved?(peerId: string): void;
 }
@@ -58,7 +60,7 @@ export class Moderation {
   async lock(): Promise<void> {
     const mesh = this.opts.mesh();
     // Everyone already in stays in: the lock and their admissions land in one update.
-    const present = (mesh?.remotePeers() ?? []).map((p) => mesh?.keyOf(p.id)).filter((k): k is string => !!k);
+    const present = this.opts.present().map((id) => mesh?.keyOf(id)).filter((k): k is string => !!k);
     await this.sign([{ kind: 'lock' }, ...present.map((target) => ({ kind: 'admit' as const, target }))]);
   }
 

@@ -22,7 +22,7 @@ import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayCredentials } from './net/relay-credentials';
-import { relayUrlFor, type Topology } from './net/topology';
+import { meshLinksWanted, relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
@@ -99,7 +99,9 @@ export class RoomSession {
   private meshMediaOn = true;
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
-  private readonly relayRoom = new RelayRoomState(this.sync, () => this.keyring, () => this.mesh?.linksWantedChanged());
+  private readonly relayRoom = new RelayRoomState(this.sync, () => this.keyring, () => this.refreshLinksWanted());
+  /** Whether we want peer links (as last told to our peers). */
+  private linksWanted = true;
   private readonly keys: Promise<RoomKeys>;
   private readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
@@ -177,6 +179,7 @@ export class RoomSession {
       controlState,
       identities: this.identities,
       mesh: () => this.mesh,
+      present: () => this.peers().map((p) => p.id),
       onRemoved: (peerId) => this.rotateMediaKey(peerId),
     });
     this.signaling = new SignalingClient({
@@ -262,7 +265,7 @@ export class RoomSession {
       gate,
       // The screen stays on mesh links in relay mode (the relay forwards cameras only).
       localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
-      linksWanted: () => this.meshLinksWanted(),
+      linksWanted: () => this.linksWanted,
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
       rtcConfig: {
@@ -288,7 +291,7 @@ export class RoomSession {
       if (this.meshMediaOn) await this.mesh?.replaceTrack(kind, track);
     };
     this.screen.onChange = (track) => {
-      this.mesh?.linksWantedChanged();
+      this.refreshLinksWanted();
       void this.mesh?.replaceTrack('screen', track);
       this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
@@ -494,7 +497,10 @@ export class RoomSession {
     const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));
     this.peerViews.clear();
     for (const [id, view] of next) this.peerViews.set(id, view);
-    if (changed) this.setPeers([...next.values()]);
+    if (changed) {
+      this.setPeers([...next.values()]);
+      this.refreshLinksWanted();
+    }
     this.setRelayAudio(relay ? relay.audioTracks() : []);
     this.setRelaySpeaker(relay?.loudest() ?? null);
   }
@@ -512,14 +518,19 @@ export class RoomSession {
   private setMeshMedia(on: boolean): void {
     this.meshMediaOn = on;
     for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
-    this.mesh?.linksWantedChanged();
+    this.refreshLinksWanted();
   }
 
-  /**
-   * Peer links are needed unless a relay carries both our media and the room state. A shared
-   * screen still goes over peer links (the relay forwards cameras only), so a sharer keeps them.
-   */
-  private meshLinksWanted(): boolean {
-    return this.meshMediaOn || !this.relayRoom.carrying() || this.screen.track() !== null;
+  /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
+  private refreshLinksWanted(): void {
+    const wanted = meshLinksWanted({
+      meshMedia: this.meshMediaOn,
+      relayCarriesRoom: this.relayRoom.carrying(),
+      sharingScreen: this.screen.track() !== null,
+      people: this.peers().length + 1,
+    });
+    if (wanted === this.linksWanted) return;
+    this.linksWanted = wanted;
+    this.mesh?.linksWantedChanged();
   }
 }

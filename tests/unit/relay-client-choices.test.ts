@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { layerForTile } from '../../client/src/net/relay-layers';
 import { SlotPlan } from '../../client/src/net/relay-slots';
-import { chooseTopology, relayUrlFor } from '../../client/src/net/topology';
+import { chooseTopology, meshLinksWanted, relayUrlFor, STANDBY_LINKS_UP_TO } from '../../client/src/net/topology';
 
 describe('relay mode: what a client asks for', () => {
   it('picks the smallest layer that fills a tile (160/320/640-px layers, up to 1.5× each)', () => {
@@ -37,5 +37,15 @@ describe('relay mode: what a client asks for', () => {
     expect(chooseTopology(7, { meshMax: 6 })).toBe('relay');
     expect(chooseTopology(50, null)).toBe('mesh');
     expect(relayUrlFor('wss://host:8443/confab/signal')).toBe('wss://host:8443/confab/relay');
+  });
+
+  it('keeps peer links beside a relay in a small room, drops them in a big one unless sharing a screen', () => {
+    const onRelay = { meshMedia: false, relayCarriesRoom: true, sharingScreen: false };
+    expect(meshLinksWanted({ ...onRelay, people: STANDBY_LINKS_UP_TO })).toBe(true);
+    expect(meshLinksWanted({ ...onRelay, people: STANDBY_LINKS_UP_TO + 1 })).toBe(false);
+    expect(meshLinksWanted({ ...onRelay, people: 50, sharingScreen: true })).toBe(true);
+    // Media on the mesh, or room state with no relay channel yet: links are the room.
+    expect(meshLinksWanted({ ...onRelay, people: 50, meshMedia: true })).toBe(true);
+    expect(meshLinksWanted({ ...onRelay, people: 50, relayCarriesRoom: false })).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { fromBase64Url } from '../../crdt/base64url';
 import { deriveRoomKeys } from '../../crdt/room-keys';
 import { newRoomLink } from '../../crdt/room-link';
 
@@ -37,5 +38,23 @@ describe('room keys (real WebCrypto)', () => {
       expect(topic).not.toContain(link.roomId);
     }
     expect(peerTopic).not.toBe(await keys.peerTopic('peer-124'));
+  });
+
+  it('room messages through a relay: only the same link opens them, and nothing sealed for signaling passes as one', async () => {
+    const link = newRoomLink();
+    const [a, b] = await Promise.all([deriveRoomKeys(link), deriveRoomKeys(link)]);
+    const stranger = await deriveRoomKeys({ roomId: link.roomId, secret: newRoomLink().secret });
+    const plain = new TextEncoder().encode('a chat message');
+    const sealed = await a.sealMessage(plain);
+    expect(new TextDecoder().decode(sealed)).not.toContain('chat');
+    expect(await b.openMessage(sealed)).toEqual(plain);
+    expect(await stranger.openMessage(sealed)).toBeNull();
+    const flipped = sealed.slice();
+    flipped[20]! ^= 1;
+    expect(await b.openMessage(flipped)).toBeNull();
+    expect(await b.openMessage(new Uint8Array(5))).toBeNull();
+    // The signaling key is another key: a sealed signal replayed on the room channel opens to nothing.
+    const signal = await a.seal({ kind: 'bye' });
+    expect(await b.openMessage(fromBase64Url(signal))).toBeNull();
   });
 });

@@ -11,6 +11,20 @@ export function chooseTopology(people: number, relay: RelayOffer | null): Topolo
   return relay !== null && people > relay.meshMax ? 'relay' : 'mesh';
 }
 
+/**
+ * Up to this many people, peer links stay open beside a relay, idle (no media): when the relay
+ * dies together with the signaling server (a server's own relay is the same process), the room
+ * is back on its mesh at once, where without links it would wait for signaling to return.
+ * Above it the relay carries the room state alone (a star): 50 people need no 1,225 links.
+ */
+export const STANDBY_LINKS_UP_TO = 8;
+
+/** Whether this page wants peer links now (mesh-session.ts tells its peers). */
+export function meshLinksWanted(now: { meshMedia: boolean; relayCarriesRoom: boolean; sharingScreen: boolean; people: number }): boolean {
+  // The relay forwards cameras only: a shared screen goes over peer links.
+  return now.meshMedia || !now.relayCarriesRoom || now.sharingScreen || now.people <= STANDBY_LINKS_UP_TO;
+}
+
 /** The relay node's control socket beside the signaling endpoint: …/signal → …/relay. */
 export function relayUrlFor(signalingUrl: string): string {
   return signalingUrl.replace(/signal(\?.*)?$/, 'relay');
