@@ -18,7 +18,6 @@ import { inboundVideo } from './media/rtc-stats';
 import { ScreenShare } from './media/screen-share';
 import { RelayRoomState } from './relay-room-state';
 import { Admission } from './net/admission';
-import type { PeerReach } from './net/link-recovery';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayCredentials } from './net/relay-credentials';
@@ -28,18 +27,8 @@ import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
+import { PeerViews, type PeerView } from './peer-views';
 import { Moderation } from './room-moderation';
-
-/** A remote peer as the views see it: its connection state is a signal of its own. */
-export interface PeerView {
-  id: string;
-  /** Microphone and camera as shown now: from the mesh link, or the relay's slot in relay mode. */
-  stream: Accessor<MediaStream>;
-  screen: MediaStream;
-  /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
-  reach: Accessor<PeerReach>;
-  setReach(reach: PeerReach): void;
-}
 
 export type Role = 'host' | 'cohost' | 'guest';
 
@@ -67,6 +56,7 @@ export class RoomSession {
   readonly controls: RoomControls;
   readonly moderation: Moderation;
   readonly peers: Accessor<PeerView[]>;
+  private readonly views = new PeerViews();
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
@@ -80,8 +70,6 @@ export class RoomSession {
   /** The room answered "cannot decrypt you": the link's secret is wrong, or the room is gone. */
   readonly linkRejected: Accessor<boolean>;
   private readonly setLinkRejected: (rejected: boolean) => void;
-  private readonly setPeers: (p: PeerView[]) => void;
-  private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
   /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
   readonly topology: Accessor<Topology>;
   /** The relay node failed us; the room runs as a mesh and the relay is tried again. */
@@ -122,7 +110,6 @@ export class RoomSession {
     /** From a host link: kept in this browser, which becomes a host device. */
     hostKeyFromLink?: string,
   ) {
-    const [peers, setPeers] = createSignal<PeerView[]>([]);
     const [participants, setParticipants] = createSignal<Participant[]>([]);
     const [chat, setChat] = createSignal<ChatMessage[]>([]);
     const [status, setStatus] = createSignal<SignalingStatus>('connecting');
@@ -131,8 +118,7 @@ export class RoomSession {
     const [hostHeld, setHostHeld] = createSignal(false);
     this.hostHeld = hostHeld;
     const [refusal, setRefusal] = createSignal<SignalingRefusal | null>(null);
-    this.peers = peers;
-    this.setPeers = setPeers;
+    this.peers = this.views.peers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
@@ -194,7 +180,7 @@ export class RoomSession {
     });
     const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
-      meshPeerIds: () => this.meshPeers.map((p) => p.id),
+      meshPeerIds: () => this.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
       recordedRelay: () => this.room.relayChoice()?.relay ?? null,
@@ -352,6 +338,16 @@ export class RoomSession {
     this.relayRoom.sendMediaKey(key, removed);
   }
 
+  /**
+   * Everyone we know is here besides the relay's publishers: linked peers, and peers that said
+   * a relay carries them (once we are on a relay, only those it lists: a closed tab says no bye).
+   */
+  private knownPeerIds(): string[] {
+    const relayed = this.switch.connectedRelay()?.publishers();
+    const linkless = this.mesh?.linklessPeerIds() ?? [];
+    return [...this.meshPeers.map((p) => p.id), ...(relayed ? linkless.filter((id) => relayed.includes(id)) : linkless)];
+  }
+
   /** Peer connections open or being made (read by tests through window.confabDebug). */
   meshLinkCount(): number {
     return this.mesh?.linkCount() ?? 0;
@@ -464,43 +460,10 @@ export class RoomSession {
     }
   }
 
-  /**
-   * Keeps one PeerView per peer, so tiles stay mounted while their state changes. A peer is
-   * anyone with a mesh link, or (in relay mode) anyone publishing through the relay; its tile
-   * shows the relay's slot once our relay link is up and the peer publishes there, else the
-   * mesh link's tracks.
-   */
+  /** Tiles follow mesh links and the relay's publishers (peer-views.ts). */
   private updatePeerViews(): void {
     const relay = this.switch.connectedRelay();
-    const mesh = new Map(this.meshPeers.map((p) => [p.id, p]));
-    const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id) && !this.knownExcluded(id)) ?? [])];
-    const next = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
-    for (const id of ids) {
-      const meshPeer = mesh.get(id);
-      const relayed = relay?.videoReceiverOf(id);
-      const tracks = relayed ? [relayed.track] : (meshPeer?.stream.getTracks() ?? []);
-      const trackIds = tracks.map((t) => t.id).join(' ');
-      let view = this.peerViews.get(id);
-      if (!view) {
-        const [reach, setReach] = createSignal(meshPeer?.reach ?? 'connected');
-        const [stream, setStream] = createSignal(new MediaStream(tracks));
-        view = { id, stream, setStream, trackIds, screen: meshPeer?.screen ?? new MediaStream(), reach, setReach };
-      } else if (view.trackIds !== trackIds) {
-        // A new stream object: the tile's <video> takes it afresh (it does not follow track changes).
-        view.trackIds = trackIds;
-        view.setStream(new MediaStream(tracks));
-      }
-      if (meshPeer) view.screen = meshPeer.screen;
-      view.setReach(meshPeer?.reach ?? 'connected');
-      next.set(id, view);
-    }
-    const changed = next.size !== this.peerViews.size || [...next.keys()].some((id) => !this.peerViews.has(id));
-    this.peerViews.clear();
-    for (const [id, view] of next) this.peerViews.set(id, view);
-    if (changed) {
-      this.setPeers([...next.values()]);
-      this.refreshLinksWanted();
-    }
+    if (this.views.update(this.meshPeers, relay, (id) => this.knownExcluded(id))) this.refreshLinksWanted();
     this.setRelayAudio(relay ? relay.audioTracks() : []);
     this.setRelaySpeaker(relay?.loudest() ?? null);
   }

@@ -178,4 +178,22 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     expect(await openFrame(key, after.bytes, after.clear), 'the key Carol holds opens nothing Alice sends now').toBeNull();
     await expectVideoFlowing(pages[1]!, aliceId);
   });
+
+  it('a latecomer gets the chat history and the current media key through the relay, and links with nobody', async () => {
+    const dave = (await newParticipant(h.browser)).page;
+    const joinedAt = Date.now();
+    await joinRoom(dave, 'Dave', link);
+    let mostLinks = 0;
+    await waitUntil(async () => {
+      mostLinks = Math.max(mostLinks, await dave.evaluate(() => window.confabDebug!.meshLinks()));
+      return (await dave.evaluate(() => window.confabDebug!.chatTexts())).includes('Twelve of us now');
+    }, 30_000, 'the chat history at the latecomer');
+    const historyMs = Date.now() - joinedAt;
+    // Alice rotated the key when she removed Carol: Dave gets the new one from whoever the relay reaches.
+    const aliceId = await pages[0]!.evaluate(() => window.confabDebug!.selfId);
+    await expectVideoFlowing(dave, aliceId);
+    expect((await dave.evaluate(() => window.confabDebug!.e2ee())).epoch).toBe(1);
+    await expect.poll(() => dave.evaluate(() => window.confabDebug!.meshLinks()), { timeout: 15_000 }).toBe(0);
+    console.log(`[measure] latecomer to a relay room: Join → chat history in ${historyMs} ms, → decoding Alice under the rotated key in ${Date.now() - joinedAt} ms; most peer links at once: ${mostLinks}`);
+  });
 });

@@ -27,6 +27,12 @@ interface PeerCare {
 }
 
 const SIGNALING_PROBE_EVERY_MS = 1_000;
+/**
+ * When only one side of a pair wants a link (a newcomer to a room that a relay carries), the
+ * dial waits this long: the newcomer usually reaches the relay first, and then neither side
+ * wants the link. Past it, the link is made (the newcomer may never reach the relay).
+ */
+const ONE_SIDED_DIAL_DELAY_MS = 4_000;
 /** A redial does not cut short a dial whose ICE/DTLS is under way and younger than this. */
 const DIAL_IN_PROGRESS_GRACE_MS = 20_000;
 
@@ -76,6 +82,7 @@ export class MeshSession {
   private readonly care = new Map<string, PeerCare>();
   /** Peers whose last announce said they want no links (a relay carries them). */
   private readonly linklessPeers = new Set<string>();
+  private readonly delayedDials = new Map<string, ReturnType<typeof setTimeout>>();
   private probeTimer: ReturnType<typeof setInterval> | undefined;
   private readonly keyMismatch = new KeyMismatch({
     publishHint: () => this.opts.signaling.publish(this.opts.keys.roomTopic, UNDECRYPTABLE_HINT),
@@ -187,7 +194,13 @@ export class MeshSession {
     void this.broadcast({ kind: 'bye' });
     for (const link of [...this.links.values()]) link.close('left');
     clearInterval(this.probeTimer);
+    for (const timer of this.delayedDials.values()) clearTimeout(timer);
     this.keyMismatch.dispose();
+  }
+
+  /** Peers that announced that a relay carries them (no link with us, unless one is wanted). */
+  linklessPeerIds(): string[] {
+    return [...this.linklessPeers];
   }
 
   private async onSignal({ from, to, msg }: SignalEnvelope): Promise<void> {
@@ -200,15 +213,20 @@ export class MeshSession {
         this.instances.set(from, msg.instance);
         if (known !== undefined && known !== msg.instance) this.links.get(from)?.close('reloaded');
         if (to === undefined) void this.sendTo(from, this.announcement());
+        const wasLinkless = this.linklessPeers.has(from);
         if (msg.mesh === false) this.linklessPeers.add(from);
         else this.linklessPeers.delete(from);
-        if (msg.mesh === false && !this.opts.linksWanted()) this.unlink(from);
+        if (wasLinkless !== (msg.mesh === false)) this.changed();
+        const wanted = [msg.mesh !== false, this.opts.linksWanted()].filter(Boolean).length;
+        if (wanted === 0) this.unlink(from);
+        else if (wanted === 1 && !this.links.has(from)) this.dialLater(from);
         else if (this.isOfferer(from)) this.ensureLink(from).start();
         else this.heardFromTroubled(from);
         break;
       }
       case 'bye':
         this.linklessPeers.delete(from);
+        this.instances.delete(from);
         this.links.get(from)?.close('bye');
         this.opts.onGone?.(from);
         break;
@@ -263,6 +281,19 @@ export class MeshSession {
   private announcement(): PeerSignal {
     const mesh = this.opts.linksWanted() ? {} : { mesh: false };
     return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.instance, ...mesh };
+  }
+
+  /** Dials `peerId` after ONE_SIDED_DIAL_DELAY_MS if one side still wants the link and we are the dialing side. */
+  private dialLater(peerId: string): void {
+    if (this.delayedDials.has(peerId)) return;
+    this.delayedDials.set(
+      peerId,
+      setTimeout(() => {
+        this.delayedDials.delete(peerId);
+        const wanted = !this.linklessPeers.has(peerId) || this.opts.linksWanted();
+        if (!this.left && wanted && this.instances.has(peerId) && this.isOfferer(peerId)) this.ensureLink(peerId).start();
+      }, ONE_SIDED_DIAL_DELAY_MS),
+    );
   }
 
   /** Both sides have a relay: the link goes, with a bye so the other side does not try to recover it. */
