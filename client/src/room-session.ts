@@ -35,11 +35,14 @@ export interface PeerView {
   id: string;
   /** Microphone and camera as shown now: from the mesh link, or the relay's slot in relay mode. */
   stream: Accessor<MediaStream>;
-  screen: MediaStream;
+  /** The screen they share: the relay's screen slot while it carries it, else the mesh link's screen track. */
+  screen: Accessor<MediaStream>;
   /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
   reach: Accessor<PeerReach>;
   setReach(reach: PeerReach): void;
 }
+
+type ViewState = PeerView & { setStream(s: MediaStream): void; setScreen(s: MediaStream): void; trackIds: string };
 
 export type Role = 'host' | 'cohost' | 'guest';
 
@@ -81,7 +84,7 @@ export class RoomSession {
   readonly linkRejected: Accessor<boolean>;
   private readonly setLinkRejected: (rejected: boolean) => void;
   private readonly setPeers: (p: PeerView[]) => void;
-  private readonly peerViews = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+  private readonly peerViews = new Map<string, ViewState>();
   /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
   readonly topology: Accessor<Topology>;
   /** The relay node failed us; the room runs as a mesh and the relay is tried again. */
@@ -95,7 +98,7 @@ export class RoomSession {
   /** Mesh or relay, and which relay (read by the debug hooks too). */
   readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
-  /** Camera and microphone go over mesh links (not once the relay carries them). */
+  /** Camera, microphone and screen go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
@@ -201,7 +204,7 @@ export class RoomSession {
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
-      localTrack: (kind) => this.media.track(kind),
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
       relayRoom: {
@@ -263,8 +266,7 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      // The screen stays on mesh links in relay mode (the relay forwards cameras only).
-      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
+      localTrack: (kind) => (kind === 'screen' ? (this.screenOnMesh() ? this.screen.track() : null) : this.meshMediaOn ? this.media.track(kind) : null),
       linksWanted: () => this.linksWanted,
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
@@ -292,7 +294,8 @@ export class RoomSession {
     };
     this.screen.onChange = (track) => {
       this.refreshLinksWanted();
-      void this.mesh?.replaceTrack('screen', track);
+      this.switch.replaceTrack('screen', track);
+      if (this.screenOnMesh()) void this.mesh?.replaceTrack('screen', track);
       this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
     await this.mesh.start();
@@ -407,6 +410,11 @@ export class RoomSession {
     this.switch.setLargeTile(large);
   }
 
+  /** Whose shared screen the stage shows (null: none): in relay mode it gets the relay's screen slot. */
+  setPresenter(id: string | null): void {
+    this.switch.setPresenter(id);
+  }
+
   /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
   setTileWidth(px: number): void {
     this.switch.setTileWidth(px);
@@ -467,30 +475,32 @@ export class RoomSession {
   /**
    * Keeps one PeerView per peer, so tiles stay mounted while their state changes. A peer is
    * anyone with a mesh link, or (in relay mode) anyone publishing through the relay; its tile
-   * shows the relay's slot once our relay link is up and the peer publishes there, else the
-   * mesh link's tracks.
+   * (and its shared screen) shows the relay's slot once our relay link is up and the peer
+   * publishes there, else the mesh link's tracks.
    */
   private updatePeerViews(): void {
     const relay = this.switch.connectedRelay();
     const mesh = new Map(this.meshPeers.map((p) => [p.id, p]));
     const ids = [...mesh.keys(), ...(relay?.publishers().filter((id) => !mesh.has(id) && !this.knownExcluded(id)) ?? [])];
-    const next = new Map<string, PeerView & { setStream(s: MediaStream): void; trackIds: string }>();
+    const next = new Map<string, ViewState>();
     for (const id of ids) {
       const meshPeer = mesh.get(id);
       const relayed = relay?.videoReceiverOf(id);
       const tracks = relayed ? [relayed.track] : (meshPeer?.stream.getTracks() ?? []);
       const trackIds = tracks.map((t) => t.id).join(' ');
+      const screen = relay?.screenStreamOf(id) ?? meshPeer?.screen;
       let view = this.peerViews.get(id);
       if (!view) {
         const [reach, setReach] = createSignal(meshPeer?.reach ?? 'connected');
         const [stream, setStream] = createSignal(new MediaStream(tracks));
-        view = { id, stream, setStream, trackIds, screen: meshPeer?.screen ?? new MediaStream(), reach, setReach };
+        const [screenNow, setScreen] = createSignal(screen ?? new MediaStream());
+        view = { id, stream, setStream, trackIds, screen: screenNow, setScreen, reach, setReach };
       } else if (view.trackIds !== trackIds) {
         // A new stream object: the tile's <video> takes it afresh (it does not follow track changes).
         view.trackIds = trackIds;
         view.setStream(new MediaStream(tracks));
       }
-      if (meshPeer) view.screen = meshPeer.screen;
+      if (screen) view.setScreen(screen);
       view.setReach(meshPeer?.reach ?? 'connected');
       next.set(id, view);
     }
@@ -518,7 +528,13 @@ export class RoomSession {
   private setMeshMedia(on: boolean): void {
     this.meshMediaOn = on;
     for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
+    void this.mesh?.replaceTrack('screen', this.screenOnMesh() ? this.screen.track() : null);
     this.refreshLinksWanted();
+  }
+
+  /** Our screen goes over peer links with our media, and beside a relay that forwards no screens (an older one). */
+  private screenOnMesh(): boolean {
+    return this.meshMediaOn || this.switch.connectedRelay()?.forwardsScreens !== true;
   }
 
   /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
@@ -526,7 +542,7 @@ export class RoomSession {
     const wanted = meshLinksWanted({
       meshMedia: this.meshMediaOn,
       relayCarriesRoom: this.relayRoom.carrying(),
-      sharingScreen: this.screen.track() !== null,
+      screenOnLinks: this.screen.track() !== null && this.screenOnMesh(),
       people: this.peers().length + 1,
     });
     if (wanted === this.linksWanted) return;

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { createRoom, expectVideoFlowing, joinRoom, peerIds, waitUntil } from '../support/room-actions';
+
+const screenFrames = (page: Page, peerId: string) => page.evaluate((id) => window.confabDebug!.screenFrames(id), peerId);
+
+async function metric(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(new URL('/metrics', baseUrl))).text();
+  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+}
+
+/**
+ * Relay mode (--mesh-max 2, three Chromium pages): a shared screen goes up to the relay node on
+ * the relay connection's screen transceiver and down to the others on their screen slot, not
+ * over mesh links. Chromium's fake screen is 1280 wide, the camera 640×480, so the received
+ * width tells the screen apart from any camera layer.
+ */
+describe('screen share through the relay node', () => {
+  const h = useRelayAndBrowser(['--mesh-max', '2']);
+  const pages: Record<string, Page> = {};
+  let aliceId = '';
+
+  it('three people are in relay mode', async () => {
+    for (const name of ['alice', 'bob', 'carol']) pages[name] = (await newParticipant(h.browser)).page;
+    const link = await createRoom(pages.alice!, h.relay.url);
+    await joinRoom(pages.alice!, 'Alice');
+    await joinRoom(pages.bob!, 'Bob', link);
+    await joinRoom(pages.carol!, 'Carol', link);
+    for (const page of Object.values(pages)) {
+      await expect.poll(() => page.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('relay');
+      await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 30_000 }).toBe(2);
+    }
+    aliceId = await pages.alice!.evaluate(() => window.confabDebug!.selfId);
+    for (const name of ['bob', 'carol']) await expectVideoFlowing(pages[name]!, aliceId);
+    // Nobody shares yet: the relay forwards no screen.
+    expect(await metric(h.relay.url, 'confab_relay_screen_packets_in_total')).toBe(0);
+  });
+
+  it('Alice shares her screen: the others decode it at full size from their relay screen slot, not a mesh link', async () => {
+    const alice = pages.alice!;
+    const viewers = [pages.bob!, pages.carol!];
+    const sharedAt = Date.now();
+    await alice.getByRole('button', { name: 'Share screen' }).click();
+    await alice.getByText('You are sharing your screen').waitFor();
+    const captured = (await alice.evaluate(() => window.confabDebug!.localScreenSize()))!;
+    expect(captured.width).toBeGreaterThan(640);
+    const firstFrameMs = await Promise.all(
+      viewers.map(async (page) => {
+        await waitUntil(async () => {
+          const s = await screenFrames(page, aliceId);
+          return s.via === 'relay' && s.framesDecoded > 0 && s.width === captured.width;
+        }, 30_000, 'the screen decoded through the relay at full width');
+        return Date.now() - sharedAt;
+      }),
+    );
+    for (const page of viewers) {
+      await page.getByRole('figure', { name: 'Screen shared by Alice' }).waitFor({ timeout: 10_000 });
+      const s = await screenFrames(page, aliceId);
+      // Chromium's fake screen reports 800 rows but sends 720.
+      expect(s.height).toBeGreaterThanOrEqual(720);
+      await expect.poll(async () => (await screenFrames(page, aliceId)).framesDecoded, { timeout: 10_000 }).toBeGreaterThan(s.framesDecoded + 3);
+      // The mesh links carry no screen in relay mode.
+      expect((await screenFrames(page, aliceId)).meshFramesDecoded).toBe(0);
+      // The sharer's camera stays, as a thumbnail beside the screen.
+      await expectVideoFlowing(page, aliceId);
+    }
+    const screenIn = await metric(h.relay.url, 'confab_relay_screen_packets_in_total');
+    const screenOut = await metric(h.relay.url, 'confab_relay_screen_packets_out_total');
+    expect(screenIn).toBeGreaterThan(0);
+    // Two subscribers: about twice what came in (minus what arrived before each one's keyframe).
+    expect(screenOut).toBeGreaterThan(screenIn);
+    const bob = await screenFrames(pages.bob!, aliceId);
+    console.log(
+      `[measure] relay screen share: Share → first full-size frame at Bob ${firstFrameMs[0]} ms, at Carol ${firstFrameMs[1]} ms; ` +
+        `received ${bob.width}×${bob.height}; relay screen packets in ${screenIn}, out ${screenOut}`,
+    );
+  });
+
+  it('stopping the share removes the tile everywhere, and the relay stops forwarding the screen', async () => {
+    await pages.alice!.getByRole('button', { name: 'Stop sharing' }).click();
+    for (const page of [pages.bob!, pages.carol!]) {
+      await expect.poll(() => page.getByRole('figure', { name: 'Screen shared by Alice' }).count(), { timeout: 10_000 }).toBe(0);
+    }
+    // Paused once nobody watches: the count settles.
+    await pages.alice!.waitForTimeout(1_000);
+    const settled = await metric(h.relay.url, 'confab_relay_screen_packets_in_total');
+    await pages.alice!.waitForTimeout(2_000);
+    expect(await metric(h.relay.url, 'confab_relay_screen_packets_in_total')).toBe(settled);
+  });
+});
