@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
@@ -72,6 +74,10 @@ describe('screen share through the relay node', () => {
     // Two subscribers: about twice what came in (minus what arrived before each one's keyframe).
     expect(screenOut).toBeGreaterThan(screenIn);
     const bob = await screenFrames(pages.bob!, aliceId);
+    // What Bob sees, to look at (not compared): the screen on the stage, the cameras beside it.
+    const shot = join(tmpdir(), 'confab-relay-screen-share.png');
+    await pages.bob!.screenshot({ path: shot });
+    console.log(`[screenshot] ${shot}`);
     console.log(
       `[measure] relay screen share: Share → first full-size frame at Bob ${firstFrameMs[0]} ms, at Carol ${firstFrameMs[1]} ms; ` +
         `received ${bob.width}×${bob.height}; relay screen packets in ${screenIn}, out ${screenOut}`,
