@@ -104,3 +104,64 @@ describe('screen share through the relay node', () => {
     expect(await metric(h.relay.url, 'confab_relay_screen_packets_in_total')).toBe(settled);
   });
 });
+
+/**
+ * A share that is on when the room moves to the relay moves with it (make before break: the
+ * mesh links stop carrying it once the relay does), and back to the mesh links when the room
+ * goes back to a mesh.
+ */
+describe('a screen shared across mesh ⇄ relay switches', () => {
+  const h = useRelayAndBrowser(['--mesh-max', '2']);
+  const pages: Record<string, Page> = {};
+  let link = '';
+  let aliceId = '';
+  const rising = async (page: Page, field: 'framesDecoded' | 'meshFramesDecoded') => {
+    const before = (await screenFrames(page, aliceId))[field];
+    await expect.poll(async () => (await screenFrames(page, aliceId))[field], { timeout: 15_000 }).toBeGreaterThan(before + 2);
+  };
+
+  it('shared in a mesh of two, the screen arrives over the mesh link', async () => {
+    for (const name of ['alice', 'bob']) pages[name] = (await newParticipant(h.browser)).page;
+    link = await createRoom(pages.alice!, h.relay.url);
+    await joinRoom(pages.alice!, 'Alice');
+    await joinRoom(pages.bob!, 'Bob', link);
+    await expect.poll(() => peerIds(pages.bob!).then((ids) => ids.length), { timeout: 20_000 }).toBe(1);
+    aliceId = await pages.alice!.evaluate(() => window.confabDebug!.selfId);
+    await pages.alice!.getByRole('button', { name: 'Share screen' }).click();
+    await pages.bob!.getByRole('figure', { name: 'Screen shared by Alice' }).waitFor({ timeout: 15_000 });
+    await expect.poll(async () => (await screenFrames(pages.bob!, aliceId)).width, { timeout: 20_000 }).toBe(1280);
+    expect((await screenFrames(pages.bob!, aliceId)).via).toBe('mesh');
+    await rising(pages.bob!, 'framesDecoded');
+  });
+
+  it('a third person moves the room to the relay: the screen goes on through it, and no longer over the mesh', async () => {
+    pages.carol = (await newParticipant(h.browser)).page;
+    await joinRoom(pages.carol, 'Carol', link);
+    for (const page of Object.values(pages)) {
+      await expect.poll(() => page.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('relay');
+    }
+    for (const page of [pages.bob!, pages.carol]) {
+      await page.getByRole('figure', { name: 'Screen shared by Alice' }).waitFor({ timeout: 15_000 });
+      await waitUntil(async () => {
+        const s = await screenFrames(page, aliceId);
+        return s.via === 'relay' && s.framesDecoded > 0 && s.width === 1280;
+      }, 30_000, 'the screen through the relay after the switch');
+      await rising(page, 'framesDecoded');
+    }
+    // Bob's mesh link decoded the screen before; now it gets no more of it.
+    const meshBefore = (await screenFrames(pages.bob!, aliceId)).meshFramesDecoded;
+    await pages.bob!.waitForTimeout(2_000);
+    expect((await screenFrames(pages.bob!, aliceId)).meshFramesDecoded).toBe(meshBefore);
+    expect(await metric(h.relay.url, 'confab_relay_screen_packets_out_total')).toBeGreaterThan(0);
+  });
+
+  it('when the third leaves, the screen is back on the mesh link', async () => {
+    await pages.carol!.getByRole('button', { name: 'Leave' }).click();
+    await expect.poll(() => pages.bob!.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('mesh');
+    await expect.poll(async () => (await screenFrames(pages.bob!, aliceId)).via, { timeout: 15_000 }).toBe('mesh');
+    await rising(pages.bob!, 'meshFramesDecoded');
+    expect((await screenFrames(pages.bob!, aliceId)).width).toBe(1280);
+    await pages.alice!.getByRole('button', { name: 'Stop sharing' }).click();
+    await expect.poll(() => pages.bob!.getByRole('figure', { name: 'Screen shared by Alice' }).count(), { timeout: 10_000 }).toBe(0);
+  });
+});
