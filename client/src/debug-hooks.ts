@@ -44,6 +44,8 @@ export interface ConfabDebug {
    * what the mesh link's screen transceiver decoded in any case.
    */
   screenFrames(peerId: string): Promise<{ framesDecoded: number; width: number; height: number; via: 'relay' | 'mesh'; meshFramesDecoded: number }>;
+  /** Whether this page's screen transceiver on the relay link is unpaused (null: no relay link carries media). */
+  relayScreenActive(): boolean | null;
   /** The size of the screen this page shares, as captured. */
   localScreenSize(): { width: number; height: number } | null;
   /** What the browser does when its own "Stop sharing" bar is clicked: the track ends. */
@@ -162,6 +164,7 @@ export function exposeDebugHooks(session: RoomSession): void {
       const shown = relayed ? await read(relayed) : mesh;
       return { ...shown, via: relayed ? 'relay' : 'mesh', meshFramesDecoded: mesh.framesDecoded };
     },
+    relayScreenActive: () => session.switch.connectedRelay()?.screenActive ?? null,
     localScreenSize() {
       const settings = session.screen.track()?.getSettings();
       return settings ? { width: settings.width ?? 0, height: settings.height ?? 0 } : null;

@@ -161,6 +161,11 @@ export class RelayMedia {
     return this.link.forwardsScreens;
   }
 
+  /** Our screen transceiver is unpaused: someone watches our screen through the relay. */
+  get screenActive(): boolean {
+    return this.link.screenActive;
+  }
+
   close(): void {
     this.roomChannel.close();
     this.link.close();

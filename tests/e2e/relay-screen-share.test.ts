@@ -7,6 +7,7 @@ import { useRelayAndBrowser } from '../support/e2e-harness';
 import { createRoom, expectVideoFlowing, joinRoom, peerIds, waitUntil } from '../support/room-actions';
 
 const screenFrames = (page: Page, peerId: string) => page.evaluate((id) => window.confabDebug!.screenFrames(id), peerId);
+const relayScreenActive = (page: Page) => page.evaluate(() => window.confabDebug!.relayScreenActive());
 
 async function metric(baseUrl: string, name: string): Promise<number> {
   const text = await (await fetch(new URL('/metrics', baseUrl))).text();
@@ -36,8 +37,9 @@ describe('screen share through the relay node', () => {
     }
     aliceId = await pages.alice!.evaluate(() => window.confabDebug!.selfId);
     for (const name of ['bob', 'carol']) await expectVideoFlowing(pages[name]!, aliceId);
-    // Nobody shares yet: the relay forwards no screen.
+    // Nobody shares yet: the relay forwards no screen, and every screen transceiver is paused.
     expect(await metric(h.relay.url, 'confab_relay_screen_packets_in_total')).toBe(0);
+    for (const page of Object.values(pages)) expect(await relayScreenActive(page)).toBe(false);
   });
 
   it('Alice shares her screen: the others decode it at full size from their relay screen slot, not a mesh link', async () => {
@@ -73,6 +75,9 @@ describe('screen share through the relay node', () => {
       // The sharer's camera stays, as a thumbnail beside the screen.
       await expectVideoFlowing(page, aliceId);
     }
+    // Watched: the relay unpaused Alice's screen transceiver (and nobody else's).
+    expect(await relayScreenActive(alice)).toBe(true);
+    for (const page of viewers) expect(await relayScreenActive(page)).toBe(false);
     // Sealed end to end like the camera: every screen frame opened (a frame that does not open is never decoded).
     for (const [i, page] of viewers.entries()) expect((await e2ee(page)).failed).toBe(failedBefore[i]);
     const screenIn = await metric(h.relay.url, 'confab_relay_screen_packets_in_total');
@@ -97,11 +102,17 @@ describe('screen share through the relay node', () => {
     for (const page of [pages.bob!, pages.carol!]) {
       await expect.poll(() => page.getByRole('figure', { name: 'Screen shared by Alice' }).count(), { timeout: 10_000 }).toBe(0);
     }
-    // Paused once nobody watches: the count settles.
-    await pages.alice!.waitForTimeout(1_000);
-    const settled = await metric(h.relay.url, 'confab_relay_screen_packets_in_total');
-    await pages.alice!.waitForTimeout(2_000);
-    expect(await metric(h.relay.url, 'confab_relay_screen_packets_in_total')).toBe(settled);
+    // Paused once nobody watches: the relay says so, and the count settles.
+    await expect.poll(() => relayScreenActive(pages.alice!), { timeout: 10_000 }).toBe(false);
+    // (A packet already on its way may still land: wait for 2 s with none, on a busy machine too.)
+    let last = -1;
+    await waitUntil(async () => {
+      const now = await metric(h.relay.url, 'confab_relay_screen_packets_in_total');
+      const quiet = now === last;
+      last = now;
+      if (!quiet) await pages.alice!.waitForTimeout(2_000);
+      return quiet;
+    }, 20_000, 'no more screen packets reaching the relay');
   });
 });
 

@@ -200,6 +200,11 @@ export class RelayLink {
     await Promise.all(senders.map((s) => s.replaceTrack(track)));
   }
 
+  /** Whether the screen transceiver may send now (the relay says someone watches it). */
+  get screenActive(): boolean {
+    return this.screenSender.getParameters().encodings?.[0]?.active ?? false;
+  }
+
   close(): void {
     this.stopRecords?.();
     this.stopRecords = null;
