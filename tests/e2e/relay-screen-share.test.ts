@@ -147,6 +147,7 @@ describe('a screen shared across mesh ⇄ relay switches', () => {
 
   it('a third person moves the room to the relay: the screen goes on through it, and no longer over the mesh', async () => {
     pages.carol = (await newParticipant(h.browser)).page;
+    const joinedAt = Date.now();
     await joinRoom(pages.carol, 'Carol', link);
     for (const page of Object.values(pages)) {
       await expect.poll(() => page.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('relay');
@@ -157,6 +158,7 @@ describe('a screen shared across mesh ⇄ relay switches', () => {
         const s = await screenFrames(page, aliceId);
         return s.via === 'relay' && s.framesDecoded > 0 && s.width === 1280;
       }, 30_000, 'the screen through the relay after the switch');
+      console.log(`[measure] Carol's Join → ${page === pages.bob ? 'Bob' : 'Carol'} decoding Alice's screen through the relay: ${Date.now() - joinedAt} ms`);
       await rising(page, 'framesDecoded');
     }
     // Bob's mesh link decoded the screen before; now it gets no more of it.
