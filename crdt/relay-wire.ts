@@ -14,6 +14,13 @@ export const VIDEO_LAYERS = ['low', 'mid', 'high'] as const;
 export type VideoLayer = (typeof VIDEO_LAYERS)[number];
 /** What a subscriber asks of one tile: a layer, or nothing (tile hidden). */
 export type WantedLayer = VideoLayer | 'none';
+/**
+ * What a video slot shows of a publisher: its camera (three layers), or the screen it shares
+ * (one send-only transceiver at full resolution, its one layer called `high`).
+ */
+export type VideoSource = 'camera' | 'screen';
+/** An up video stream the relay can ask a publisher to pause: a camera layer, or the screen. */
+export type UpVideo = VideoLayer | 'screen';
 
 /**
  * Which m-line (by `a=mid`) of the participant's offer carries what. Up: send-only audio and
@@ -23,6 +30,8 @@ export type WantedLayer = VideoLayer | 'none';
 export interface ConnectLayout {
   audio?: string;
   video: Partial<Record<VideoLayer, string>>;
+  /** The shared screen's send-only VP8 m-line (sends only while a screen is shared and watched). */
+  screen?: string;
   downVideo: string[];
   downAudio: string[];
 }
@@ -53,12 +62,19 @@ export type RelayClientMessage =
   /** A trickled ICE candidate (null: end of candidates). */
   | { type: 'candidate'; candidate: string | null; mid: string }
   /** Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). */
-  | { type: 'subscribe'; tile: number; publisher: string; layer: WantedLayer }
+  /**
+   * Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). `source` 'screen':
+   * the screen it shares instead of its camera (layer `high` or `none`); absent: the camera.
+   */
+  | { type: 'subscribe'; tile: number; publisher: string; layer: WantedLayer; source?: VideoSource }
   | { type: 'bye' };
 
 export type RelayServerMessage =
-  /** First message on the socket: `nonce` is what `hello` must sign. */
-  | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; nonce: string; maxVideoSlots: number; maxAudioSlots: number }
+  /**
+   * First message on the socket: `nonce` is what `hello` must sign. `screen`: the relay forwards
+   * shared screens (`ConnectLayout.screen`, `subscribe` with `source`); older relays leave it out.
+   */
+  | { type: 'welcome'; v: typeof RELAY_PROTOCOL_VERSION; nonce: string; maxVideoSlots: number; maxAudioSlots: number; screen?: true }
   /**
    * The session is refused or ended (bad proof, or the room's records keep this key out); the
    * relay closes the socket next. `records`: the control records that show it, to check.
@@ -67,14 +83,15 @@ export type RelayServerMessage =
   /** The relay's answer to `connect` (it is the DTLS client) and the SSRC of every down slot. */
   | { type: 'answer'; sdp: string; video: DownSlot[]; audio: DownSlot[] }
   /**
-   * To a publisher: layers nobody watches, to pause (`RTCRtpEncodingParameters.active = false`).
-   * Sent after `connect` and whenever the set changes; all layers start paused.
+   * To a publisher: layers nobody watches, to pause (`RTCRtpEncodingParameters.active = false`),
+   * and `screen` when its layout has one and nobody watches it. Sent after `connect` and
+   * whenever the set changes; all start paused.
    */
-  | { type: 'pause'; layers: VideoLayer[] }
+  | { type: 'pause'; layers: UpVideo[] }
   /** To a subscriber: whose voice each audio slot carries now (null: silent slot). */
   | { type: 'speakers'; slots: (string | null)[] }
-  /** To a subscriber: tile `tile` now forwards `layer` of `publisher` (after a keyframe). */
-  | { type: 'tile'; tile: number; publisher: string | null; layer: WantedLayer }
+  /** To a subscriber: tile `tile` now forwards `layer` of `publisher` (after a keyframe); `source` 'screen': its screen. */
+  | { type: 'tile'; tile: number; publisher: string | null; layer: WantedLayer; source?: VideoSource }
   /**
    * To everyone in the room: who publishes now (peer ids, in the order they published). Sent
    * after each `answer` and whenever someone publishes or leaves.
@@ -119,6 +136,7 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
       const layout = o.layout as Record<string, unknown> | undefined;
       if (!str(o.sdp) || typeof layout !== 'object' || layout === null) return null;
       if (layout.audio !== undefined && !str(layout.audio, 32)) return null;
+      if (layout.screen !== undefined && !str(layout.screen, 32)) return null;
       const video = layout.video as Record<string, unknown> | undefined;
       if (typeof video !== 'object' || video === null) return null;
       for (const [k, v] of Object.entries(video)) if (!(VIDEO_LAYERS as readonly string[]).includes(k) || !str(v, 32)) return null;
@@ -128,12 +146,13 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
     }
     case 'candidate':
       return (o.candidate === null || str(o.candidate, 1024)) && str(o.mid, 32) ? (o as RelayClientMessage) : null;
-    case 'subscribe':
-      return int(o.tile, 0, RELAY_LIMITS.maxVideoSlots - 1) &&
-        str(o.publisher, RELAY_LIMITS.maxPeerIdLength) &&
-        (o.layer === 'none' || (VIDEO_LAYERS as readonly unknown[]).includes(o.layer))
-        ? (o as RelayClientMessage)
-        : null;
+    case 'subscribe': {
+      if (!int(o.tile, 0, RELAY_LIMITS.maxVideoSlots - 1) || !str(o.publisher, RELAY_LIMITS.maxPeerIdLength)) return null;
+      if (o.layer !== 'none' && !(VIDEO_LAYERS as readonly unknown[]).includes(o.layer)) return null;
+      // A screen has one layer: `high`.
+      if (o.source === 'screen') return o.layer === 'high' || o.layer === 'none' ? (o as RelayClientMessage) : null;
+      return o.source === undefined || o.source === 'camera' ? (o as RelayClientMessage) : null;
+    }
     case 'bye':
       return { type: 'bye' };
     default:

@@ -21,6 +21,8 @@ export function renderMetrics(signaling: SignalingRelay, media: RelayNodeStats):
     ['confab_relay_packets_out_total', 'counter', 'RTP packets the relay node forwarded to subscribers.', media.packetsOut],
     ['confab_relay_bytes_in_total', 'counter', 'RTP bytes received from publishers.', media.bytesIn],
     ['confab_relay_bytes_out_total', 'counter', 'RTP bytes forwarded to subscribers.', media.bytesOut],
+    ['confab_relay_screen_packets_in_total', 'counter', 'Of the RTP packets received, those of shared screens.', media.screenPacketsIn],
+    ['confab_relay_screen_packets_out_total', 'counter', 'Of the RTP packets forwarded, those of shared screens.', media.screenPacketsOut],
     ['confab_relay_packets_dropped_total', 'counter', 'Up packets not forwarded (not RTP of the negotiated codec).', media.packetsDropped],
     ['confab_relay_room_frames_out_total', 'counter', 'Sealed room-state frames (and presence) sent to participants on their room data channels.', media.roomFramesOut],
     ['confab_relay_keyframe_requests_total', 'counter', 'Keyframe requests sent to publishers.', media.keyframeRequests],

@@ -38,8 +38,14 @@ export interface ConfabDebug {
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
-  /** What arrives on the peer's screen-share transceiver. */
-  screenFrames(peerId: string): Promise<{ framesDecoded: number; width: number; height: number }>;
+  /**
+   * What arrives of the peer's shared screen: on the relay's screen slot while it shows that
+   * screen (`via` 'relay'), else on the mesh link's screen transceiver; `meshFramesDecoded`:
+   * what the mesh link's screen transceiver decoded in any case.
+   */
+  screenFrames(peerId: string): Promise<{ framesDecoded: number; width: number; height: number; via: 'relay' | 'mesh'; meshFramesDecoded: number }>;
+  /** Whether this page's screen transceiver on the relay link is unpaused (null: no relay link carries media). */
+  relayScreenActive(): boolean | null;
   /** The size of the screen this page shares, as captured. */
   localScreenSize(): { width: number; height: number } | null;
   /** What the browser does when its own "Stop sharing" bar is clicked: the track ends. */
@@ -143,16 +149,22 @@ export function exposeDebugHooks(session: RoomSession): void {
       return peak;
     },
     async screenFrames(peerId) {
-      const out = { framesDecoded: 0, width: 0, height: 0 };
-      const receiver = session.debugPeerConnection(peerId)?.getTransceivers()[2]?.receiver;
-      (await receiver?.getStats())?.forEach((r: { type: string; framesDecoded?: number; frameWidth?: number; frameHeight?: number }) => {
-        if (r.type !== 'inbound-rtp') return;
-        out.framesDecoded = r.framesDecoded ?? 0;
-        out.width = r.frameWidth ?? 0;
-        out.height = r.frameHeight ?? 0;
-      });
-      return out;
+      const read = async (receiver: RTCRtpReceiver | undefined) => {
+        const out = { framesDecoded: 0, width: 0, height: 0 };
+        (await receiver?.getStats())?.forEach((r: { type: string; framesDecoded?: number; frameWidth?: number; frameHeight?: number }) => {
+          if (r.type !== 'inbound-rtp') return;
+          out.framesDecoded = r.framesDecoded ?? 0;
+          out.width = r.frameWidth ?? 0;
+          out.height = r.frameHeight ?? 0;
+        });
+        return out;
+      };
+      const relayed = session.switch.connectedRelay()?.screenReceiverOf(peerId);
+      const mesh = await read(session.debugPeerConnection(peerId)?.getTransceivers()[2]?.receiver);
+      const shown = relayed ? await read(relayed) : mesh;
+      return { ...shown, via: relayed ? 'relay' : 'mesh', meshFramesDecoded: mesh.framesDecoded };
     },
+    relayScreenActive: () => session.switch.connectedRelay()?.screenActive ?? null,
     localScreenSize() {
       const settings = session.screen.track()?.getSettings();
       return settings ? { width: settings.width ?? 0, height: settings.height ?? 0 } : null;

@@ -8,19 +8,20 @@ export interface PeerView {
   id: string;
   /** Microphone and camera as shown now: from the mesh link, or the relay's slot in relay mode. */
   stream: Accessor<MediaStream>;
-  screen: MediaStream;
+  /** The screen they share: the relay's screen slot while it carries it, else the mesh link's screen track. */
+  screen: Accessor<MediaStream>;
   /** Connecting, connected, reconnecting after a network drop, or unreachable from the start. */
   reach: Accessor<PeerReach>;
   setReach(reach: PeerReach): void;
 }
 
-type LiveView = PeerView & { setStream(s: MediaStream): void; trackIds: string };
+type LiveView = PeerView & { setStream(s: MediaStream): void; setScreen(s: MediaStream): void; trackIds: string };
 
 /**
  * Keeps one PeerView per peer, so tiles stay mounted while their state changes. A peer is
  * anyone with a mesh link, or (in relay mode) anyone publishing through the relay; its tile
- * shows the relay's slot once our relay link is up and the peer publishes there, else the
- * mesh link's tracks.
+ * (and its shared screen) shows the relay's slot once our relay link is up and the peer
+ * publishes there, else the mesh link's tracks.
  */
 export class PeerViews {
   readonly peers: Accessor<PeerView[]>;
@@ -41,17 +42,19 @@ export class PeerViews {
       const relayed = relay?.videoReceiverOf(id);
       const tracks = relayed ? [relayed.track] : (meshPeer?.stream.getTracks() ?? []);
       const trackIds = tracks.map((t) => t.id).join(' ');
+      const screen = relay?.screenStreamOf(id) ?? meshPeer?.screen;
       let view = this.views.get(id);
       if (!view) {
         const [reach, setReach] = createSignal(meshPeer?.reach ?? 'connected');
         const [stream, setStream] = createSignal(new MediaStream(tracks));
-        view = { id, stream, setStream, trackIds, screen: meshPeer?.screen ?? new MediaStream(), reach, setReach };
+        const [screenNow, setScreen] = createSignal(screen ?? new MediaStream());
+        view = { id, stream, setStream, trackIds, screen: screenNow, setScreen, reach, setReach };
       } else if (view.trackIds !== trackIds) {
         // A new stream object: the tile's <video> takes it afresh (it does not follow track changes).
         view.trackIds = trackIds;
         view.setStream(new MediaStream(tracks));
       }
-      if (meshPeer) view.screen = meshPeer.screen;
+      if (screen) view.setScreen(screen);
       view.setReach(meshPeer?.reach ?? 'connected');
       next.set(id, view);
     }

@@ -83,7 +83,7 @@ export class RoomSession {
   /** Mesh or relay, and which relay (read by the debug hooks too). */
   readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
-  /** Camera and microphone go over mesh links (not once the relay carries them). */
+  /** Camera, microphone and screen go over mesh links (not once the relay carries them). */
   private meshMediaOn = true;
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
@@ -187,7 +187,7 @@ export class RoomSession {
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
-      localTrack: (kind) => this.media.track(kind),
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
       relayRoom: {
@@ -249,8 +249,7 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      // The screen stays on mesh links in relay mode (the relay forwards cameras only).
-      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.meshMediaOn ? this.media.track(kind) : null),
+      localTrack: (kind) => (kind === 'screen' ? (this.screenOnMesh() ? this.screen.track() : null) : this.meshMediaOn ? this.media.track(kind) : null),
       linksWanted: () => this.linksWanted,
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
@@ -278,7 +277,8 @@ export class RoomSession {
     };
     this.screen.onChange = (track) => {
       this.refreshLinksWanted();
-      void this.mesh?.replaceTrack('screen', track);
+      this.switch.replaceTrack('screen', track);
+      if (this.screenOnMesh()) void this.mesh?.replaceTrack('screen', track);
       this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
     await this.mesh.start();
@@ -403,6 +403,11 @@ export class RoomSession {
     this.switch.setLargeTile(large);
   }
 
+  /** Whose shared screen the stage shows (null: none): in relay mode it gets the relay's screen slot. */
+  setPresenter(id: string | null): void {
+    this.switch.setPresenter(id);
+  }
+
   /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
   setTileWidth(px: number): void {
     this.switch.setTileWidth(px);
@@ -481,7 +486,13 @@ export class RoomSession {
   private setMeshMedia(on: boolean): void {
     this.meshMediaOn = on;
     for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
+    void this.mesh?.replaceTrack('screen', this.screenOnMesh() ? this.screen.track() : null);
     this.refreshLinksWanted();
+  }
+
+  /** Our screen goes over peer links with our media, and beside a relay that forwards no screens (an older one). */
+  private screenOnMesh(): boolean {
+    return this.meshMediaOn || this.switch.connectedRelay()?.forwardsScreens !== true;
   }
 
   /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
@@ -489,7 +500,7 @@ export class RoomSession {
     const wanted = meshLinksWanted({
       meshMedia: this.meshMediaOn,
       relayCarriesRoom: this.relayRoom.carrying(),
-      sharingScreen: this.screen.track() !== null,
+      screenOnLinks: this.screen.track() !== null && this.screenOnMesh(),
       people: this.peers().length + 1,
     });
     if (wanted === this.linksWanted) return;

@@ -32,7 +32,7 @@ export interface TopologyHost {
   selfId(): string;
   /** Proves our participant key to the relay and hands it the room's control records. */
   relayCredentials(): RelayCredentials;
-  localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
+  localTrack(kind: 'audio' | 'video' | 'screen'): MediaStreamTrack | null;
   iceServers(): RTCIceServer[];
   /** Room state through each relay link: sealed with the room's message key, handled by the session. */
   relayRoom: { sealer: MessageSealer; handlers: RelayRoomHandlers };
@@ -79,6 +79,7 @@ export class TopologySwitch {
   private tileWidthPx = 320;
   private visible: ReadonlySet<string> | null = null;
   private large: { id: string; widthPx: number } | null = null;
+  private presenter: string | null = null;
   private closed = false;
 
   constructor(private readonly host: TopologyHost) {
@@ -152,7 +153,13 @@ export class TopologySwitch {
     for (const r of this.links()) r.setTileWidth(px);
   }
 
-  replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): void {
+  /** Whose shared screen the stage shows (null: none); a relay link gives it its screen slot. */
+  setPresenter(id: string | null): void {
+    this.presenter = id;
+    for (const r of this.links()) r.setPresenter(id);
+  }
+
+  replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): void {
     for (const r of this.links()) void r.replaceTrack(kind, track);
   }
 
@@ -246,6 +253,7 @@ export class TopologySwitch {
     relay.setTileWidth(this.tileWidthPx);
     relay.setVisible(this.visible);
     relay.setLargeTile(this.large);
+    relay.setPresenter(this.presenter);
     relay.start().catch((err: unknown) => {
       if (this.use?.relay !== relay) return; // closed by us meanwhile
       console.warn('[confab] relay link failed:', err);

@@ -87,6 +87,7 @@ export class ControlSession implements GuardedSession {
       nonce: this.nonce,
       maxVideoSlots: RELAY_LIMITS.maxVideoSlots,
       maxAudioSlots: RELAY_LIMITS.maxAudioSlots,
+      screen: true,
     });
   }
 
@@ -122,7 +123,7 @@ export class ControlSession implements GuardedSession {
         if (this.conn && msg.candidate) this.conn.pc.addRemoteCandidate(msg.candidate, msg.mid);
         return;
       case 'subscribe': {
-        const error = room.subscribe(p, msg.tile, msg.publisher, msg.layer, performance.now());
+        const error = room.subscribe(p, msg.tile, msg.publisher, msg.layer, performance.now(), msg.source);
         if (error) this.send({ type: 'error', reason: error });
         return;
       }

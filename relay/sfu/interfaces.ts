@@ -11,7 +11,11 @@ export const LAYER_NONE = -1;
 export const LAYER_LOW = 0;
 export const LAYER_MID = 1;
 export const LAYER_HIGH = 2;
-export type LayerIndex = -1 | 0 | 1 | 2;
+/** The shared screen: forwarded like a fourth camera layer, but a stream of its own (one layer, full size). */
+export const LAYER_SCREEN = 3;
+export type LayerIndex = -1 | 0 | 1 | 2 | 3;
+/** An up video stream: a camera layer (0–2) or the screen (3). */
+export type UpVideoIndex = 0 | 1 | 2 | 3;
 
 /** A stream the relay receives from a publisher (one up m-line). */
 export interface UpTrack {
@@ -35,7 +39,7 @@ export interface ControlSink {
 /** What a publisher's up connection carries. Clock rates: VP8 90 kHz, Opus 48 kHz. */
 export interface UpStreams {
   audio: UpTrack | null;
-  /** Indexed by layer (low, mid, high); null where not published. */
+  /** Indexed by UpVideoIndex (low, mid, high, screen); null where not published. */
   video: (UpTrack | null)[];
   /** Payload types in the up offer (packets with any other, e.g. RTX, are dropped). */
   audioPayloadType: number;

@@ -1,7 +1,16 @@
 import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
 import { ROOM_CHANNEL_LABEL } from '../../crdt/room-message-frame';
 import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/relay-wire';
-import { DOWN_OPUS_PAYLOAD_TYPE, DOWN_VP8_PAYLOAD_TYPE, type DownStreams, type DownTrack, type UpStreams, type UpTrack } from './interfaces';
+import {
+  DOWN_OPUS_PAYLOAD_TYPE,
+  DOWN_VP8_PAYLOAD_TYPE,
+  LAYER_SCREEN,
+  type DownStreams,
+  type DownTrack,
+  type UpStreams,
+  type UpTrack,
+  type UpVideoIndex,
+} from './interfaces';
 import { advertisePublicAddress } from './public-address';
 import type { RoomChannel } from './room-messages';
 import { AUDIO_LEVEL_URI, parseSdpMedia, withOpusDtx } from './sdp';
@@ -85,7 +94,8 @@ function releaseWhenClosed(obj: PeerConnection | Track | DataChannel): void {
 
 export interface ConnectionHandlers {
   audio(buf: Buffer): void;
-  video(layer: 0 | 1 | 2, buf: Buffer): void;
+  /** A camera layer (0–2) or the screen (LAYER_SCREEN). */
+  video(layer: UpVideoIndex, buf: Buffer): void;
   /** RTCP a subscriber sent about a down slot (receiver reports, PLI, NACK). */
   downRtcp(buf: Buffer): void;
   opened(): void;
@@ -126,14 +136,15 @@ export async function answerConnection(
   const media = parseSdpMedia(offerSdp);
   const byMid = new Map(media.map((m) => [m.mid, m]));
   const audioMedia = layout.audio !== undefined ? byMid.get(layout.audio) : undefined;
-  const videoMedia = VIDEO_LAYERS.map((l) => (layout.video[l] !== undefined ? byMid.get(layout.video[l]!) : undefined)).find((m) => m);
-  const layerOfMid = new Map<string, 0 | 1 | 2>();
-  VIDEO_LAYERS.forEach((l: VideoLayer, i) => layout.video[l] !== undefined && layerOfMid.set(layout.video[l]!, i as 0 | 1 | 2));
+  const layerOfMid = new Map<string, UpVideoIndex>();
+  VIDEO_LAYERS.forEach((l: VideoLayer, i) => layout.video[l] !== undefined && layerOfMid.set(layout.video[l]!, i as UpVideoIndex));
+  if (layout.screen !== undefined) layerOfMid.set(layout.screen, LAYER_SCREEN);
+  const videoMedia = [...layerOfMid.keys()].map((mid) => byMid.get(mid)).find((m) => m);
   for (const mid of [...layout.downVideo, ...layout.downAudio]) if (!byMid.has(mid)) throw new Error(`no m-line with mid ${mid}`);
 
   const up: UpStreams = {
     audio: null,
-    video: [null, null, null],
+    video: [null, null, null, null],
     audioPayloadType: audioMedia?.payloadTypes.get('opus') ?? -1,
     videoPayloadType: videoMedia?.payloadTypes.get('vp8') ?? -1,
     audioLevelExtensionId: audioMedia?.extensions.get(AUDIO_LEVEL_URI) ?? 0,

@@ -1,14 +1,16 @@
-import { VIDEO_LAYERS, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
+import { VIDEO_LAYERS, type UpVideo, type VideoSource, type WantedLayer } from '../../crdt/relay-wire';
 import { audioLevel, LoudestSelector } from './audio-level';
 import {
   DOWN_OPUS_PAYLOAD_TYPE,
   DOWN_VP8_PAYLOAD_TYPE,
   LAYER_NONE,
+  LAYER_SCREEN,
   type ControlSink,
   type DownStreams,
   type DownTrack,
   type LayerIndex,
   type UpStreams,
+  type UpVideoIndex,
 } from './interfaces';
 import { LayerSelector } from './layer-selector';
 import { PacketCache } from './packet-cache';
@@ -22,10 +24,19 @@ import { isVp8KeyframeStart } from './vp8';
 /** Keyframe requests to one up layer are at least this far apart; unanswered ones are repeated after the retry delay. */
 const KEYFRAME_MIN_INTERVAL_MS = 300;
 const KEYFRAME_RETRY_MS = 1_000;
-const ALL_LAYERS = 0b111;
+const CAMERA_LAYERS = 0b111;
+const SCREEN_BIT = 1 << LAYER_SCREEN;
+/** Up video streams by index, as named in `pause`. */
+const UP_VIDEO: readonly UpVideo[] = [...VIDEO_LAYERS, 'screen'];
+/** Source ids per participant: base + UpVideoIndex for video, base + AUDIO_SOURCE for audio. */
+const AUDIO_SOURCE = 4;
+const SOURCES_PER_PARTICIPANT = 5;
 
-export const layerIndex = (layer: WantedLayer): LayerIndex => (layer === 'none' ? LAYER_NONE : (VIDEO_LAYERS.indexOf(layer) as LayerIndex));
-const layerName = (index: LayerIndex): WantedLayer => (index === LAYER_NONE ? 'none' : VIDEO_LAYERS[index]!);
+export const layerIndex = (layer: WantedLayer, source: VideoSource = 'camera'): LayerIndex =>
+  layer === 'none' ? LAYER_NONE : source === 'screen' ? LAYER_SCREEN : (VIDEO_LAYERS.indexOf(layer) as LayerIndex);
+/** How a tile's layer is told to the subscriber: the screen is its own source, with one layer (`high`). */
+const layerReport = (index: LayerIndex): { layer: WantedLayer; source?: VideoSource } =>
+  index === LAYER_NONE ? { layer: 'none' } : index === LAYER_SCREEN ? { layer: 'high', source: 'screen' } : { layer: VIDEO_LAYERS[index]! };
 
 /** One video slot of a subscriber: which publisher it shows, at which layer, as one SSRC. */
 class Tile {
@@ -57,11 +68,12 @@ export class Participant {
   /** Up side: the tiles of others that show this publisher, and the audio slots carrying its voice. */
   watchers: Tile[] = [];
   audioTargets: AudioSlot[] = [];
-  readonly caches: (PacketCache | null)[] = [null, null, null];
-  readonly keyframeAskedAtMs = new Float64Array(3).fill(-Infinity);
-  /** Source ids of this participant's up streams: base + layer (0–2), base + 3 for audio. Never reused in the room. */
+  /** Indexed by UpVideoIndex (camera layers, then the screen). */
+  readonly caches: (PacketCache | null)[] = [null, null, null, null];
+  readonly keyframeAskedAtMs = new Float64Array(4).fill(-Infinity);
+  /** Source ids of this participant's up streams: base + UpVideoIndex (0–3), base + 4 for audio. Never reused in the room. */
   sourceBase = -1;
-  /** Bit per layer: paused as last told to the publisher (-1: not told yet). */
+  /** Bit per UpVideoIndex: paused as last told to the publisher (-1: not told yet). */
   pausedSent = -1;
   speakersSent = '';
   constructor(
@@ -132,8 +144,8 @@ export class Room {
   publish(p: Participant, up: UpStreams): void {
     p.up = up;
     p.sourceBase = this.nextSourceBase;
-    this.nextSourceBase += 4;
-    if (this.opts.nackCache ?? true) for (let l = 0; l < 3; l++) if (up.video[l]) p.caches[l] = new PacketCache();
+    this.nextSourceBase += SOURCES_PER_PARTICIPANT;
+    if (this.opts.nackCache ?? true) for (let l = 0; l <= LAYER_SCREEN; l++) if (up.video[l]) p.caches[l] = new PacketCache();
     this.loudest.add(p.index);
     this.updatePause(p);
     this.announcePublishers();
@@ -151,8 +163,11 @@ export class Room {
     p.audioSlots = down.audio.map((s) => new AudioSlot(s.track, new StreamRewriter(s.ssrc, DOWN_OPUS_PAYLOAD_TYPE, 48_000, firstSeq())));
   }
 
-  /** `sub` wants `publisherId` at `layer` in its video slot `tileIndex`. Returns an error text or null. */
-  subscribe(sub: Participant, tileIndex: number, publisherId: string, layer: WantedLayer, nowMs: number): string | null {
+  /**
+   * `sub` wants `publisherId` at `layer` in its video slot `tileIndex`: its camera, or with
+   * `source` 'screen' the screen it shares. Returns an error text or null.
+   */
+  subscribe(sub: Participant, tileIndex: number, publisherId: string, layer: WantedLayer, nowMs: number, source: VideoSource = 'camera'): string | null {
     const tile = sub.tiles[tileIndex];
     if (!tile) return `no video slot ${tileIndex}`;
     const pub = layer === 'none' ? null : (this.participants.get(publisherId) ?? null);
@@ -168,13 +183,13 @@ export class Room {
       }
       if (old) this.updatePause(old);
     }
-    if (pub && tile.selector.want(layerIndex(layer))) this.askKeyframe(tile, nowMs);
+    if (pub && tile.selector.want(layerIndex(layer, source))) this.askKeyframe(tile, nowMs);
     if (pub) this.updatePause(pub);
     return null;
   }
 
-  /** Hot path: one RTP packet of video layer `layer` from `pub`. */
-  onUpVideo(pub: Participant, layer: 0 | 1 | 2, buf: Uint8Array, nowMs: number): void {
+  /** Hot path: one RTP packet of up video stream `layer` (a camera layer, or LAYER_SCREEN) from `pub`. */
+  onUpVideo(pub: Participant, layer: UpVideoIndex, buf: Uint8Array, nowMs: number): void {
     const stats = this.stats;
     stats.packetsIn++;
     stats.bytesIn += buf.length;
@@ -194,6 +209,7 @@ export class Room {
     const inSeq = rtpSeq(buf);
     const inTs = rtpTimestamp(buf);
     const watchers = pub.watchers;
+    const sentBefore = stats.packetsOut;
     for (let i = 0; i < watchers.length; i++) {
       const tile = watchers[i]!;
       if (!tile.selector.accept(layer, keyframe) || !tile.down.isOpen()) continue;
@@ -201,6 +217,10 @@ export class Room {
       tile.down.send(buf);
       stats.packetsOut++;
       stats.bytesOut += buf.length;
+    }
+    if (layer === LAYER_SCREEN) {
+      stats.screenPacketsIn++;
+      stats.screenPacketsOut += stats.packetsOut - sentBefore;
     }
   }
 
@@ -216,7 +236,7 @@ export class Room {
     }
     this.loudest.observe(pub.index, audioLevel(buf, up.audioLevelExtensionId));
     const targets = pub.audioTargets;
-    const sourceId = pub.sourceBase + 3;
+    const sourceId = pub.sourceBase + AUDIO_SOURCE;
     const inSeq = rtpSeq(buf);
     const inTs = rtpTimestamp(buf);
     for (let i = 0; i < targets.length; i++) {
@@ -254,7 +274,7 @@ export class Room {
         const report = `${tile.publisher?.id ?? ''}\n${tile.selector.current}`;
         if (report !== tile.reported) {
           tile.reported = report;
-          p.control.send({ type: 'tile', tile: tile.index, publisher: tile.publisher?.id ?? null, layer: layerName(tile.selector.current) });
+          p.control.send({ type: 'tile', tile: tile.index, publisher: tile.publisher?.id ?? null, ...layerReport(tile.selector.current) });
         }
       }
       if (p.up) this.updatePause(p);
@@ -310,10 +330,11 @@ export class Room {
       if (tile.selector.current !== LAYER_NONE) watched |= 1 << tile.selector.current;
       if (tile.selector.wanted !== LAYER_NONE) watched |= 1 << tile.selector.wanted;
     }
-    const paused = ALL_LAYERS & ~watched;
+    // The screen is named only to a publisher whose layout has one (older clients know no screen).
+    const paused = (pub.up.video[LAYER_SCREEN] ? CAMERA_LAYERS | SCREEN_BIT : CAMERA_LAYERS) & ~watched;
     if (paused === pub.pausedSent) return;
     pub.pausedSent = paused;
-    pub.control.send({ type: 'pause', layers: VIDEO_LAYERS.filter((_, i) => paused & (1 << i)) as VideoLayer[] });
+    pub.control.send({ type: 'pause', layers: UP_VIDEO.filter((_, i) => paused & (1 << i)) });
   }
 
   private assignSpeakers(): void {

@@ -10,6 +10,9 @@ export class ForwardingStats {
   bytesOut = 0;
   /** Up packets that were not RTP of the negotiated codec (RTX, padding-only, junk). */
   packetsDropped = 0;
+  /** Of those: packets of shared screens, received and forwarded. */
+  screenPacketsIn = 0;
+  screenPacketsOut = 0;
   keyframeRequests = 0;
   layerSwitches = 0;
   nacksAnswered = 0;
@@ -51,6 +54,8 @@ export class ForwardingStats {
       packetsOut: this.packetsOut,
       bytesOut: this.bytesOut,
       packetsDropped: this.packetsDropped,
+      screenPacketsIn: this.screenPacketsIn,
+      screenPacketsOut: this.screenPacketsOut,
       keyframeRequests: this.keyframeRequests,
       layerSwitches: this.layerSwitches,
       nacksAnswered: this.nacksAnswered,

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { newSigningIdentity, type SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
 import { signRelayHello } from '../../crdt/relay-proof';
-import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
+import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type UpVideo, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
 import { gatheredDescription } from '../../relay/sfu/peer';
 import { readRtcpFeedback } from '../../relay/sfu/rtcp';
 import { AUDIO_LEVEL_URI } from '../../relay/sfu/sdp';
@@ -184,7 +184,8 @@ export class Bot {
     this.ws?.send(JSON.stringify(m));
   }
 
-  private setPaused(layers: VideoLayer[]): void {
+  /** A bot publishes no screen, so the relay names camera layers only. */
+  private setPaused(layers: UpVideo[]): void {
     const now = performance.now();
     VIDEO_LAYERS.forEach((layer, i) => {
       const player = this.players[i + 1]!;
@@ -192,7 +193,7 @@ export class Bot {
       if (player.paused && !paused) player.restart(now); // an encoder resumes with a keyframe
       player.paused = paused;
     });
-    this.paused = new Set(layers);
+    this.paused = new Set(VIDEO_LAYERS.filter((l) => layers.includes(l)));
   }
 
   private async connect(answer: Promise<string>): Promise<void> {

@@ -39,11 +39,11 @@ describe('relay mode: what a client asks for', () => {
     expect(relayUrlFor('wss://host:8443/confab/signal')).toBe('wss://host:8443/confab/relay');
   });
 
-  it('keeps peer links beside a relay in a small room, drops them in a big one unless sharing a screen', () => {
-    const onRelay = { meshMedia: false, relayCarriesRoom: true, sharingScreen: false };
+  it('keeps peer links beside a relay in a small room, drops them in a big one unless a shared screen needs them (a relay that forwards no screens)', () => {
+    const onRelay = { meshMedia: false, relayCarriesRoom: true, screenOnLinks: false };
     expect(meshLinksWanted({ ...onRelay, people: STANDBY_LINKS_UP_TO })).toBe(true);
     expect(meshLinksWanted({ ...onRelay, people: STANDBY_LINKS_UP_TO + 1 })).toBe(false);
-    expect(meshLinksWanted({ ...onRelay, people: 50, sharingScreen: true })).toBe(true);
+    expect(meshLinksWanted({ ...onRelay, people: 50, screenOnLinks: true })).toBe(true);
     // Media on the mesh, or room state with no relay channel yet: links are the room.
     expect(meshLinksWanted({ ...onRelay, people: 50, meshMedia: true })).toBe(true);
     expect(meshLinksWanted({ ...onRelay, people: 50, relayCarriesRoom: false })).toBe(true);

@@ -35,6 +35,8 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
     session.participant(id)?.name ?? (session.topology() === 'relay' && session.peers().find((p) => p.id === id)?.reach() === 'connected' ? 'Guest' : 'Joining…');
   // Whoever shares a screen gets the large place (the first, if several do).
   const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
+  // In relay mode the presenter's screen gets the relay's screen slot.
+  createEffect(() => session.setPresenter(presenter()?.id ?? null));
   const featured = createMemo(() =>
     mode() === 'speaker' && !presenter() ? featuredPerson(session.peers().map((p) => p.id), pinned(), props.speaker(), lastSpoke()) : null,
   );
@@ -120,7 +122,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
         <LayoutSwitch mode={mode()} onMode={setMode} />
       </div>
       <Show when={presenter()}>
-        {(p) => <VideoTile peerId={`${p().id}:screen`} stream={p().screen} name={`Screen shared by ${name(p().id)}`} micOn camOn screen />}
+        {(p) => <VideoTile peerId={`${p().id}:screen`} stream={p().screen()} name={`Screen shared by ${name(p().id)}`} micOn camOn screen />}
       </Show>
       {/* Keyed: another person in the large place is another tile, with that person's stream. */}
       <Show when={featured()} keyed>

@@ -212,7 +212,7 @@ export class PeerLink {
   }
 }
 
-async function tuneForScreen(sender: RTCRtpSender): Promise<void> {
+export async function tuneForScreen(sender: RTCRtpSender): Promise<void> {
   try {
     const params = sender.getParameters();
     params.degradationPreference = 'maintain-resolution';

@@ -6,10 +6,13 @@ import {
   type RelayClientMessage,
   type RelayRefusal,
   type RelayServerMessage,
+  type UpVideo,
   type VideoLayer,
+  type VideoSource,
   type WantedLayer,
 } from '../../../crdt/relay-wire';
 import { ROOM_CHANNEL_LABEL } from '../../../crdt/room-message-frame';
+import { tuneForScreen } from './peer-link';
 
 /** Scale of each published layer (low, mid, high) against the camera's own size. */
 const LAYER_SCALES: Record<VideoLayer, number> = { low: 4, mid: 2, high: 1 };
@@ -37,7 +40,7 @@ export interface RelayLinkOptions {
   room: string;
   selfId: string;
   credentials: RelayCredentials;
-  localTrack(kind: 'audio' | 'video'): MediaStreamTrack | null;
+  localTrack(kind: 'audio' | 'video' | 'screen'): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   videoSlots: number;
   audioSlots: number;
@@ -53,8 +56,10 @@ export interface RelayLinkOptions {
  * One participant's connection to a relay node (PROTOCOL.md, "Relay node media plane"): a
  * control WebSocket and one RTCPeerConnection that publishes audio and the camera as three
  * send-only VP8 transceivers at scales 4/2/1 (each lists its own a=ssrc, which is how the relay
- * routes them), and receives on fixed slots whose tracks never change: what a video slot
- * shows is chosen with `subscribe`, what an audio slot carries the relay says in `speakers`.
+ * routes them) plus one for the shared screen (full size, sending only while something is
+ * shared and someone watches), and receives on fixed slots whose tracks never change: what a
+ * video slot shows is chosen with `subscribe`, what an audio slot carries the relay says in
+ * `speakers`.
  */
 export class RelayLink {
   readonly pc: RTCPeerConnection;
@@ -64,8 +69,10 @@ export class RelayLink {
   readonly roomData: RTCDataChannel;
   private readonly audioSender: RTCRtpSender;
   private readonly videoSenders: RTCRtpSender[];
+  private readonly screenSender: RTCRtpSender;
+  /** The relay said in its welcome that it forwards shared screens (older relays do not). */
+  forwardsScreens = false;
   private ws: WebSocket | null = null;
-  private paused = new Set<VideoLayer>(VIDEO_LAYERS);
   private state: RelayLinkState = 'connecting';
   /** Subscriptions made before the relay answered: it has no slots of ours to fill until then. */
   private pending: RelayClientMessage[] | null = [];
@@ -95,6 +102,10 @@ export class RelayLink {
       preferCodec(t, 'video/VP8');
       return protect(t, 'video').sender;
     });
+    // One layer at full size, paused until the relay says someone watches the screen.
+    const screen = pc.addTransceiver(opts.localTrack('screen') ?? 'video', { direction: 'sendonly', sendEncodings: [{ active: false }] });
+    preferCodec(screen, 'video/VP8');
+    this.screenSender = protect(screen, 'video').sender;
     this.videoReceivers = Array.from({ length: opts.videoSlots }, () => {
       const t = pc.addTransceiver('video', { direction: 'recvonly' });
       preferCodec(t, 'video/VP8');
@@ -129,7 +140,10 @@ export class RelayLink {
       const m = parseServerMessage(data);
       if (!m) return;
       if (m.type === 'answer') answered(m);
-      else if (m.type === 'welcome') welcomed(m.nonce);
+      else if (m.type === 'welcome') {
+        this.forwardsScreens = m.screen === true;
+        welcomed(m.nonce);
+      }
       else this.onMessage(m);
     };
     ws.onclose = () => {
@@ -154,12 +168,14 @@ export class RelayLink {
     this.stopRecords = this.opts.credentials.onRecords(() => this.sendRecords());
     await offered;
     const transceivers = this.pc.getTransceivers();
-    const mid = (i: number) => transceivers[i]!.mid!;
+    const midOf = (x: RTCRtpSender | RTCRtpReceiver) => transceivers.find((t) => t.sender === x || t.receiver === x)!.mid!;
+    const [low, mid, high] = this.videoSenders.map(midOf);
     const layout: ConnectLayout = {
-      audio: mid(0),
-      video: { low: mid(1), mid: mid(2), high: mid(3) },
-      downVideo: this.videoReceivers.map((_, i) => mid(4 + i)),
-      downAudio: this.audioReceivers.map((_, i) => mid(4 + this.videoReceivers.length + i)),
+      audio: midOf(this.audioSender),
+      video: { low, mid, high },
+      downVideo: this.videoReceivers.map(midOf),
+      downAudio: this.audioReceivers.map(midOf),
+      ...(this.forwardsScreens ? { screen: midOf(this.screenSender) } : {}),
     };
     this.send({ type: 'connect', sdp: this.pc.localDescription!.sdp, layout });
     const { sdp } = await answer;
@@ -168,17 +184,25 @@ export class RelayLink {
     for (const m of pending) this.send(m);
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
     this.negotiated();
+    // Text stays sharp: the screen keeps its resolution and gives up frame rate instead.
+    this.pausing = this.pausing.then(() => tuneForScreen(this.screenSender));
   }
 
-  subscribe(tile: number, publisher: string, layer: WantedLayer): void {
-    const m: RelayClientMessage = { type: 'subscribe', tile, publisher, layer };
+  /** Shows `publisher` in video slot `tile`: its camera at `layer`, or with `source` 'screen' the screen it shares. */
+  subscribe(tile: number, publisher: string, layer: WantedLayer, source?: VideoSource): void {
+    const m: RelayClientMessage = { type: 'subscribe', tile, publisher, layer, ...(source ? { source } : {}) };
     if (this.pending) this.pending.push(m);
     else this.send(m);
   }
 
-  async replaceTrack(kind: 'audio' | 'video', track: MediaStreamTrack | null): Promise<void> {
-    const senders = kind === 'audio' ? [this.audioSender] : this.videoSenders;
+  async replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): Promise<void> {
+    const senders = kind === 'audio' ? [this.audioSender] : kind === 'screen' ? [this.screenSender] : this.videoSenders;
     await Promise.all(senders.map((s) => s.replaceTrack(track)));
+  }
+
+  /** Whether the screen transceiver may send now (the relay says someone watches it). */
+  get screenActive(): boolean {
+    return this.screenSender.getParameters().encodings?.[0]?.active ?? false;
   }
 
   close(): void {
@@ -228,15 +252,17 @@ export class RelayLink {
     }
   }
 
-  /** Layers nobody watches stop encoding (`active: false`): no CPU, no uplink. */
-  private async setPaused(layers: VideoLayer[]): Promise<void> {
+  /** Layers (and a screen) nobody watches stop encoding (`active: false`): no CPU, no uplink. */
+  private async setPaused(layers: UpVideo[]): Promise<void> {
     await this.ready;
-    this.paused = new Set(layers);
+    const paused = new Set(layers);
+    // A relay that forwards no screens never names it: ours stays paused.
+    if (!this.forwardsScreens) paused.add('screen');
+    const senders: [UpVideo, RTCRtpSender][] = [...VIDEO_LAYERS.map((l, i): [UpVideo, RTCRtpSender] => [l, this.videoSenders[i]!]), ['screen', this.screenSender]];
     await Promise.all(
-      VIDEO_LAYERS.map(async (layer, i) => {
-        const sender = this.videoSenders[i]!;
+      senders.map(async ([layer, sender]) => {
         const params = sender.getParameters();
-        const active = !this.paused.has(layer);
+        const active = !paused.has(layer);
         if (!params.encodings?.[0] || params.encodings[0].active === active) return;
         params.encodings[0].active = active;
         await sender.setParameters(params).catch((err: unknown) => console.warn('[confab] could not (un)pause a layer:', err));

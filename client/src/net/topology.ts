@@ -20,9 +20,9 @@ export function chooseTopology(people: number, relay: RelayOffer | null): Topolo
 export const STANDBY_LINKS_UP_TO = 8;
 
 /** Whether this page wants peer links now (mesh-session.ts tells its peers). */
-export function meshLinksWanted(now: { meshMedia: boolean; relayCarriesRoom: boolean; sharingScreen: boolean; people: number }): boolean {
-  // The relay forwards cameras only: a shared screen goes over peer links.
-  return now.meshMedia || !now.relayCarriesRoom || now.sharingScreen || now.people <= STANDBY_LINKS_UP_TO;
+export function meshLinksWanted(now: { meshMedia: boolean; relayCarriesRoom: boolean; screenOnLinks: boolean; people: number }): boolean {
+  // screenOnLinks: we share a screen and the relay forwards none (an older relay), so peer links carry it.
+  return now.meshMedia || !now.relayCarriesRoom || now.screenOnLinks || now.people <= STANDBY_LINKS_UP_TO;
 }
 
 /** The relay node's control socket beside the signaling endpoint: …/signal → …/relay. */
