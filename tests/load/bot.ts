@@ -1,8 +1,9 @@
-import ndc, { type PeerConnection, type Track } from 'node-datachannel';
+import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
 import WebSocket from 'ws';
 import { newSigningIdentity, type SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
 import { signRelayHello } from '../../crdt/relay-proof';
+import { decodeRoomFrame, ROOM_CHANNEL_LABEL, type RoomFrame } from '../../crdt/room-message-frame';
 import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type UpVideo, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
 import { gatheredDescription } from '../../relay/sfu/peer';
 import { readRtcpFeedback } from '../../relay/sfu/rtcp';
@@ -39,6 +40,8 @@ export interface BotOptions {
    * a test can leave one path between bot and relay, as a NAT would.
    */
   keepCandidate?: (line: string) => boolean;
+  /** Open the room-state data channel too, as a browser does (frames go to `onRoomFrame`). */
+  roomChannel?: boolean;
 }
 
 const START_TIMEOUT_MS = 8_000;
@@ -60,6 +63,9 @@ export class Bot {
   keyframeRequests = 0;
   /** Connection attempts that had to be repeated (see start()). */
   retries = 0;
+  /** Each room frame the relay delivers (with `roomChannel`). */
+  onRoomFrame: (frame: RoomFrame) => void = () => {};
+  private room: DataChannel | null = null;
   private ws: WebSocket | undefined;
   private closed = false;
   private pc: PeerConnection | null = null;
@@ -157,6 +163,11 @@ export class Bot {
     }
   }
 
+  /** Sends one room frame (crdt/room-message-frame.ts) on the room data channel. */
+  sendRoom(frame: Uint8Array): void {
+    this.room?.sendMessageBinary(frame);
+  }
+
   packetsSent(): number {
     return this.players.reduce((n, p) => n + p.packetsSent, 0);
   }
@@ -171,6 +182,7 @@ export class Bot {
     this.ws?.close();
     // Tracks first: pc.close() leaves their native callbacks registered, holding the bot.
     for (const track of [...this.upTracks, ...this.downTracks]) track?.close();
+    this.room?.close();
     this.pc?.close();
   }
 
@@ -239,6 +251,11 @@ export class Bot {
     };
     downVideo.forEach((mid, i) => addDown(mid, this.video[i]!));
     downAudio.forEach((mid, i) => addDown(mid, this.audio[i]!));
+    const room = this.o.roomChannel ? (this.room = pc.createDataChannel(ROOM_CHANNEL_LABEL)) : null;
+    room?.onMessage((msg) => {
+      const frame = typeof msg === 'string' ? null : decodeRoomFrame(new Uint8Array(msg as ArrayBuffer));
+      if (frame) this.onRoomFrame(frame);
+    });
     pc.setLocalDescription('offer');
     const sdp = this.filterCandidates(await gatheredDescription(pc));
     this.send({
@@ -252,7 +269,7 @@ export class Bot {
     } catch (err) {
       throw new Error(`${this.id}: ${(err as Error).message} (${this.describe()}, ice ${pc.iceState()}, signaling ${pc.signalingState()})`);
     }
-    await until(() => this.closed || [...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()));
+    await until(() => this.closed || ([...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()) && (!room || room.isOpen())));
   }
 
   private filterCandidates(sdp: string): string {

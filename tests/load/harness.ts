@@ -98,6 +98,7 @@ export async function startBots(
     room?: string;
     startBatch?: number;
     keepCandidate?: (line: string) => boolean;
+    roomChannel?: boolean;
   },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
@@ -115,6 +116,7 @@ export async function startBots(
         audioLevel: opts.audioLevel(index),
         random,
         ...(opts.keepCandidate ? { keepCandidate: opts.keepCandidate } : {}),
+        roomChannel: opts.roomChannel ?? false,
       }),
   );
   const pump = setInterval(() => {
