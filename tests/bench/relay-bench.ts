@@ -1,6 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeRoomFrame, RoomMessageKind } from '../../crdt/room-message-frame';
+import type { Bot } from '../load/bot';
 import { startBots, startRelayNode, tilePlan } from '../load/harness';
 import { loadRecording, type Recording } from '../load/recording';
 import { summarizeCpuProfile } from './cpu-profile';
@@ -15,6 +17,48 @@ const TILES = 10;
 const WARMUP_MS = Number(process.env.BENCH_RELAY_WARMUP_MS ?? 4_000);
 const WINDOW_MS = Number(process.env.BENCH_RELAY_WINDOW_MS ?? 20_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Room state phase: one chat-sized broadcast (300 bytes, a Yjs update with a message) every CHAT_EVERY_MS for CHAT_MS. */
+const CHAT_MS = 5_000;
+const CHAT_EVERY_MS = 100;
+const CHAT_BYTES = 300;
+const DOC_BYTES = 1024 * 1024;
+
+/**
+ * While the media flows: chat-sized broadcasts from the bots in turn, each timed at every
+ * receiver, then a whole room document (1 MiB, as sync step 2 to a newcomer) from one bot to
+ * another. All through the relay's room message hub, as pages do in relay mode.
+ */
+async function roomStatePhase(bots: Bot[]): Promise<{ chatP50Ms: number; chatP95Ms: number; deliveredPct: number; docMs: number }> {
+  const delays: number[] = [];
+  let docPieces = 0;
+  let docDone = 0;
+  for (const bot of bots) {
+    bot.onRoomFrame = (f) => {
+      if (f.kind === RoomMessageKind.Broadcast && f.piece.length === CHAT_BYTES) {
+        delays.push(performance.now() - new DataView(f.piece.buffer, f.piece.byteOffset).getFloat64(0));
+      } else if (f.kind === RoomMessageKind.Direct && ++docPieces === DOC_BYTES / (16 * 1024)) docDone = performance.now();
+    };
+  }
+  let sent = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < CHAT_MS) {
+    const piece = new Uint8Array(CHAT_BYTES);
+    new DataView(piece.buffer).setFloat64(0, performance.now());
+    bots[sent++ % bots.length]!.sendRoom(encodeRoomFrame(RoomMessageKind.Broadcast, '', piece));
+    await sleep(CHAT_EVERY_MS);
+  }
+  const d0 = performance.now();
+  for (let i = 0; i < DOC_BYTES / (16 * 1024); i++) bots[0]!.sendRoom(encodeRoomFrame(RoomMessageKind.Direct, bots[1]!.id, new Uint8Array(16 * 1024)));
+  const deadline = performance.now() + 10_000;
+  while (!docDone && performance.now() < deadline) await sleep(10);
+  await sleep(200);
+  return {
+    chatP50Ms: percentile(delays, 50),
+    chatP95Ms: percentile(delays, 95),
+    deliveredPct: (100 * delays.length) / (sent * (bots.length - 1)),
+    docMs: docDone ? docDone - d0 : NaN,
+  };
+}
 
 /** CPU µs per thread name of a process, from /proc (Linux), to split JS from native threads. */
 function threadCpuUs(pid: number): Map<string, number> {
@@ -56,6 +100,7 @@ export interface RelayScenario {
   profile?: { fn: string; selfPct: number }[];
   /** Relay CPU per forwarded packet, split by thread name. */
   threadsUsPerPacket: { name: string; usPerPacket: number }[];
+  roomState: Awaited<ReturnType<typeof roomStatePhase>>;
 }
 
 /** What one full camera stream (high layer + audio) costs, from the recording itself. */
@@ -84,6 +129,7 @@ export async function runRelayScenario(n: number, opts: { profile?: boolean } = 
       videoSlots: Math.min(TILES, n - 1),
       audioSlots: 3,
       audioLevel: (i) => (i < 3 ? 10 + 10 * i : 60 + (i % 30)),
+      roomChannel: true,
     });
     const startMs = performance.now() - t0;
     const bots = room.bots;
@@ -115,7 +161,9 @@ export async function runRelayScenario(n: number, opts: { profile?: boolean } = 
     const uplinkBytes = sentAfter.reduce((x, v, i) => x + v - sentBefore[i]!, 0);
     const delays = all.flatMap((s) => s.delaysMs);
     const mesh = streamRates(recording);
+    const roomState = await roomStatePhase(bots);
     result = {
+      roomState,
       n,
       startMs,
       packetsInPerS: (after.packetsIn - before.packetsIn) / seconds,
@@ -181,6 +229,19 @@ export async function relayBench(sizes = (process.env.BENCH_RELAY_SIZES ?? '10,2
   console.log('CPU µs/pkt = relay process CPU (user+system) ÷ packets forwarded, all SFU logic included; target ≤ 16.');
   console.log('delay = in the relay, from a packet\'s handler entry to its last send; bot→bot adds both SRTP stacks and the event loops.');
   console.log('mesh = the same room as a full mesh (computed from the recording: high layer + audio to each of N−1 peers, same down).');
+  console.table(
+    Object.fromEntries(
+      results.map((r) => [
+        `N=${r.n}`,
+        {
+          'chat broadcast p50/p95 ms': `${f(r.roomState.chatP50Ms, 1)}/${f(r.roomState.chatP95Ms, 1)}`,
+          'chat delivered %': f(r.roomState.deliveredPct, 1),
+          '1 MiB document to one peer ms': f(r.roomState.docMs),
+        },
+      ]),
+    ),
+  );
+  console.log(`room state through the relay, while the media flows: a ${CHAT_BYTES}-byte broadcast every ${CHAT_EVERY_MS} ms for ${CHAT_MS / 1000} s, timed at each of the N−1 receivers; then 1 MiB (a newcomer's sync step 2) in 16 KiB frames.`);
   const retries = results.reduce((x, r) => x + r.retries, 0);
   const errors = results.reduce((x, r) => x + r.callbackErrors, 0);
   if (retries || errors) console.log(`bot connection retries: ${retries}; relay callback errors: ${errors}`);
