@@ -6,7 +6,8 @@
  *   participant → relay:  [kind][n][n bytes: recipient peer id, n = 0 for a broadcast][piece]
  *   relay → participant:  [kind][n][n bytes: sender peer id, set by the relay][piece]
  *
- * and, from the relay only, who is reachable: [Presence][n][peer id][1 joined | 0 left].
+ * and, from the relay only, who is reachable: [Presence][n][peer id][1 joined | 0 left], and
+ * a heartbeat [Beat][0] every second.
  */
 
 export const RoomMessageKind = {
@@ -16,7 +17,11 @@ export const RoomMessageKind = {
   Direct: 1,
   /** From the relay: a peer's room channel opened (piece [1]) or closed ([0]). */
   Presence: 2,
+  /** From the relay, every BEAT_EVERY_MS: it is alive (a frozen relay host closes no socket). */
+  Beat: 3,
 } as const;
+
+export const BEAT_EVERY_MS = 1_000;
 export type RoomMessageKind = (typeof RoomMessageKind)[keyof typeof RoomMessageKind];
 
 /** The data channel's label. */
@@ -52,6 +57,6 @@ export function decodeRoomFrame(frame: Uint8Array): RoomFrame | null {
   if (frame.length < 2 || frame.length > MAX_ROOM_FRAME_BYTES) return null;
   const kind = frame[0]!;
   const n = frame[1]!;
-  if (kind > RoomMessageKind.Presence || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
+  if (kind > RoomMessageKind.Beat || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
   return { kind: kind as RoomMessageKind, peer: fromAscii.decode(frame.subarray(2, 2 + n)), piece: frame.subarray(2 + n) };
 }

@@ -74,7 +74,7 @@ export class RelayMedia {
         opts.onChange();
       },
     });
-    this.roomChannel = new RelayRoomChannel(this.link.roomData, opts.selfId, opts.sealer, opts.roomHandlers);
+    this.roomChannel = new RelayRoomChannel(this.link.roomData, opts.selfId, opts.sealer, opts.roomHandlers, () => this.link.fail());
   }
 
   start(): Promise<void> {

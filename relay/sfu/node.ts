@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import ndc from 'node-datachannel';
 import { WebSocketServer } from 'ws';
 import { RELAY_LIMITS } from '../../crdt/relay-wire';
+import { BEAT_EVERY_MS } from '../../crdt/room-message-frame';
 import { ControlSession } from './control';
 import { nativeErrors, openConnectionCount, type PeerOptions } from './peer';
 import { RelayRooms } from './rooms';
@@ -53,6 +54,10 @@ export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
     for (const room of rooms.values()) room.tick(now);
   }, TICK_MS);
   tick.unref();
+  const beat = setInterval(() => {
+    for (const room of rooms.values()) room.messages.beat();
+  }, BEAT_EVERY_MS);
+  beat.unref();
   return {
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -74,6 +79,7 @@ export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
     resetDelays: () => stats.resetDelays(),
     close() {
       clearInterval(tick);
+      clearInterval(beat);
       for (const s of sessions) s.close();
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -60,6 +60,11 @@ export class RoomMessageHub {
     for (const [other, m] of [...this.members]) this.deliver(other, m, presence(peer, false));
   }
 
+  /** Tells every member the relay is alive (called every BEAT_EVERY_MS). */
+  beat(): void {
+    for (const [peer, m] of [...this.members]) this.deliver(peer, m, BEAT);
+  }
+
   get size(): number {
     return this.members.size;
   }
@@ -67,8 +72,8 @@ export class RoomMessageHub {
   private receive(from: string, member: Member, frame: Uint8Array): void {
     if (this.members.get(from) !== member) return;
     const decoded = decodeRoomFrame(frame);
-    // Only direct frames name a peer (the recipient); only the relay sends presence.
-    if (!decoded || decoded.kind === RoomMessageKind.Presence || (decoded.kind === RoomMessageKind.Direct) !== (decoded.peer !== '')) {
+    // Only direct frames name a peer (the recipient); only the relay sends presence and beats.
+    if (!decoded || decoded.kind >= RoomMessageKind.Presence || (decoded.kind === RoomMessageKind.Direct) !== (decoded.peer !== '')) {
       this.stats.roomFramesMalformed++;
       return;
     }
@@ -93,6 +98,7 @@ export class RoomMessageHub {
   }
 }
 
+const BEAT = encodeRoomFrame(RoomMessageKind.Beat, '', new Uint8Array(0));
 const JOINED = new Uint8Array([1]);
 const LEFT = new Uint8Array([0]);
 const presence = (peer: string, joined: boolean) => encodeRoomFrame(RoomMessageKind.Presence, peer, joined ? JOINED : LEFT);

@@ -43,8 +43,10 @@ async function allOnRelay(pages: Page[], relayUrl: string, timeoutMs: number) {
 
 /**
  * Two relays in one room: the relay node of the room's own server and one joined from outside
- * with `confab relay --join`. Everyone elects the joined one; when it is killed (SIGKILL: no
- * goodbye) every page fails over to the other relay, not to the mesh, and chat goes on.
+ * with `confab relay --join`. Everyone elects the joined one; when it freezes (SIGSTOP: no
+ * goodbye, and its sockets stay open, as when its host drops off the network) every page fails
+ * over to the other relay, not to the mesh, and chat goes on. (A relay process that dies
+ * outright closes its sockets, which pages notice at once: relay-crash.test.ts.)
  */
 describe('relay failover between two relays', () => {
   const h = useRelayAndBrowser(['--mesh-max', '2']);
@@ -54,7 +56,7 @@ describe('relay failover between two relays', () => {
     await Promise.all(joinedRelays.map((r) => r.stop()));
   });
 
-  it('everyone elects the joined relay; killed, the room moves to the other relay within seconds, chat included', async () => {
+  it('everyone elects the joined relay; frozen, the room moves to the other relay within seconds, chat included', async () => {
     const pages: Page[] = [];
     for (let i = 0; i < 3; i++) pages.push((await newParticipant(h.browser)).page);
     const t0 = Date.now();
@@ -73,12 +75,12 @@ describe('relay failover between two relays', () => {
     console.log(`[measure] 3 people, 2 relays: every page decoding every tile through the joined relay ${Date.now() - startedAt} ms after the third joined`);
     for (const page of pages) expect((await stateOf(page)).relayChoice).toBe(joined.url);
 
-    joined.process.kill('SIGKILL');
+    joined.process.kill('SIGSTOP');
     const killedAt = Date.now();
-    // Written while the pages move (the chat goes over the mesh's data channels, which stay).
+    // Written while the pages move (the chat goes over the idle peer links kept beside a relay in a room this small).
     const [failover] = await Promise.all([allOnRelay(pages, originRelay, 20_000), sendChat(bob, 'written during the failover')]);
     console.log(
-      `[measure] joined relay killed → first page on the other relay: ${failover.firstOnItAt - killedAt} ms; ` +
+      `[measure] joined relay frozen → first page on the other relay: ${failover.firstOnItAt - killedAt} ms; ` +
         `every page decoding every tile through it: ${failover.allAt - killedAt} ms`,
     );
     expect(failover.sawMesh).toBe(false);

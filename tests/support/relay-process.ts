@@ -42,6 +42,7 @@ export async function startRelay(opts: { port?: number; args?: string[] } = {}):
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+        child.kill('SIGCONT'); // a test may have frozen it
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
@@ -87,6 +88,7 @@ export async function startJoinedRelay(link: string, args: string[] = []): Promi
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+        child.kill('SIGCONT'); // a test may have frozen it
         setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };

@@ -9,6 +9,7 @@ function member(hub: RoomMessageHub, peer: string) {
     got: [] as { kind: number; from: string; text: string }[],
     /** Presence frames: '+id' joined, '-id' left. */
     presence: [] as string[],
+    beats: 0,
     backlog: 0,
     dropped: '',
     send: (_frame: Uint8Array) => {},
@@ -19,6 +20,7 @@ function member(hub: RoomMessageHub, peer: string) {
       send: (frame) => {
         const f = decodeRoomFrame(frame)!;
         if (f.kind === RoomMessageKind.Presence) return void m.presence.push(`${f.piece[0] === 1 ? '+' : '-'}${f.peer}`);
+        if (f.kind === RoomMessageKind.Beat) return void m.beats++;
         m.got.push({ kind: f.kind, from: f.peer, text: new TextDecoder().decode(f.piece) });
       },
       bufferedAmount: () => m.backlog,
@@ -57,6 +59,18 @@ describe('room message hub (the relay star for room state)', () => {
     b.send(encodeRoomFrame(RoomMessageKind.Presence, '', new Uint8Array([1])));
     expect(a.presence).toEqual(['+bob', '+carol']);
     expect(c.presence).toEqual(['+alice', '+bob']);
+  });
+
+  it('beats reach every member; a member cannot send one', () => {
+    const stats = new ForwardingStats();
+    const hub = new RoomMessageHub(stats);
+    const [a, b] = ['alice', 'bob'].map((p) => member(hub, p));
+    hub.beat();
+    hub.beat();
+    expect([a!.beats, b!.beats]).toEqual([2, 2]);
+    a!.send(encodeRoomFrame(RoomMessageKind.Beat, '', new Uint8Array(0)));
+    expect(b!.beats).toBe(2);
+    expect(stats.roomFramesMalformed).toBe(1);
   });
 
   it('a sender cannot pose as another peer: the relay writes the proven sender id', () => {

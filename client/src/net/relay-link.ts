@@ -16,6 +16,12 @@ import { tuneForScreen } from './peer-link';
 
 /** Scale of each published layer (low, mid, high) against the camera's own size. */
 const LAYER_SCALES: Record<VideoLayer, number> = { low: 4, mid: 2, high: 1 };
+/**
+ * A relay connection that stays `disconnected` this long counts as failed. Chromium says
+ * `disconnected` a few seconds after the last packet and `failed` only much later, and a relay
+ * host that freezes or drops off the network closes no socket to tell us sooner.
+ */
+const DISCONNECTED_GRACE_MS = 2_500;
 /** Loopback and LAN gathering finish in milliseconds; past this the offer goes with what there is. */
 const GATHERING_TIMEOUT_MS = 3_000;
 
@@ -84,6 +90,7 @@ export class RelayLink {
   /** Signatures of the control records the relay has from us. */
   private readonly recordsSent = new Set<string>();
   private stopRecords: (() => void) | null = null;
+  private disconnectedTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly opts: RelayLinkOptions) {
     // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
@@ -115,8 +122,15 @@ export class RelayLink {
     this.roomData = pc.createDataChannel(ROOM_CHANNEL_LABEL);
     pc.onconnectionstatechange = () => {
       console.info(`[confab] relay link: ${pc.connectionState}`);
+      clearTimeout(this.disconnectedTimer);
       if (pc.connectionState === 'connected') this.setState('connected');
       else if (pc.connectionState === 'failed') this.setState('failed');
+      else if (pc.connectionState === 'disconnected') {
+        this.disconnectedTimer = setTimeout(() => {
+          console.warn(`[confab] relay link: nothing from the relay for ${DISCONNECTED_GRACE_MS} ms after it went quiet`);
+          this.setState('failed');
+        }, DISCONNECTED_GRACE_MS);
+      }
     };
   }
 
@@ -205,7 +219,13 @@ export class RelayLink {
     return this.screenSender.getParameters().encodings?.[0]?.active ?? false;
   }
 
+  /** The relay is gone though nothing closed (its room channel's heartbeats stopped). */
+  fail(): void {
+    this.setState('failed');
+  }
+
   close(): void {
+    clearTimeout(this.disconnectedTimer);
     this.stopRecords?.();
     this.stopRecords = null;
     if (this.state === 'closed') return;

@@ -1,5 +1,5 @@
 import { MAX_SYNC_MESSAGE_BYTES } from '../../../crdt/doc-sync';
-import { decodeRoomFrame, encodeRoomFrame, MAX_FRAME_PEER_ID, RoomMessageKind } from '../../../crdt/room-message-frame';
+import { BEAT_EVERY_MS, decodeRoomFrame, encodeRoomFrame, MAX_FRAME_PEER_ID, RoomMessageKind } from '../../../crdt/room-message-frame';
 import type { RoomKeys } from '../../../crdt/room-keys';
 import { frameMessage, Reassembler } from './channel-framing';
 
@@ -16,6 +16,8 @@ export interface RelayRoomHandlers {
 
 /** Sealed bytes of one message, its ids and a little framing: at most the largest sync message. */
 const MAX_SEALED_BYTES = MAX_SYNC_MESSAGE_BYTES + 1024;
+/** A relay that has sent heartbeats and then none for this long is gone (frozen, or off the network). */
+const SILENT_AFTER_MS = 3 * BEAT_EVERY_MS;
 const ascii = new TextEncoder();
 const fromAscii = new TextDecoder();
 let channels = 0;
@@ -35,15 +37,22 @@ export class RelayRoomChannel {
   private inbound: Promise<void> = Promise.resolve();
   private warned = false;
   private isClosed = false;
+  private lastHeardMs = 0;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     private readonly dc: RTCDataChannel,
     private readonly selfId: string,
     private readonly sealer: MessageSealer,
     private readonly handlers: RelayRoomHandlers,
+    /** The relay's heartbeats stopped: Chromium would call the connection `disconnected` seconds later, `failed` much later. */
+    private readonly onSilent: () => void = () => {},
   ) {
     dc.binaryType = 'arraybuffer';
-    dc.onopen = () => handlers.opened(this);
+    dc.onopen = () => {
+      console.info('[confab] relay room channel: open');
+      handlers.opened(this);
+    };
     dc.onclose = () => this.close();
     dc.onmessage = ({ data }) => {
       if (data instanceof ArrayBuffer) this.receive(new Uint8Array(data));
@@ -66,6 +75,7 @@ export class RelayRoomChannel {
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    clearInterval(this.watchdog);
     this.dc.close();
     this.handlers.closed(this);
   }
@@ -85,6 +95,8 @@ export class RelayRoomChannel {
 
   private receive(frame: Uint8Array): void {
     const f = decodeRoomFrame(frame);
+    this.lastHeardMs = performance.now();
+    if (f?.kind === RoomMessageKind.Beat) return this.watch();
     if (!f || !f.peer) return this.warnOnce('malformed frame from the relay', null);
     if (f.kind === RoomMessageKind.Presence) return this.presence(f.peer, f.piece[0] === 1);
     let reassembler = this.reassemblers.get(f.peer);
@@ -100,6 +112,16 @@ export class RelayRoomChannel {
       if (!m || m.from !== from || m.to !== (direct ? this.selfId : '')) return this.warnOnce(`a message from ${from} that does not open or is misaddressed`, null);
       if (!this.isClosed) this.handlers.message(this, from, m.tag, m.bytes, direct);
     });
+  }
+
+  /** From the first heartbeat on, a relay that stops sending them counts as gone. */
+  private watch(): void {
+    this.watchdog ??= setInterval(() => {
+      if (performance.now() - this.lastHeardMs <= SILENT_AFTER_MS) return;
+      clearInterval(this.watchdog);
+      console.warn(`[confab] relay room channel: no heartbeat for ${SILENT_AFTER_MS} ms`);
+      this.onSilent();
+    }, BEAT_EVERY_MS / 2);
   }
 
   private presence(peer: string, joined: boolean): void {
