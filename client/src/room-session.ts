@@ -27,6 +27,7 @@ import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
+import { MeshMedia } from './mesh-media';
 import { PeerViews, type PeerView } from './peer-views';
 import { Moderation } from './room-moderation';
 
@@ -83,8 +84,12 @@ export class RoomSession {
   /** Mesh or relay, and which relay (read by the debug hooks too). */
   readonly switch: TopologySwitch;
   private meshPeers: RemotePeer[] = [];
-  /** Camera, microphone and screen go over mesh links (not once the relay carries them). */
-  private meshMediaOn = true;
+  /** What goes over mesh links (mesh-media.ts). */
+  private readonly meshMedia = new MeshMedia({
+    local: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+    relayForwardsScreens: () => this.switch.connectedRelay()?.forwardsScreens === true,
+    send: async (kind, track) => this.mesh?.replaceTrack(kind, track),
+  });
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
   private readonly relayRoom = new RelayRoomState(this.sync, () => this.keyring, () => this.refreshLinksWanted());
@@ -197,7 +202,11 @@ export class RoomSession {
         },
         handlers: this.relayRoom,
       },
-      setMeshMedia: (on) => this.setMeshMedia(on),
+      setMeshMedia: (on) => {
+        this.meshMedia.setOn(on);
+        this.refreshLinksWanted();
+      },
+      relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
       recordRelay: (url) => this.room.setRelayChoice(url),
       changed: () => this.updatePeerViews(),
     });
@@ -249,7 +258,7 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      localTrack: (kind) => (kind === 'screen' ? (this.screenOnMesh() ? this.screen.track() : null) : this.meshMediaOn ? this.media.track(kind) : null),
+      localTrack: (kind) => this.meshMedia.track(kind),
       linksWanted: () => this.linksWanted,
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
@@ -273,12 +282,12 @@ export class RoomSession {
     this.media.onTrackChange = async (kind, track) => {
       if (kind !== 'screen') this.switch.replaceTrack(kind, track);
       this.publishMediaState();
-      if (this.meshMediaOn) await this.mesh?.replaceTrack(kind, track);
+      await this.meshMedia.changed(kind);
     };
     this.screen.onChange = (track) => {
       this.refreshLinksWanted();
       this.switch.replaceTrack('screen', track);
-      if (this.screenOnMesh()) void this.mesh?.replaceTrack('screen', track);
+      void this.meshMedia.changed('screen');
       this.room.setMedia(this.selfId, { screenOn: track !== null });
     };
     await this.mesh.start();
@@ -318,6 +327,7 @@ export class RoomSession {
     this.mesh?.leave();
     this.switch.close();
     this.screen.stop();
+    this.meshMedia.stop();
     this.signaling.close();
     this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
@@ -483,24 +493,12 @@ export class RoomSession {
     return key !== undefined && (this.gate?.exclusion(key) ?? null) !== null;
   }
 
-  private setMeshMedia(on: boolean): void {
-    this.meshMediaOn = on;
-    for (const kind of ['audio', 'video'] as const) void this.mesh?.replaceTrack(kind, on ? this.media.track(kind) : null);
-    void this.mesh?.replaceTrack('screen', this.screenOnMesh() ? this.screen.track() : null);
-    this.refreshLinksWanted();
-  }
-
-  /** Our screen goes over peer links with our media, and beside a relay that forwards no screens (an older one). */
-  private screenOnMesh(): boolean {
-    return this.meshMediaOn || this.switch.connectedRelay()?.forwardsScreens !== true;
-  }
-
   /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
   private refreshLinksWanted(): void {
     const wanted = meshLinksWanted({
-      meshMedia: this.meshMediaOn,
+      meshMedia: this.meshMedia.on,
       relayCarriesRoom: this.relayRoom.carrying(),
-      screenOnLinks: this.screen.track() !== null && this.screenOnMesh(),
+      screenOnLinks: this.screen.track() !== null && this.meshMedia.screenOnMesh(),
       people: this.peers().length + 1,
     });
     if (wanted === this.linksWanted) return;

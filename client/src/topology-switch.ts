@@ -40,6 +40,8 @@ export interface TopologyHost {
   protect(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
   /** Our camera and microphone on mesh links, or not. */
   setMeshMedia(on: boolean): void;
+  /** The room is above the mesh threshold with no relay left (or no longer): a degraded mesh. */
+  relayLostChanged(lost: boolean): void;
   /** The relay carrying the room's media, for the room document (null: a mesh). */
   recordRelay(url: string | null): void;
   /** What the tiles show may have changed. */
@@ -208,7 +210,7 @@ export class TopologySwitch {
     const { relay, topology } = this.target(Date.now());
     if (topology === 'mesh') {
       if (this.topology() === 'relay' || this.use) this.toMesh(false);
-      else this.setRelayLost(false);
+      else this.lost(false);
       return;
     }
     if (!relay) {
@@ -269,7 +271,7 @@ export class TopologySwitch {
       clearTimeout(use.timer);
       this.drop(this.leaving);
       this.leaving = null;
-      this.setRelayLost(false);
+      this.lost(false);
       this.host.setMeshMedia(false);
       this.host.recordRelay(use.target.url);
     }
@@ -321,7 +323,7 @@ export class TopologySwitch {
     this.drop(this.leaving);
     this.use = this.leaving = null;
     this.setTopology('mesh');
-    this.setRelayLost(lost);
+    this.lost(lost);
     this.host.recordRelay(null);
     this.host.changed();
     clearTimeout(this.retryTimer);
@@ -330,6 +332,12 @@ export class TopologySwitch {
       const retryAtMs = this.relays.nextRetryAtMs(nowMs) ?? nowMs + RELAY_RETRY_MS;
       this.retryTimer = setTimeout(() => this.reconsider(), Math.max(0, retryAtMs - nowMs));
     }
+  }
+
+  private lost(lost: boolean): void {
+    if (lost === this.relayLost()) return;
+    this.setRelayLost(lost);
+    this.host.relayLostChanged(lost);
   }
 
   private drop(use: RelayUse | null): void {

@@ -15,8 +15,9 @@ async function framesRise(page: Page, peerId: string): Promise<boolean> {
 
 /**
  * The relay node dies mid-call (SIGKILL: no goodbye to anyone). The room falls back to the
- * mesh it still has (the data channels never went away), media and chat go on, and once
- * the process is back the room returns to the relay.
+ * mesh it still has (idle peer links stay beside a relay in a room this small), media and chat
+ * go on (video only from whoever speaks: the room is above the mesh threshold), and once the
+ * process is back the room returns to the relay.
  */
 describe('relay node crash in relay mode', () => {
   const h = useRelayAndBrowser(['--mesh-max', '2']);
@@ -45,6 +46,19 @@ describe('relay node crash in relay mode', () => {
       await openChat(page);
       await page.getByText('written while the relay node was down').waitFor({ timeout: 10_000 });
     }
+
+    // Above the mesh threshold with no relay: audio from everyone, video only from whoever speaks.
+    const [bobId, carolId] = await Promise.all([bob, carol].map((p) => p.evaluate(() => window.confabDebug!.selfId)));
+    const carolMic = carol.getByRole('button', { name: 'Microphone' });
+    await carolMic.click();
+    const mutedAt = Date.now();
+    await waitUntil(async () => !(await framesRise(alice, carolId!)), 10_000, "Carol's video held while she is silent");
+    console.log(`[measure] degraded mesh: Carol muted → her video held at Alice after ${Date.now() - mutedAt} ms`);
+    expect(await framesRise(alice, bobId!)).toBe(true);
+    await carolMic.click();
+    const unmutedAt = Date.now();
+    await waitUntil(() => framesRise(alice, carolId!), 10_000, "Carol's video back once she speaks");
+    console.log(`[measure] degraded mesh: Carol speaks again → her video at Alice after ${Date.now() - unmutedAt} ms`);
 
     h.relay = await startRelay({ port, args: ['--mesh-max', '2'] });
     const backAt = Date.now();

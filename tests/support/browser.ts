@@ -21,6 +21,8 @@ export function launchChromium(args: string[] = CHROMIUM_ARGS): Promise<Browser>
   return chromium.launch({ executablePath: CHROMIUM_PATH, args });
 }
 
+let pagesLogged = 0;
+
 /** One participant = one browser context (its own storage, its own fake camera). */
 export async function newParticipant(
   browser: Browser,
@@ -33,5 +35,10 @@ export async function newParticipant(
   const page = await context.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
   if (process.env.CONFAB_LOG_CONNECTIONS) page.on('console', (m) => /^\[confab\] (connection|playback)/.test(m.text()) && console.log(m.text()));
+  // CONFAB_LOG_PAGES=1: every page's [confab] log lines, with the time and a page number.
+  if (process.env.CONFAB_LOG_PAGES) {
+    const n = ++pagesLogged;
+    page.on('console', (m) => m.text().startsWith('[confab]') && console.log(`${new Date().toISOString().slice(14, 23)} p${n} ${m.text()}`));
+  }
   return { context, page };
 }

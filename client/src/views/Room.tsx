@@ -88,7 +88,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       <Show when={session.relayLost()}>
         <div class="banner" role="status">
           The relay node can’t be reached: this call runs directly between browsers for now, which is heavier on
-          your device and network. Trying the relay again…
+          your device and network, so only whoever is speaking sends video. Trying the relay again…
         </div>
       </Show>
       <Show when={session.signalingStatus() === 'reconnecting'}>

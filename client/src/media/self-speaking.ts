@@ -1,0 +1,40 @@
+const SAMPLE_MS = 200;
+/** RMS level (0..1) above which the microphone counts as speech (as active-speaker.ts). */
+const FLOOR = 0.02;
+/** Speech keeps counting this long after the last loud sample: pauses between words do not flap the video. */
+const HOLD_MS = 2_000;
+
+/**
+ * Whether this person is speaking, from their own microphone (WebAudio, a few times a second).
+ * Used only while the room is above the mesh threshold with no relay: then everyone sends audio
+ * but only those speaking send video (PROTOCOL.md, "Topology"). A muted microphone is silent.
+ */
+export class SelfSpeaking {
+  private readonly context = new AudioContext();
+  private readonly timer: ReturnType<typeof setInterval>;
+  private lastLoudMs = -Infinity;
+  private speaking = false;
+
+  constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void) {
+    const analyser = this.context.createAnalyser();
+    analyser.fftSize = 1024;
+    this.context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    this.timer = setInterval(() => {
+      analyser.getFloatTimeDomainData(samples);
+      let sum = 0;
+      for (const s of samples) sum += s * s;
+      const now = performance.now();
+      if (track.enabled && Math.sqrt(sum / samples.length) > FLOOR) this.lastLoudMs = now;
+      const speaking = now - this.lastLoudMs <= HOLD_MS;
+      if (speaking === this.speaking) return;
+      this.speaking = speaking;
+      onChange(speaking);
+    }, SAMPLE_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    void this.context.close();
+  }
+}
