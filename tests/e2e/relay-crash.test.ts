@@ -23,6 +23,8 @@ describe('relay node crash in relay mode', () => {
   const h = useRelayAndBrowser(['--mesh-max', '2']);
 
   it('the room falls back to a mesh within seconds, nothing written is lost, and returns to the relay when it is back', async () => {
+    // A retry after a failure midway finds the relay killed: start it again.
+    if (h.relay.process.exitCode !== null || h.relay.process.signalCode !== null) h.relay = await startRelay({ args: ['--mesh-max', '2'] });
     const pages: Page[] = [];
     for (let i = 0; i < 3; i++) pages.push((await newParticipant(h.browser)).page);
     const [alice, bob, carol] = pages as [Page, Page, Page];
@@ -54,7 +56,8 @@ describe('relay node crash in relay mode', () => {
     const mutedAt = Date.now();
     await waitUntil(async () => !(await framesRise(alice, carolId!)), 10_000, "Carol's video held while she is silent");
     console.log(`[measure] degraded mesh: Carol muted → her video held at Alice after ${Date.now() - mutedAt} ms`);
-    expect(await framesRise(alice, bobId!)).toBe(true);
+    // Bob's microphone beeps: his video comes while he "speaks".
+    await waitUntil(() => framesRise(alice, bobId!), 10_000, "Bob's video while he speaks");
     await carolMic.click();
     const unmutedAt = Date.now();
     await waitUntil(() => framesRise(alice, carolId!), 10_000, "Carol's video back once she speaks");
