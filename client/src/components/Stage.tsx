@@ -107,6 +107,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
             featured={large}
             sinkId={session.media.devices.chosen('audiooutput')}
             quality={qualityOf(id)}
+            videoWhenSpeaking={session.relayLost()}
           />
         )}
       </Show>

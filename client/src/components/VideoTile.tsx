@@ -28,7 +28,12 @@ export interface VideoTileProps {
   sinkId?: string;
   /** Connection quality: three bars, the figures in the tooltip. */
   quality?: { grade: QualityGrade; summary: string };
+  /** A degraded mesh: people send video only while they speak, so a still video means "not now". */
+  videoWhenSpeaking?: boolean;
 }
+
+/** With `videoWhenSpeaking`, video that has not moved for this long gives way to the initials. */
+const STILL_AFTER_MS = 1_500;
 
 const REACTION_SHOWN_MS = 5000;
 
@@ -58,6 +63,20 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
     const stop = watchPlayback(video!, () => console.info(`[confab] playback of ${props.self ? 'self view' : props.name}'s tile had stalled: restarted`));
     onCleanup(stop);
   });
+  // Whether the video has moved lately (read only in a degraded mesh).
+  const [still, setStill] = createSignal(false);
+  onMount(() => {
+    let last = -1;
+    let movedAt = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      if (video!.currentTime !== last) movedAt = now;
+      last = video!.currentTime;
+      setStill(now - movedAt > STILL_AFTER_MS);
+    }, 500);
+    onCleanup(() => clearInterval(timer));
+  });
+  const heldUntilSpeech = () => !!props.videoWhenSpeaking && props.camOn && still();
   // A reaction shows for a few seconds from when it arrives here (peers' clocks differ).
   const [shownReaction, setShownReaction] = createSignal<string | null>(null);
   let hideTimer: ReturnType<typeof setTimeout> | undefined;
@@ -76,14 +95,14 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
   return (
     <figure
       class="tile"
-      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn, 'tile-screen': props.screen, 'tile-featured': props.featured }}
+      classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn || heldUntilSpeech(), 'tile-screen': props.screen, 'tile-featured': props.featured }}
       data-peer-id={props.peerId}
       data-speaking={props.speaking ? 'true' : undefined}
       aria-label={props.self ? `You (${props.name})` : props.name}
     >
       {/* The video element stays mounted with the camera off: it also plays the audio. */}
       <video ref={video} autoplay playsinline muted={props.self} classList={{ mirrored: props.self }} />
-      <Show when={!props.camOn}>
+      <Show when={!props.camOn || heldUntilSpeech()}>
         <div class="avatar" aria-hidden="true">
           {initials(props.name)}
         </div>
@@ -130,8 +149,8 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           </span>
         </Show>
         <span class="tile-name">{props.self ? 'You' : props.name}</span>
-        <Show when={props.status}>
-          <span class="tile-status">{props.status}</span>
+        <Show when={props.status || (heldUntilSpeech() ? 'Video when speaking' : undefined)}>
+          {(status) => <span class="tile-status">{status()}</span>}
         </Show>
       </figcaption>
     </figure>
