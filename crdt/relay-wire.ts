@@ -61,12 +61,16 @@ export type RelayClientMessage =
   | { type: 'connect'; sdp: string; layout: ConnectLayout }
   /** A trickled ICE candidate (null: end of candidates). */
   | { type: 'candidate'; candidate: string | null; mid: string }
-  /** Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). */
   /**
    * Show `publisher` in video slot `tile` at `layer` ('none' frees the slot). `source` 'screen':
    * the screen it shares instead of its camera (layer `high` or `none`); absent: the camera.
    */
   | { type: 'subscribe'; tile: number; publisher: string; layer: WantedLayer; source?: VideoSource }
+  /**
+   * Always hear `publisher` (null: nobody), whether or not among the loudest: in one of the
+   * audio slots (the last, if the loudest fill them all), unless they are silent or muted.
+   */
+  | { type: 'pin'; publisher: string | null }
   | { type: 'bye' };
 
 export type RelayServerMessage =
@@ -153,6 +157,8 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
       if (o.source === 'screen') return o.layer === 'high' || o.layer === 'none' ? (o as RelayClientMessage) : null;
       return o.source === undefined || o.source === 'camera' ? (o as RelayClientMessage) : null;
     }
+    case 'pin':
+      return o.publisher === null || str(o.publisher, RELAY_LIMITS.maxPeerIdLength) ? { type: 'pin', publisher: o.publisher as string | null } : null;
     case 'bye':
       return { type: 'bye' };
     default:

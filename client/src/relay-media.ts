@@ -146,6 +146,11 @@ export class RelayMedia {
     this.resubscribe();
   }
 
+  /** The person pinned on the stage: heard whenever they speak, even when not among the loudest. */
+  setPinned(id: string | null): void {
+    this.link.pin(id);
+  }
+
   /** Tiles on another page cost nothing: their publishers lose their slot until shown again. */
   setVisible(ids: ReadonlySet<string> | null): void {
     this.visible = ids;

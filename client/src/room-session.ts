@@ -22,7 +22,7 @@ import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayCredentials } from './net/relay-credentials';
 import { meshLinksWanted, relayUrlFor, type Topology } from './net/topology';
-import { TopologySwitch } from './topology-switch';
+import { TopologySwitch, type StageView } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
@@ -83,6 +83,8 @@ export class RoomSession {
   private readonly setRelaySpeaker: (id: string | null) => void;
   /** Mesh or relay, and which relay (read by the debug hooks too). */
   readonly switch: TopologySwitch;
+  /** What the stage shows, which a relay link needs to know (which tiles, how big, who is pinned). */
+  readonly stage: StageView;
   private meshPeers: RemotePeer[] = [];
   /** What goes over mesh links (mesh-media.ts). */
   private readonly meshMedia = new MeshMedia({
@@ -210,6 +212,7 @@ export class RoomSession {
       recordRelay: (url) => this.room.setRelayChoice(url),
       changed: () => this.updatePeerViews(),
     });
+    this.stage = this.switch;
     this.topology = this.switch.topology;
     this.relayLost = this.switch.relayLost;
   }
@@ -401,26 +404,6 @@ export class RoomSession {
       if (!relay && mesh) uplinks.push(mesh);
     }
     return { perPeer, uplinks };
-  }
-
-  /** Whose tiles are on screen now (null: everyone's): in relay mode only they get video. */
-  setVisiblePeers(ids: ReadonlySet<string> | null): void {
-    this.switch.setVisible(ids);
-  }
-
-  /** The large tile of speaker layout (null: none): in relay mode it asks for a layer of its size. */
-  setLargeTile(large: { id: string; widthPx: number } | null): void {
-    this.switch.setLargeTile(large);
-  }
-
-  /** Whose shared screen the stage shows (null: none): in relay mode it gets the relay's screen slot. */
-  setPresenter(id: string | null): void {
-    this.switch.setPresenter(id);
-  }
-
-  /** Tiles are this wide now (CSS px): in relay mode each asks the relay for the layer that fits. */
-  setTileWidth(px: number): void {
-    this.switch.setTileWidth(px);
   }
 
   /** The connection to the relay node, while it carries our media. */

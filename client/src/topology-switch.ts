@@ -48,6 +48,20 @@ export interface TopologyHost {
   changed(): void;
 }
 
+/** What the stage shows, as a relay link needs it: whom to give video and voice, at which size. */
+export interface StageView {
+  /** Whose tiles are on screen (null: everyone's); the others get no video from the relay. */
+  setVisible(ids: ReadonlySet<string> | null): void;
+  /** The large tile of speaker layout (null: none): it asks for a layer of its size. */
+  setLargeTile(large: { id: string; widthPx: number } | null): void;
+  /** Tiles are this wide (CSS px): each asks for the layer that fits. */
+  setTileWidth(px: number): void;
+  /** Whose shared screen the stage shows (null: none): it gets the relay's screen slot. */
+  setPresenter(id: string | null): void;
+  /** Whom the stage pins (null: nobody): their voice is forwarded whenever they speak. */
+  setPinned(id: string | null): void;
+}
+
 interface RelayUse {
   relay: RelayMedia;
   target: KnownRelay;
@@ -63,7 +77,7 @@ interface RelayUse {
  * the old. A relay that fails is marked failed for a while and the next one is elected; only
  * when none is left does the room fall back to the mesh.
  */
-export class TopologySwitch {
+export class TopologySwitch implements StageView {
   readonly topology: Accessor<Topology>;
   private readonly setTopology: (t: Topology) => void;
   /** Every relay failed us and the room runs as a mesh until one answers again. */
@@ -82,6 +96,7 @@ export class TopologySwitch {
   private visible: ReadonlySet<string> | null = null;
   private large: { id: string; widthPx: number } | null = null;
   private presenter: string | null = null;
+  private pinned: string | null = null;
   private closed = false;
 
   constructor(private readonly host: TopologyHost) {
@@ -153,6 +168,12 @@ export class TopologySwitch {
   setTileWidth(px: number): void {
     this.tileWidthPx = px;
     for (const r of this.links()) r.setTileWidth(px);
+  }
+
+  /** Whom the stage pins (null: nobody): a relay link forwards their voice whenever they speak. */
+  setPinned(id: string | null): void {
+    this.pinned = id;
+    for (const r of this.links()) r.setPinned(id);
   }
 
   /** Whose shared screen the stage shows (null: none); a relay link gives it its screen slot. */
@@ -256,6 +277,7 @@ export class TopologySwitch {
     relay.setVisible(this.visible);
     relay.setLargeTile(this.large);
     relay.setPresenter(this.presenter);
+    if (this.pinned) relay.setPinned(this.pinned);
     relay.start().catch((err: unknown) => {
       if (this.use?.relay !== relay) return; // closed by us meanwhile
       console.warn('[confab] relay link failed:', err);

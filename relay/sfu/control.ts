@@ -127,6 +127,9 @@ export class ControlSession implements GuardedSession {
         if (error) this.send({ type: 'error', reason: error });
         return;
       }
+      case 'pin':
+        p.pinned = msg.publisher;
+        return;
     }
   }
 

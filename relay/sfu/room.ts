@@ -76,6 +76,8 @@ export class Participant {
   /** Bit per UpVideoIndex: paused as last told to the publisher (-1: not told yet). */
   pausedSent = -1;
   speakersSent = '';
+  /** Whom this subscriber always hears (`pin`), when they speak. */
+  pinned: string | null = null;
   constructor(
     readonly id: string,
     /** Small integer, unique in the room while the participant is in it (speaker and source ids). */
@@ -345,6 +347,11 @@ export class Room {
     for (const sub of this.participants.values()) {
       if (sub.audioSlots.length === 0) continue;
       const wanted = this.loudest.loudestFor(sub.index, sub.audioSlots.length).map((i) => speakerAt.get(i)).filter((s) => s !== undefined);
+      const pinned = sub.pinned === null ? undefined : this.participants.get(sub.pinned);
+      // A pinned voice takes the last slot from the quietest of the loudest; silent, it takes none.
+      if (pinned?.up?.audio && pinned !== sub && !wanted.includes(pinned) && this.loudest.ranking.includes(pinned.index)) {
+        wanted.splice(sub.audioSlots.length - 1, 1, pinned);
+      }
       for (const slot of sub.audioSlots) if (slot.speaker && !wanted.includes(slot.speaker)) slot.speaker = null;
       for (const speaker of wanted) {
         if (sub.audioSlots.some((s) => s.speaker === speaker)) continue;

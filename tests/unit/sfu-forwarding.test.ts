@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RelayServerMessage } from '../../crdt/relay-wire';
+import { parseRelayClientMessage, type RelayServerMessage } from '../../crdt/relay-wire';
 import { LoudestSelector } from '../../relay/sfu/audio-level';
 import type { DownTrack, UpTrack } from '../../relay/sfu/interfaces';
 import { LayerSelector } from '../../relay/sfu/layer-selector';
@@ -192,6 +192,37 @@ describe('Room forwarding', () => {
     const heard = people[5]!.down.audio.map((s) => (s.track as ReturnType<typeof fakeDown>).packets.length);
     expect(heard.every((n) => n > 50)).toBe(true);
     expect(people[1]!.p.audioTargets).toEqual([]); // silent: forwarded to nobody
+  });
+
+  it('a pinned voice is heard though not among the loudest, in the last slot; a silent one is not', () => {
+    const room = new Room(new ForwardingStats(), { random: () => 0 });
+    const people = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => participant(room, id));
+    const levels = [5, 127, 40, 10, 20, 60]; // f is the quietest who speaks; b is silent
+    let seq = 0;
+    const speak = (rounds: number) => {
+      for (let round = 0; round < rounds; round++) {
+        people.forEach(({ p }, i) =>
+          room.onUpAudio(p, buildRtp({ payloadType: OPUS, seq: seq++, timestamp: seq * 960, ssrc: 7, extensions: [{ id: EXT_AUDIO_LEVEL, data: [levels[i]!] }], payload: new Uint8Array(30) }), round * 20),
+        );
+        if (round % 10 === 0) room.tick(round * 20);
+      }
+    };
+    const speakers = (who: (typeof people)[number]) => who.messages.filter((m) => m.type === 'speakers').at(-1);
+    speak(100);
+    expect(speakers(people[0]!)).toEqual({ type: 'speakers', slots: ['d', 'e', 'c'] });
+    people[0]!.p.pinned = 'f';
+    speak(20);
+    expect(speakers(people[0]!)).toEqual({ type: 'speakers', slots: ['d', 'e', 'f'] });
+    expect(speakers(people[3]!)).toEqual({ type: 'speakers', slots: ['a', 'e', 'c'] }); // only the pinner's slots change
+    people[0]!.p.pinned = 'b';
+    speak(20);
+    expect(speakers(people[0]!)).toEqual({ type: 'speakers', slots: ['d', 'e', 'c'] });
+    // What a page sends to pin: checked like every control message.
+    const pin = (publisher: unknown) => parseRelayClientMessage(JSON.stringify({ type: 'pin', publisher }));
+    expect(pin('f')).toEqual({ type: 'pin', publisher: 'f' });
+    expect(pin(null)).toEqual({ type: 'pin', publisher: null });
+    expect(pin(7)).toBeNull();
+    expect(pin('x'.repeat(129))).toBeNull();
   });
 
   it('frees tiles and voices when a publisher leaves', () => {

@@ -36,7 +36,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
   // Whoever shares a screen gets the large place (the first, if several do).
   const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
   // In relay mode the presenter's screen gets the relay's screen slot.
-  createEffect(() => session.setPresenter(presenter()?.id ?? null));
+  createEffect(() => session.stage.setPresenter(presenter()?.id ?? null));
   const featured = createMemo(() =>
     mode() === 'speaker' && !presenter() ? featuredPerson(session.peers().map((p) => p.id), pinned(), props.speaker(), lastSpoke()) : null,
   );
@@ -59,15 +59,16 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
     const shown = new Set(onPage());
     const large = featured();
     if (large) shown.add(large);
-    session.setVisiblePeers(shown);
+    session.stage.setVisible(shown);
   });
-  createEffect(() => session.setTileWidth(strip() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
+  createEffect(() => session.stage.setTileWidth(strip() ? FILMSTRIP_TILE_W_PX : layout().tileWidthPx || DEFAULT_TILE_W_PX));
   const [stageWidth, setStageWidth] = createSignal(0);
   const stageObserver = new ResizeObserver(([entry]) => entry && setStageWidth(entry.contentRect.width));
   onCleanup(() => stageObserver.disconnect());
+  createEffect(() => session.stage.setPinned(pinned()));
   createEffect(() => {
     const large = featured();
-    session.setLargeTile(large ? { id: large, widthPx: stageWidth() || DEFAULT_TILE_W_PX } : null);
+    session.stage.setLargeTile(large ? { id: large, widthPx: stageWidth() || DEFAULT_TILE_W_PX } : null);
   });
   // Until the grid is measured, tiles get a plain size: a 0×0 video element is never painted.
   const gridStyle = () =>

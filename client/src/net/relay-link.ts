@@ -209,6 +209,13 @@ export class RelayLink {
     else this.send(m);
   }
 
+  /** Always hear `publisher` (null: nobody), loudest or not, while they speak. */
+  pin(publisher: string | null): void {
+    const m: RelayClientMessage = { type: 'pin', publisher };
+    if (this.pending) this.pending.push(m);
+    else this.send(m);
+  }
+
   async replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): Promise<void> {
     const senders = kind === 'audio' ? [this.audioSender] : kind === 'screen' ? [this.screenSender] : this.videoSenders;
     await Promise.all(senders.map((s) => s.replaceTrack(track)));
