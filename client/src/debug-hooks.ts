@@ -32,6 +32,8 @@ export interface ConfabDebug {
   relayInUse(): string | null;
   /** Peer connections this page has (none in relay mode, unless it shares its screen). */
   meshLinks(): number;
+  /** Whose voice each of the relay's audio slots carries (empty: not on a relay). */
+  relayVoices(): (string | null)[];
   /** Whether a peer's tile gets its video through the relay now (not a mesh link). */
   viaRelay(peerId: string): boolean;
   /** STUN/TURN servers configured on the connection to this peer. */
@@ -112,6 +114,7 @@ export function exposeDebugHooks(session: RoomSession): void {
     },
     relayInUse: () => session.switch.relayInUse(),
     meshLinks: () => session.meshLinkCount(),
+    relayVoices: () => [...(session.switch.connectedRelay()?.voices() ?? [])],
     viaRelay: (peerId) => session.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined,
     async audioPeak(peerId, windowMs) {
       const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];

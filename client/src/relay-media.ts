@@ -115,6 +115,11 @@ export class RelayMedia {
     return this.link.pc;
   }
 
+  /** Whose voice each audio slot carries now, as the relay last said. */
+  voices(): readonly (string | null)[] {
+    return this.speakers;
+  }
+
   /** Whom the relay ranks loudest now (its first audio slot), if anyone. */
   loudest(): string | null {
     return this.speakers[0] ?? null;

@@ -50,7 +50,8 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     bots = await startBots({ controlUrl: relayUrl }, await sealRecording(loadRecording(), await mediaKey(link)), BOTS, {
       videoSlots: BROWSERS.length,
       audioSlots: 3,
-      audioLevel: (i) => (i === 0 ? 20 : 127), // one bot talks, the rest are muted
+      // Three bots talk louder than the browsers' beeps, a fourth quieter (never among the loudest), the rest are muted.
+      audioLevel: (i) => [20, 30, 40, 80][i] ?? 127,
       room: relayRoomKey(link),
       // One at a time: libdatachannel as an offerer stumbles when many handshakes overlap on
       // a busy machine (tests/load/bot.ts); browsers, the real offerers, are unaffected.
@@ -195,5 +196,19 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     expect((await dave.evaluate(() => window.confabDebug!.e2ee())).epoch).toBe(1);
     await expect.poll(() => dave.evaluate(() => window.confabDebug!.meshLinks()), { timeout: 15_000 }).toBe(0);
     console.log(`[measure] latecomer to a relay room: Join → chat history in ${historyMs} ms, → decoding Alice under the rotated key in ${Date.now() - joinedAt} ms; most peer links at once: ${mostLinks}`);
+  });
+
+  it('a pinned voice is heard though others are louder; unpinned, it goes', async () => {
+    const alice = pages[0]!;
+    const quiet = bots!.bots[3]!.id;
+    const voices = () => alice.evaluate(() => window.confabDebug!.relayVoices());
+    await expect.poll(voices, { timeout: 10_000 }).toEqual(expect.arrayContaining(bots!.bots.slice(0, 3).map((b) => b.id)));
+    expect(await voices()).not.toContain(quiet);
+    await alice.locator(`figure[data-peer-id="${quiet}"] .pin-btn`).first().click();
+    const pinnedAt = Date.now();
+    await expect.poll(voices, { timeout: 10_000 }).toContain(quiet);
+    console.log(`[measure] pin → the quiet bot's voice in Alice's audio slots after ${Date.now() - pinnedAt} ms`);
+    await alice.locator(`figure[data-peer-id="${quiet}"] .pin-btn`).first().click();
+    await expect.poll(voices, { timeout: 10_000 }).not.toContain(quiet);
   });
 });

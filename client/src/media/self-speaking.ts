@@ -20,11 +20,15 @@ export class SelfSpeaking {
     analyser.fftSize = 1024;
     this.context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
+    // A page never clicked (a reload straight into the room) may not start audio: ask, and
+    // meanwhile count as speaking, so a person is never left without video for that.
+    void this.context.resume().catch(() => undefined);
     this.timer = setInterval(() => {
+      const now = performance.now();
+      if (this.context.state !== 'running') this.lastLoudMs = now;
       analyser.getFloatTimeDomainData(samples);
       let sum = 0;
       for (const s of samples) sum += s * s;
-      const now = performance.now();
       if (track.enabled && Math.sqrt(sum / samples.length) > FLOOR) this.lastLoudMs = now;
       const speaking = now - this.lastLoudMs <= HOLD_MS;
       if (speaking === this.speaking) return;
