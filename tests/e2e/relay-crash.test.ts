@@ -65,8 +65,11 @@ describe('relay node crash in relay mode', () => {
 
     h.relay = await startRelay({ port, args: ['--mesh-max', '2'] });
     const backAt = Date.now();
-    for (const page of pages) await expect.poll(() => topology(page), { timeout: 45_000 }).toBe('relay');
-    // Timed, not bounded: the issue bounds the fall back to the mesh, not the return.
+    // Timed, not bounded: the issue bounds the fall back to the mesh, not the return. Each page
+    // retries on its own clock (a try while the relay was still down waits out a cooldown), and
+    // a page still in the degraded mesh sends video only while it speaks, so wait until every
+    // page's media goes through the relay before looking at frames.
+    for (const page of pages) await waitUntil(async () => (await page.evaluate(() => window.confabDebug!.relayInUse())) !== null, 60_000, 'every page on the relay again');
     for (const page of pages) for (const id of await peerIds(page)) await waitUntil(() => framesRise(page, id), 30_000, `${id} through the relay again`);
     expect(await alice.getByText('The relay node can’t be reached').count()).toBe(0);
     console.log(`[measure] relay node restarted → every page decoding through it again: ${Date.now() - backAt} ms`);
