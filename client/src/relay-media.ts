@@ -20,6 +20,8 @@ export interface RelayMediaOptions {
   /** Room state and media keys through the relay: sealed with this, handled by those. */
   sealer: MessageSealer;
   roomHandlers: RelayRoomHandlers;
+  /** The room server's own relay, not one someone joined to the room. */
+  trusted: boolean;
   /** Something the views show changed: publishers, who speaks, the connection. */
   onChange(): void;
 }
@@ -74,7 +76,7 @@ export class RelayMedia {
         opts.onChange();
       },
     });
-    this.roomChannel = new RelayRoomChannel(this.link.roomData, opts.selfId, opts.sealer, opts.roomHandlers, () => this.link.fail());
+    this.roomChannel = new RelayRoomChannel(this.link.roomData, opts.selfId, opts.sealer, opts.roomHandlers, opts.trusted, () => this.link.fail());
   }
 
   start(): Promise<void> {

@@ -16,7 +16,7 @@ import type { LocalMedia } from './media/local-media';
 import type { QualitySources, StatsSource } from './media/quality-watch';
 import { inboundVideo } from './media/rtc-stats';
 import { ScreenShare } from './media/screen-share';
-import { RelayRoomState } from './relay-room-state';
+import { openToLinkHolders, RelayRoomState } from './relay-room-state';
 import { Admission } from './net/admission';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
@@ -94,7 +94,12 @@ export class RoomSession {
   });
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
-  private readonly relayRoom = new RelayRoomState(this.sync, () => this.keyring, () => this.refreshLinksWanted());
+  private readonly relayRoom = new RelayRoomState(
+    this.sync,
+    () => this.keyring,
+    () => this.refreshLinksWanted(),
+    () => openToLinkHolders(this.controls.state),
+  );
   /** Whether we want peer links (as last told to our peers). */
   private linksWanted = true;
   private readonly keys: Promise<RoomKeys>;
@@ -442,6 +447,7 @@ export class RoomSession {
   }
 
   private onControlsChanged(): void {
+    this.relayRoom.refresh();
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.updatePeerViews();

@@ -264,6 +264,7 @@ export class TopologySwitch implements StageView {
       protect: (t, media) => this.host.protect(t, media),
       sealer: this.host.relayRoom.sealer,
       roomHandlers: this.host.relayRoom.handlers,
+      trusted: target.origin,
       onChange: () => this.linkChanged(relay),
     });
     const use: RelayUse = (this.use = { relay, target, carrying: false });

@@ -45,6 +45,8 @@ export class RelayRoomChannel {
     private readonly selfId: string,
     private readonly sealer: MessageSealer,
     private readonly handlers: RelayRoomHandlers,
+    /** The room server's own relay (its operator never sees the link), not one someone joined to the room (relay-room-state.ts). */
+    readonly trusted: boolean,
     /** The relay's heartbeats stopped: Chromium would call the connection `disconnected` seconds later, `failed` much later. */
     private readonly onSilent: () => void = () => {},
   ) {
