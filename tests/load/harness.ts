@@ -15,6 +15,11 @@ export interface RelayNodeStats extends ForwardingSnapshot {
   sessions: number;
   peerConnections: number;
   heapUsedBytes: number;
+  /** V8's committed heap; memory outside it that V8 knows of (Buffers); committed bytes per heap space. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBufferBytes: number;
+  heapSpaceBytes: Record<string, number>;
   /** process.getActiveResourcesInfo() by type (Timeout, TCPSocketWrap…). */
   activeResources: Record<string, number>;
   callbackErrors: number;
