@@ -168,7 +168,7 @@ export async function soakBench(): Promise<boolean> {
         await sleep(Math.max(0, CHURN_EVERY_MS - (performance.now() - t)));
       }
     };
-    console.log(`soak: relay node pid ${relay.process.pid} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2, the harness default'}), signaling relay pid ${signaling.process.pid}`);
+    console.log(`soak: relay node pid ${relay.process.pid} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset, glibc default'}), signaling relay pid ${signaling.process.pid}`);
     console.log(`soak: ${CORE} core bots + ${CHURN} churning, one replaced every ${CHURN_EVERY_MS} ms; warm-up ${WARMUP_MS / 1000} s, soak ${SOAK_MS / 1000} s`);
     await churnFor(WARMUP_MS);
     const start = await relay.stats();

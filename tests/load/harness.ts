@@ -39,9 +39,8 @@ export async function startRelayNode(opts: { args?: string[]; nodeArgs?: string[
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'relay/sfu/main.ts', '--port', '0', '--exit-with-stdin', ...(opts.args ?? [])], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
-    // glibc gives each of libdatachannel's threads its own malloc arena and seldom returns
-    // their freed pages: with churn the soak saw RSS climb 30–50 % while the JS heap stayed flat.
-    env: { MALLOC_ARENA_MAX: '2', ...process.env },
+    // The allocator setup a user's `confab` gets (no MALLOC_* tuning): the soak measures that.
+    env: process.env,
   });
   let output = '';
   const httpUrl = await new Promise<string>((resolve, reject) => {
