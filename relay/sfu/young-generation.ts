@@ -7,9 +7,10 @@ import { setFlagsFromString } from 'node:v8';
  * node-datachannel hands every packet to JavaScript as a fresh Buffer: the relay allocates
  * thousands of short-lived objects a second, so V8 keeps doubling its semi-spaces (to 16 MB
  * each), and each dead packet's bytes stay in malloc until the scavenge that finds it. In the
- * 10-minute churn soak that was the relay's RSS growth: 84.5 → 106.6 MB (+26 %, in 6–10 MB
- * steps: V8 pages +14 MB, malloc heap +6 MB) while the live JS heap stayed at 8.5 MB; with
- * growth stopped, +6.9 % and flat from minute 4, for 17 % of a core as before.
+ * 10-minute churn soak that was the relay's RSS growth: 90.8 → 113.2 MB (+25 %, in 3–9 MB
+ * steps; new space 1 → 16 MB, V8 committed 11.5 → 26.5 MB, malloc heaps +9 MB) while the live
+ * JS heap stayed at 8.6–8.8 MB. With growth stopped: 88.5 → 94.6 MB (+6.9 %), flat from
+ * minute 4, for 17 % of a core instead of 15 % (more, smaller scavenges).
  * `--max-semi-space-size` counts only when the isolate is made; the growth factor is read at
  * every growth, so a factor of 1 keeps the new space at the size it has (1–2 MB here).
  */
