@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
+import { getHeapSpaceStatistics } from 'node:v8';
 import ndc from 'node-datachannel';
 import { cleanupNativeMedia, createRelayNode } from './node';
 
@@ -43,12 +44,19 @@ const server = createServer((req, res) => {
     cpuUserUs: cpu.user,
     cpuSystemUs: cpu.system,
     rssBytes: process.memoryUsage.rss(),
-    heapUsedBytes: process.memoryUsage().heapUsed,
+    ...memoryBytes(),
     activeResources: countBy(process.getActiveResourcesInfo()),
   };
   if (url.searchParams.get('reset') === '1') node.resetDelays();
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 });
+/** Where the RSS is: V8's heap (used and committed, per space) and memory outside it (Buffers). */
+function memoryBytes() {
+  const m = process.memoryUsage();
+  const committedBytes: Record<string, number> = {};
+  for (const s of getHeapSpaceStatistics()) committedBytes[s.space_name] = s.space_size;
+  return { heapUsedBytes: m.heapUsed, heapTotalBytes: m.heapTotal, externalBytes: m.external, arrayBufferBytes: m.arrayBuffers, heapSpaceBytes: committedBytes };
+}
 /** Timers, sockets and other handles by type: what a leak of them would show in. */
 function countBy(names: string[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -8,6 +8,7 @@ import { ControlSession } from './control';
 import { nativeErrors, openConnectionCount, type PeerOptions } from './peer';
 import { RelayRooms } from './rooms';
 import { ForwardingStats } from './stats';
+import { freezeYoungGeneration } from './young-generation';
 
 const TICK_MS = 200;
 
@@ -44,6 +45,7 @@ export interface RelayNode {
  * /signal; relay/sfu/main.ts runs it alone for the bench.
  */
 export function createRelayNode(opts: RelayNodeOptions = {}): RelayNode {
+  freezeYoungGeneration(); // whatever process forwards media: its RSS stays flat under churn
   const stats = new ForwardingStats();
   const relayRooms = new RelayRooms(stats, { nackCache: opts.nackCache ?? true });
   const rooms = relayRooms.media;

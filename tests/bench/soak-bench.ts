@@ -168,7 +168,7 @@ export async function soakBench(): Promise<boolean> {
         await sleep(Math.max(0, CHURN_EVERY_MS - (performance.now() - t)));
       }
     };
-    console.log(`soak: relay node pid ${relay.process.pid} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? '2, the harness default'}), signaling relay pid ${signaling.process.pid}`);
+    console.log(`soak: relay node pid ${relay.process.pid} (MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset, glibc default'}), signaling relay pid ${signaling.process.pid}`);
     console.log(`soak: ${CORE} core bots + ${CHURN} churning, one replaced every ${CHURN_EVERY_MS} ms; warm-up ${WARMUP_MS / 1000} s, soak ${SOAK_MS / 1000} s`);
     await churnFor(WARMUP_MS);
     const start = await relay.stats();
@@ -193,10 +193,15 @@ export async function soakBench(): Promise<boolean> {
     console.table({
       'relay node RSS MB': { start: mb(start.rssBytes), end: mb(end.rssBytes), peak: mb(peak.rssBytes), growth: `${growthPct.toFixed(1)} %` },
       'relay node heap MB': { start: mb(start.heapUsedBytes), end: mb(end.heapUsedBytes), peak: '', growth: '' },
+      'relay node V8 committed MB': { start: mb(start.heapTotalBytes), end: mb(end.heapTotalBytes), peak: '', growth: '' },
+      '… of which new space MB': { start: mb(start.heapSpaceBytes.new_space ?? 0), end: mb(end.heapSpaceBytes.new_space ?? 0), peak: '', growth: '' },
+      'relay node external MB': { start: mb(start.externalBytes), end: mb(end.externalBytes), peak: '', growth: '' },
       'signaling RSS MB': { start: mb(startSignaling.rssBytes), end: mb(endSignaling.rssBytes), peak: '', growth: `${((100 * (endSignaling.rssBytes - startSignaling.rssBytes)) / startSignaling.rssBytes).toFixed(1)} %` },
     });
     console.log(`relay node RSS MB at each minute of the soak: ${[start.rssBytes, ...byMinute, end.rssBytes].map(mb).join(' → ')}`);
     console.log(`joins: ${soak.joins - joinsAtStart} during the soak (${soak.joins} in all, ${soak.failedJoins} failed); bot connection retries: ${[...soak.core, ...soak.churn].reduce((n, m) => n + (m?.bot.retries ?? 0), 0)}`);
+    const cpuMs = (end.cpuUserUs + end.cpuSystemUs - start.cpuUserUs - start.cpuSystemUs) / 1000;
+    console.log(`relay node CPU during the soak: ${((100 * cpuMs) / soakedMs).toFixed(1)} % of one core`);
     console.log(`relay callback errors: ${end.callbackErrors}${end.callbackErrors ? ` (last: ${end.lastCallbackError})` : ''}`);
     const expect = (what: string, got: number, want: number) => {
       const ok = got === want;

@@ -15,6 +15,11 @@ export interface RelayNodeStats extends ForwardingSnapshot {
   sessions: number;
   peerConnections: number;
   heapUsedBytes: number;
+  /** V8's committed heap; memory outside it that V8 knows of (Buffers); committed bytes per heap space. */
+  heapTotalBytes: number;
+  externalBytes: number;
+  arrayBufferBytes: number;
+  heapSpaceBytes: Record<string, number>;
   /** process.getActiveResourcesInfo() by type (Timeout, TCPSocketWrap…). */
   activeResources: Record<string, number>;
   callbackErrors: number;
@@ -34,9 +39,8 @@ export async function startRelayNode(opts: { args?: string[]; nodeArgs?: string[
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'relay/sfu/main.ts', '--port', '0', '--exit-with-stdin', ...(opts.args ?? [])], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
-    // glibc gives each of libdatachannel's threads its own malloc arena and seldom returns
-    // their freed pages: with churn the soak saw RSS climb 30–50 % while the JS heap stayed flat.
-    env: { MALLOC_ARENA_MAX: '2', ...process.env },
+    // The allocator setup a user's `confab` gets (no MALLOC_* tuning): the soak measures that.
+    env: process.env,
   });
   let output = '';
   const httpUrl = await new Promise<string>((resolve, reject) => {
