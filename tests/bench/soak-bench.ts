@@ -64,6 +64,8 @@ async function newMember(soak: Soak, index: number, loud: boolean): Promise<Room
     audioSlots: 3,
     audioLevel: loud ? 10 + 10 * index : 90,
     random: prng(index + 1),
+    // As pages do: the room-state data channel too (SCTP on every connection).
+    roomChannel: true,
   });
   soak.joins++;
   try {

@@ -12,7 +12,7 @@ export class RoomMember {
   private signal: WebSocket | undefined;
 
   constructor(
-    private readonly o: { signalUrl: string; controlUrl: string; identity: BotIdentity; room: string; index: number; recording: Recording; videoSlots: number; audioSlots: number; audioLevel: number; random: () => number },
+    private readonly o: { signalUrl: string; controlUrl: string; identity: BotIdentity; room: string; index: number; recording: Recording; videoSlots: number; audioSlots: number; audioLevel: number; random: () => number; roomChannel?: boolean },
   ) {
     this.bot = new Bot({ ...o });
   }
