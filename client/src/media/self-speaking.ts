@@ -1,6 +1,11 @@
 const SAMPLE_MS = 200;
-/** RMS level (0..1) above which the microphone counts as speech (as active-speaker.ts). */
-const FLOOR = 0.02;
+/**
+ * Each sample looks at the last 16,384 audio samples (341 ms at 48 kHz, more than SAMPLE_MS even
+ * when timers run late), so a short sound between two samples is never missed.
+ */
+const WINDOW = 16_384;
+/** Peak level (0..1) above which the microphone counts as speech. */
+const FLOOR = 0.05;
 /** Speech keeps counting this long after the last loud sample: pauses between words do not flap the video. */
 const HOLD_MS = 2_000;
 
@@ -17,7 +22,7 @@ export class SelfSpeaking {
 
   constructor(track: MediaStreamTrack, onChange: (speaking: boolean) => void) {
     const analyser = this.context.createAnalyser();
-    analyser.fftSize = 1024;
+    analyser.fftSize = WINDOW;
     this.context.createMediaStreamSource(new MediaStream([track])).connect(analyser);
     const samples = new Float32Array(analyser.fftSize);
     // A page never clicked (a reload straight into the room) may not start audio: ask, and
@@ -27,9 +32,9 @@ export class SelfSpeaking {
       const now = performance.now();
       if (this.context.state !== 'running') this.lastLoudMs = now;
       analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (const s of samples) sum += s * s;
-      if (track.enabled && Math.sqrt(sum / samples.length) > FLOOR) this.lastLoudMs = now;
+      let peak = 0;
+      for (const s of samples) peak = Math.max(peak, Math.abs(s));
+      if (track.enabled && peak > FLOOR) this.lastLoudMs = now;
       const speaking = now - this.lastLoudMs <= HOLD_MS;
       if (speaking === this.speaking) return;
       this.speaking = speaking;
