@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkRelaySignal, parseRelaySignal, relayAnnouncement, relayControlUrl, relayIdFor } from '../../crdt/relay-presence';
 import { deriveRoomKeys } from '../../crdt/room-keys';
 import { newRoomLink } from '../../crdt/room-link';
-import { parseEnvelope } from '../../client/src/net/mesh-session';
+import { parseEnvelope } from '../../client/src/net/signal-envelope';
 import { RoomPresence } from '../../relay/join/room-presence';
 import { prng } from '../support/prng';
 

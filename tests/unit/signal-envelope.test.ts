@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnvelope } from '../../client/src/net/mesh-session';
+import { parseEnvelope } from '../../client/src/net/signal-envelope';
 
 describe('signal envelopes from other peers are checked before use', () => {
   it('accepts each well-formed signal kind', () => {
