@@ -48,12 +48,23 @@ export interface UpStreams {
   audioLevelExtensionId: number;
 }
 
-/** What a subscriber's down connection carries: fixed slots, each one SSRC. */
-export interface DownStreams {
-  video: { track: DownTrack; ssrc: number }[];
-  audio: { track: DownTrack; ssrc: number }[];
+/**
+ * One down slot: its SSRC and the payload type the subscriber's own offer gave the codec on
+ * that m-line (Chromium offers VP8 as 96 and Opus as 111, Firefox 120 and 109: a packet under
+ * the publisher's number would not decode). Absent: the defaults below.
+ */
+export interface DownSlotStream {
+  track: DownTrack;
+  ssrc: number;
+  payloadType?: number;
 }
 
-/** Payload types the relay uses on down connections (its own offer). */
+/** What a subscriber's down connection carries: fixed slots, each one SSRC. */
+export interface DownStreams {
+  video: DownSlotStream[];
+  audio: DownSlotStream[];
+}
+
+/** Payload types of down slots whose offer does not name VP8 / Opus (Chromium's numbers). */
 export const DOWN_VP8_PAYLOAD_TYPE = 96;
 export const DOWN_OPUS_PAYLOAD_TYPE = 111;

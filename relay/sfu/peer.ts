@@ -181,9 +181,12 @@ export async function answerConnection(
   };
   const addDown = (kind: 'audio' | 'video', mid: string) => {
     const ssrc = newSsrc();
+    // The subscriber's own number for the codec on this m-line (Firefox's differ from Chromium's).
+    const offered = byMid.get(mid)!.payloadTypes.get(kind === 'video' ? 'vp8' : 'opus');
+    const payloadType = offered ?? (kind === 'video' ? DOWN_VP8_PAYLOAD_TYPE : DOWN_OPUS_PAYLOAD_TYPE);
     const description = kind === 'video' ? new ndc.Video(mid, 'SendOnly') : new ndc.Audio(mid, 'SendOnly');
-    if (description instanceof ndc.Video) description.addVP8Codec(DOWN_VP8_PAYLOAD_TYPE);
-    else description.addOpusCodec(DOWN_OPUS_PAYLOAD_TYPE);
+    if (description instanceof ndc.Video) description.addVP8Codec(payloadType);
+    else description.addOpusCodec(payloadType);
     description.addSSRC(ssrc, 'confab-relay', `relay-${mid}`, mid);
     const track = pc.addTrack(description);
     releaseWhenClosed(track);
@@ -201,7 +204,7 @@ export async function answerConnection(
       },
       isOpen: () => track.isOpen(),
     };
-    return { slot: { mid, ssrc }, stream: { track: down, ssrc } };
+    return { slot: { mid, ssrc }, stream: { track: down, ssrc, payloadType } };
   };
   const video = layout.downVideo.map((mid) => addDown('video', mid));
   const audio = layout.downAudio.map((mid) => addDown('audio', mid));

@@ -17,7 +17,7 @@ import { PacketCache } from './packet-cache';
 import { RoomMessageHub } from './room-messages';
 import { StreamRewriter } from './rewriter';
 import { readRtcpFeedback } from './rtcp';
-import { isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, rtpSeq, rtpTimestamp, seqNewer } from './rtp';
+import { blankRtpExtensions, isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadType, rtpSeq, rtpTimestamp, seqNewer } from './rtp';
 import type { ForwardingStats } from './stats';
 import { isVp8KeyframeStart } from './vp8';
 
@@ -161,8 +161,8 @@ export class Room {
 
   attachDown(p: Participant, down: DownStreams): void {
     const firstSeq = () => Math.floor(this.random() * 0x10000);
-    p.tiles = down.video.map((s, i) => new Tile(i, s.track, new StreamRewriter(s.ssrc, DOWN_VP8_PAYLOAD_TYPE, 90_000, firstSeq())));
-    p.audioSlots = down.audio.map((s) => new AudioSlot(s.track, new StreamRewriter(s.ssrc, DOWN_OPUS_PAYLOAD_TYPE, 48_000, firstSeq())));
+    p.tiles = down.video.map((s, i) => new Tile(i, s.track, new StreamRewriter(s.ssrc, s.payloadType ?? DOWN_VP8_PAYLOAD_TYPE, 90_000, firstSeq())));
+    p.audioSlots = down.audio.map((s) => new AudioSlot(s.track, new StreamRewriter(s.ssrc, s.payloadType ?? DOWN_OPUS_PAYLOAD_TYPE, 48_000, firstSeq())));
   }
 
   /**
@@ -205,6 +205,7 @@ export class Room {
       stats.packetsDropped++;
       return;
     }
+    blankRtpExtensions(buf);
     pub.caches[layer]?.store(buf);
     const keyframe = isVp8KeyframeStart(buf, at, end);
     const sourceId = pub.sourceBase + layer;
@@ -237,6 +238,7 @@ export class Room {
       return;
     }
     this.loudest.observe(pub.index, audioLevel(buf, up.audioLevelExtensionId));
+    blankRtpExtensions(buf);
     const targets = pub.audioTargets;
     const sourceId = pub.sourceBase + AUDIO_SOURCE;
     const inSeq = rtpSeq(buf);

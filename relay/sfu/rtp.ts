@@ -105,3 +105,19 @@ export function findRtpExtension(buf: Uint8Array, id: number): number {
 
 /** Sequence-number order with wrap-around: is `a` after `b`? */
 export const seqNewer = (a: number, b: number): boolean => a !== b && ((a - b) & 0xffff) < 0x8000;
+
+/**
+ * Turns every header extension of the packet into padding, in place (the block keeps its
+ * length; a one-byte-form block of zeros carries no element, RFC 8285 §4.2). Extension ids
+ * are per connection and per browser: Firefox sends abs-send-time as id 4, which a Chromium
+ * subscriber reads as its MID and drops the packet for naming no m-line of its own. Nothing a
+ * subscriber needs rides in them (the relay reads the audio level before this).
+ */
+export function blankRtpExtensions(buf: Uint8Array): void {
+  const start = extensionStart(buf);
+  if (start < 0) return;
+  const end = Math.min(buf.length, start + 4 + ((buf[start + 2]! << 8) | buf[start + 3]!) * 4);
+  buf[start] = 0xbe;
+  buf[start + 1] = 0xde;
+  buf.fill(0, start + 4, end);
+}
