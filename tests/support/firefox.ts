@@ -1,0 +1,70 @@
+import { launch, type Browser, type Page } from 'puppeteer-core';
+
+/**
+ * Stock Firefox (Debian firefox-esr) driven over WebDriver BiDi by puppeteer-core: Playwright's
+ * own patched Firefox cannot be downloaded here, and stock Firefox speaks BiDi natively.
+ */
+export const FIREFOX_PATH = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+
+/** Fake camera, microphone and screen, no permission prompts, loopback ICE (design.md "Testing on these machines"). */
+export const FIREFOX_PREFS: Record<string, unknown> = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.peerconnection.ice.loopback': true,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.peerconnection.ice.default_address_only': false,
+  'media.autoplay.default': 0,
+  'media.autoplay.blocking_policy': 0,
+  'media.getdisplaymedia.enabled': true,
+  // Nothing phones home: no updates, telemetry, captive-portal or safe-browsing checks.
+  'app.update.enabled': false,
+  'network.captive-portal-service.enabled': false,
+  'browser.safebrowsing.malware.enabled': false,
+  'browser.safebrowsing.phishing.enabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'toolkit.telemetry.enabled': false,
+};
+
+/** One Firefox per participant: its own profile, its own fake devices. */
+export function launchFirefox(): Promise<Browser> {
+  return launch({
+    browser: 'firefox',
+    protocol: 'webDriverBiDi',
+    executablePath: FIREFOX_PATH,
+    headless: true,
+    extraPrefsFirefox: FIREFOX_PREFS,
+  });
+}
+
+export async function newFirefoxPage(browser: Browser): Promise<Page> {
+  const page = (await browser.pages())[0] ?? (await browser.newPage());
+  await page.setViewport({ width: 1280, height: 800 });
+  page.on('pageerror', (err) => console.error(`[firefox page error] ${String(err)}`));
+  if (process.env.CONFAB_LOG_PAGES) page.on('console', (m) => m.text().startsWith('[confab]') && console.log(`ff ${m.text()}`));
+  return page;
+}
+
+/** Polls a page expression (a function run in the page) until it holds. */
+export async function ffWaitFor(page: Page, fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await page.evaluate(fn).catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (Firefox)`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The join screen in Firefox, as a person uses it: type a name, click Join, wait for the call
+ * controls. Found by accessible name and role, as room-actions.ts does for Chromium.
+ */
+export async function ffJoinRoom(page: Page, name: string, link: string): Promise<void> {
+  await page.goto(link);
+  await ffWaitFor(page, () => [...document.querySelectorAll('label')].some((l) => l.textContent?.includes('Your name')), 15_000, 'the join screen');
+  const input = await page.waitForSelector('::-p-aria(Your name)', { timeout: 15_000 });
+  await input!.click({ count: 3 });
+  await input!.type(name);
+  const join = await page.waitForSelector('::-p-aria([name="Join"][role="button"])', { timeout: 15_000 });
+  await ffWaitFor(page, () => [...document.querySelectorAll('button')].some((b) => b.textContent?.trim() === 'Join' && !b.disabled), 15_000, 'Join enabled');
+  await join!.click();
+  await page.waitForSelector('::-p-aria([name="Call controls"][role="navigation"])', { timeout: 20_000 });
+}
