@@ -26,6 +26,8 @@ export function renderMetrics(signaling: SignalingRelay, media: RelayNodeStats):
     ['confab_relay_packets_dropped_total', 'counter', 'Up packets not forwarded (not RTP of the negotiated codec).', media.packetsDropped],
     ['confab_relay_room_frames_out_total', 'counter', 'Sealed room-state frames (and presence) sent to participants on their room data channels.', media.roomFramesOut],
     ['confab_relay_keyframe_requests_total', 'counter', 'Keyframe requests sent to publishers.', media.keyframeRequests],
+    ['confab_relay_keyframe_requests_in_total', 'counter', 'Keyframe requests (PLI, FIR) received from subscribers.', media.keyframeRequestsIn],
+    ['confab_relay_keyframe_requests_coalesced_total', 'counter', 'Keyframe requests served by one already sent in the window, not sent on their own.', media.keyframeRequestsCoalesced],
     ['confab_relay_sessions_refused_total', 'counter', 'Relay sessions refused or dropped: bad key proof, or the room\'s control records keep the participant out.', media.sessionsRefused],
     ['confab_relay_callback_errors_total', 'counter', 'Errors caught in media callbacks.', media.callbackErrors],
     ['process_cpu_seconds_total', 'counter', 'User and system CPU time of the relay process.', (cpu.user + cpu.system) / 1e6],

@@ -10,8 +10,10 @@ import {
   type DownTrack,
   type LayerIndex,
   type UpStreams,
+  type UpTrack,
   type UpVideoIndex,
 } from './interfaces';
+import { TileKeyframeBackoff, UpKeyframeRequests } from './keyframe-requests';
 import { LayerSelector } from './layer-selector';
 import { PacketCache } from './packet-cache';
 import { RoomMessageHub } from './room-messages';
@@ -21,8 +23,7 @@ import { blankRtpExtensions, isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpPayloadT
 import type { ForwardingStats } from './stats';
 import { isVp8KeyframeStart } from './vp8';
 
-/** Keyframe requests to one up layer are at least this far apart; unanswered ones are repeated after the retry delay. */
-const KEYFRAME_MIN_INTERVAL_MS = 300;
+/** A tile still waiting for the keyframe of a new stream asks again after this long. */
 const KEYFRAME_RETRY_MS = 1_000;
 const CAMERA_LAYERS = 0b111;
 const SCREEN_BIT = 1 << LAYER_SCREEN;
@@ -44,6 +45,8 @@ class Tile {
   selector = new LayerSelector();
   /** Last (publisher, layer) told to the subscriber in a `tile` message. */
   reported = '';
+  /** How often the subscriber's own keyframe requests for this tile are passed on. */
+  readonly keyframeBackoff = new TileKeyframeBackoff();
   constructor(
     readonly index: number,
     readonly down: DownTrack,
@@ -70,7 +73,8 @@ export class Participant {
   audioTargets: AudioSlot[] = [];
   /** Indexed by UpVideoIndex (camera layers, then the screen). */
   readonly caches: (PacketCache | null)[] = [null, null, null, null];
-  readonly keyframeAskedAtMs = new Float64Array(4).fill(-Infinity);
+  /** Keyframe requests to this publisher, per up video stream (UpVideoIndex), coalesced. */
+  readonly keyframes = new UpKeyframeRequests(LAYER_SCREEN + 1);
   /** Source ids of this participant's up streams: base + UpVideoIndex (0–3), base + 4 for audio. Never reused in the room. */
   sourceBase = -1;
   /** Bit per UpVideoIndex: paused as last told to the publisher (-1: not told yet). */
@@ -185,7 +189,10 @@ export class Room {
       }
       if (old) this.updatePause(old);
     }
-    if (pub && tile.selector.want(layerIndex(layer, source))) this.askKeyframe(tile, nowMs);
+    if (pub && tile.selector.want(layerIndex(layer, source))) {
+      tile.keyframeBackoff.reset();
+      this.askKeyframe(tile, nowMs);
+    }
     if (pub) this.updatePause(pub);
     return null;
   }
@@ -208,6 +215,7 @@ export class Room {
     blankRtpExtensions(buf);
     pub.caches[layer]?.store(buf);
     const keyframe = isVp8KeyframeStart(buf, at, end);
+    if (keyframe) pub.keyframes.keyframeSeen(layer);
     const sourceId = pub.sourceBase + layer;
     const inSeq = rtpSeq(buf);
     const inTs = rtpTimestamp(buf);
@@ -258,7 +266,9 @@ export class Room {
     readRtcpFeedback(buf, {
       keyframe: (ssrc) => {
         const tile = sub.tiles.find((t) => t.rewriter.ssrc === ssrc);
-        if (tile) this.askKeyframe(tile, nowMs, true);
+        if (!tile) return;
+        this.stats.keyframeRequestsIn++;
+        if (tile.keyframeBackoff.allow(nowMs)) this.askKeyframe(tile, nowMs, true);
       },
       nack: (ssrc, seq) => {
         const tile = sub.tiles.find((t) => t.rewriter.ssrc === ssrc);
@@ -271,6 +281,11 @@ export class Room {
   tick(nowMs: number): void {
     this.assignSpeakers();
     for (const p of this.participants.values()) {
+      // Requests held back by the window go now, unless a keyframe came meanwhile.
+      for (let l = 0; l <= LAYER_SCREEN; l++) {
+        const track = p.up?.video[l];
+        if (track?.isOpen() && p.keyframes.due(l, nowMs)) this.requestKeyframe(track);
+      }
       for (const tile of p.tiles) {
         if (tile.selector.pending && tile.publisher && nowMs - tile.selector.keyframeAskedAtMs > KEYFRAME_RETRY_MS) {
           this.askKeyframe(tile, nowMs);
@@ -305,8 +320,12 @@ export class Room {
     const track = pub.up.video[layer];
     if (!forCurrent) tile.selector.keyframeAskedAtMs = nowMs;
     // Never before the track is open: libdatachannel aborts the process (design.md).
-    if (!track || !track.isOpen() || nowMs - pub.keyframeAskedAtMs[layer]! < KEYFRAME_MIN_INTERVAL_MS) return;
-    pub.keyframeAskedAtMs[layer] = nowMs;
+    if (!track || !track.isOpen()) return;
+    if (pub.keyframes.want(layer, nowMs)) this.requestKeyframe(track);
+    else this.stats.keyframeRequestsCoalesced++;
+  }
+
+  private requestKeyframe(track: UpTrack): void {
     this.stats.keyframeRequests++;
     track.requestKeyframe();
   }

@@ -13,7 +13,12 @@ export class ForwardingStats {
   /** Of those: packets of shared screens, received and forwarded. */
   screenPacketsIn = 0;
   screenPacketsOut = 0;
+  /** Keyframe requests sent to publishers. */
   keyframeRequests = 0;
+  /** Keyframe requests (PLI, FIR) subscribers sent about their tiles. */
+  keyframeRequestsIn = 0;
+  /** Requests a keyframe already asked for in the window serves (not sent upstream on their own). */
+  keyframeRequestsCoalesced = 0;
   layerSwitches = 0;
   nacksAnswered = 0;
   nacksMissed = 0;
@@ -57,6 +62,8 @@ export class ForwardingStats {
       screenPacketsIn: this.screenPacketsIn,
       screenPacketsOut: this.screenPacketsOut,
       keyframeRequests: this.keyframeRequests,
+      keyframeRequestsIn: this.keyframeRequestsIn,
+      keyframeRequestsCoalesced: this.keyframeRequestsCoalesced,
       layerSwitches: this.layerSwitches,
       nacksAnswered: this.nacksAnswered,
       nacksMissed: this.nacksMissed,
