@@ -7,6 +7,7 @@ import { startBots, startRelayNode, tilePlan } from '../load/harness';
 import { loadRecording, type Recording } from '../load/recording';
 import { summarizeCpuProfile } from './cpu-profile';
 import { percentile } from './client-bench';
+import { keyframeRequestBench } from './keyframe-bench';
 
 /**
  * Relay section of `npm run bench`: rooms of N synthetic participants through a real relay node
@@ -249,6 +250,11 @@ export async function relayBench(sizes = (process.env.BENCH_RELAY_SIZES ?? '10,2
   for (const r of results) {
     console.log(`relay threads, N=${r.n} (µs per forwarded packet): ${r.threadsUsPerPacket.map((t) => `${t.name} ${t.usPerPacket.toFixed(1)}`).join(', ')}`);
   }
+  const kf = await keyframeRequestBench();
+  console.log(
+    `keyframe requests, one subscriber asking every 100 ms for ${kf.seconds.toFixed(0)} s: ${kf.requestsIn} in → ${kf.sentUpstream} sent upstream ` +
+      `(${(kf.sentUpstream / kf.seconds).toFixed(2)}/s; the publisher got ${kf.publisherGot})`,
+  );
   const profiled = process.env.BENCH_RELAY_PROFILE === '1' ? results.at(-1) : undefined;
   if (profiled?.profile?.length) {
     console.log(`\nrelay CPU profile, N=${profiled.n} (self time, share of busy samples):`);

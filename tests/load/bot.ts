@@ -8,7 +8,7 @@ import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type Rel
 import { gatheredDescription } from '../../relay/sfu/peer';
 import { readRtcpFeedback } from '../../relay/sfu/rtcp';
 import { AUDIO_LEVEL_URI } from '../../relay/sfu/sdp';
-import { EXT_AUDIO_LEVEL } from './packet-builder';
+import { buildPli, EXT_AUDIO_LEVEL } from './packet-builder';
 import { OPUS_PT, playersFor, VP8_PT, type StreamPlayer } from './replayer';
 import type { Recording } from './recording';
 import { SlotVerifier } from './verifier';
@@ -152,6 +152,19 @@ export class Bot {
 
   subscribe(tile: number, publisher: string, layer: WantedLayer): void {
     this.send({ type: 'subscribe', tile, publisher, layer });
+  }
+
+  /**
+   * Asks the relay for a keyframe of video slot `tile` (an RTCP PLI, as a decoder that lost the
+   * picture sends); false before the relay answered.
+   */
+  requestKeyframe(tile: number): boolean {
+    const answer = this.messages.findLast((m) => m.type === 'answer');
+    const ssrc = answer?.type === 'answer' ? answer.video[tile]?.ssrc : undefined;
+    const track = this.downTracks[tile];
+    if (ssrc === undefined || !track?.isOpen()) return false;
+    track.sendMessageBinary(buildPli(1, ssrc));
+    return true;
   }
 
   /** Sends every recorded packet now due. Called by the harness every few ms. */

@@ -68,3 +68,14 @@ export function vp8Payload(opts: { start: boolean; keyframe: boolean; pictureId?
   p[4] = opts.keyframe ? 0x10 : 0x11; // P bit: 0 on a keyframe
   return p;
 }
+
+/** A Picture Loss Indication (RFC 4585 §6.3.1): "send me a keyframe of `mediaSsrc`". */
+export function buildPli(senderSsrc: number, mediaSsrc: number): Buffer {
+  const b = Buffer.alloc(12);
+  b[0] = 0x81; // V=2, FMT=1
+  b[1] = 206; // PSFB
+  b.writeUInt16BE(2, 2);
+  b.writeUInt32BE(senderSsrc >>> 0, 4);
+  b.writeUInt32BE(mediaSsrc >>> 0, 8);
+  return b;
+}

@@ -3,21 +3,12 @@ import type { DownTrack, UpTrack } from '../../../../relay/sfu/interfaces';
 import { KEYFRAME_WINDOW_MS } from '../../../../relay/sfu/keyframe-requests';
 import { Room, type Participant } from '../../../../relay/sfu/room';
 import { ForwardingStats } from '../../../../relay/sfu/stats';
-import { buildRtp, vp8Payload } from '../../../load/packet-builder';
+import { buildPli, buildRtp, vp8Payload } from '../../../load/packet-builder';
 
 const VP8 = 96;
 const HIGH = 2;
 
-/** A PLI (RFC 4585 §6.3.1) from a subscriber about its down SSRC. */
-function pli(mediaSsrc: number): Buffer {
-  const b = Buffer.alloc(12);
-  b[0] = 0x81;
-  b[1] = 206;
-  b.writeUInt16BE(2, 2);
-  b.writeUInt32BE(1, 4);
-  b.writeUInt32BE(mediaSsrc, 8);
-  return b;
-}
+const pli = (mediaSsrc: number) => buildPli(1, mediaSsrc);
 
 /**
  * A publisher whose encoder answers every keyframe request with a keyframe on its next frame (as
