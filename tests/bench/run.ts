@@ -2,6 +2,7 @@ import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
+import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -34,12 +35,14 @@ async function clientBench(): Promise<void> {
     const bare = await barePeerConnectionMs(browser, relay.url, JOINS);
     const join = await joinToFirstFrameMs(browser, relay.url, JOINS);
     const chat = await chatPropagationMs(browser, relay.url, CHAT_MESSAGES);
+    const cross = await crossBrowserJoins(browser);
     console.log('\nConfab bench — client (one machine, loopback, Chromium fake media)\n');
     console.table({
       'bare RTCPeerConnection: createOffer → first frame': { median: fmt(median(bare)), runs: bare.length, all: bare.map((v) => v.toFixed(0)).join(' ') },
       'Confab: click Join → first remote frame': { median: fmt(median(join)), runs: join.length, all: join.map((v) => v.toFixed(0)).join(' ') },
     });
     console.log(`join / bare ratio (medians): ${(median(join) / median(bare)).toFixed(2)}×`);
+    printCrossBrowserJoins(cross);
     console.log(
       `chat propagation across 3 browsers (${chat.length} deliveries): p50 ${fmt(percentile(chat, 50))}, p95 ${fmt(percentile(chat, 95))}`,
     );

@@ -68,3 +68,46 @@ export async function ffJoinRoom(page: Page, name: string, link: string): Promis
   await join!.click();
   await page.waitForSelector('::-p-aria([name="Call controls"][role="navigation"])', { timeout: 20_000 });
 }
+
+/** Clicks the button with accessible name `name`. */
+export async function ffClick(page: Page, name: string): Promise<void> {
+  const button = await page.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: 15_000 });
+  await button!.click();
+}
+
+/** Opens the chat panel if closed, types `text` into Message and clicks Send. */
+export async function ffSendChat(page: Page, text: string): Promise<void> {
+  const chat = await page.waitForSelector('::-p-aria([name="Chat"][role="button"])', { timeout: 15_000 });
+  if ((await chat!.evaluate((b) => b.getAttribute('aria-pressed'))) !== 'true') await chat!.click();
+  const input = await page.waitForSelector('::-p-aria(Message)', { timeout: 15_000 });
+  await input!.type(text);
+  await ffClick(page, 'Send');
+}
+
+/**
+ * Firefox has no fake screen source (headless, getDisplayMedia rejects with NotFoundError even
+ * with media.navigator.streams.fake), so the page's capture device is a canvas animated at
+ * 15 frames/s, 1280×720: everything after the capture (Firefox's encoder, its screen
+ * transceiver, the encryption, the relay) is the real thing.
+ */
+export async function useCanvasAsScreen(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    navigator.mediaDevices.getDisplayMedia = async () => {
+      const canvas = document.createElement('canvas');
+      canvas.width = 1280;
+      canvas.height = 720;
+      const g = canvas.getContext('2d')!;
+      let n = 0;
+      const timer = setInterval(() => {
+        g.fillStyle = `hsl(${(n * 7) % 360} 70% 50%)`;
+        g.fillRect(0, 0, canvas.width, canvas.height);
+        g.fillStyle = '#fff';
+        g.font = '64px sans-serif';
+        g.fillText(`Firefox screen ${n++}`, 80, 200);
+      }, 66);
+      const stream = canvas.captureStream(15);
+      stream.getVideoTracks()[0]!.addEventListener('ended', () => clearInterval(timer));
+      return stream;
+    };
+  });
+}
