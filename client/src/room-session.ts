@@ -26,6 +26,7 @@ import { TopologySwitch, type StageView } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../crdt/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from './net/signaling-client';
+import { storedControlLog } from './net/stored-control-log';
 import { keepHostKey, participantIdentity, storedHostIdentity } from './net/stored-keys';
 import { MeshMedia } from './mesh-media';
 import { PeerViews, type PeerView } from './peer-views';
@@ -148,7 +149,7 @@ export class RoomSession {
         this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
       }),
     );
-    this.controls = new RoomControls(link.roomId, this.room);
+    this.controls = new RoomControls(link.roomId, this.room, storedControlLog(link.roomId));
     this.unsubscribe.push(this.controls.onChange((state) => {
       setControlState(state);
       this.onControlsChanged();
