@@ -103,7 +103,7 @@ export function exposeDebugHooks(session: RoomSession): void {
     framesDecoded: async (peerId) => (await session.debugInboundVideo(peerId)).frames,
     videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
-    relayChoice: () => session.room.relayChoice()?.relay ?? null,
+    relayChoice: () => session.signed.relayChoice()?.relay ?? null,
     async relayAudioPacketsSent() {
       const pc = session.debugRelayConnection();
       return pc ? outboundAudioPackets(await pc.getStats()) : null;

@@ -1,12 +1,13 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { Exclusion, RoomControlState } from '../../crdt/control-records';
-import { emptyControlState, exclusionOf } from '../../crdt/control-records';
+import { emptyControlState, exclusionOf, mayParticipate } from '../../crdt/control-records';
 import { DocSync } from '../../crdt/doc-sync';
 import type { SigningIdentity } from '../../crdt/host-identity';
 import { peerIdForKey } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../crdt/room-doc';
+import { SignedRoom } from '../../crdt/signed-room';
 import { ChannelTag } from '../../crdt/wire';
 import { deriveEpochZeroKey } from './media/e2ee/frame-crypto';
 import { MediaEncryption } from './media/e2ee/media-encryption';
@@ -54,6 +55,8 @@ export class RoomSession {
   selfKey = '';
   readonly hostHeld: Accessor<boolean>;
   readonly room = new RoomDoc();
+  /** The room as shown: entries verified against their authors' keys; our writes signed. */
+  readonly signed: SignedRoom;
   readonly screen = new ScreenShare();
   readonly controls: RoomControls;
   readonly moderation: Moderation;
@@ -142,11 +145,13 @@ export class RoomSession {
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
+    // A removed person's relay choice does not count (nor does anyone's the records keep out).
+    this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
     this.unsubscribe.push(
-      this.room.onChange(() => {
-        setParticipants(this.room.participants());
-        setChat(this.room.chat());
-        this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
+      this.signed.onChange(() => {
+        setParticipants(this.signed.participants());
+        setChat(this.signed.chat());
+        this.switch?.recordedRelayChanged(this.signed.relayChoice()?.relay ?? null);
       }),
     );
     this.controls = new RoomControls(link.roomId, this.room, storedControlLog(link.roomId));
@@ -164,10 +169,12 @@ export class RoomSession {
       return { self, selfId: await peerIdForKey(self.publicKey), host: await storedHostIdentity(link.roomId) };
     })());
     const controls = this.controls;
+    const signed = this.signed;
     this.prepared = (async () => {
       const ids = await identities;
       this.selfId = ids.selfId;
       this.selfKey = ids.self.publicKey;
+      signed.signAs(ids.self, ids.selfId);
       setHostHeld(ids.host !== null);
       await Promise.all([keys, persistence.whenSynced]);
       await controls.settled();
@@ -196,7 +203,7 @@ export class RoomSession {
       meshPeerIds: () => this.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
-      recordedRelay: () => this.room.relayChoice()?.relay ?? null,
+      recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
@@ -215,7 +222,7 @@ export class RoomSession {
         this.refreshLinksWanted();
       },
       relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
-      recordRelay: (url) => this.room.setRelayChoice(url),
+      recordRelay: (url) => void this.signed.setRelayChoice(url),
       changed: () => this.updatePeerViews(),
     });
     this.stage = this.switch;
@@ -247,7 +254,7 @@ export class RoomSession {
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
     if (exclusion) return this.shutOut(exclusion);
     const signaling = this.signaling;
-    this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const encryption = (this.encryption = new MediaEncryption());
     const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
@@ -297,7 +304,7 @@ export class RoomSession {
       this.refreshLinksWanted();
       this.switch.replaceTrack('screen', track);
       void this.meshMedia.changed('screen');
-      this.room.setMedia(this.selfId, { screenOn: track !== null });
+      void this.signed.setMedia({ screenOn: track !== null });
     };
     await this.mesh.start();
   }
@@ -314,25 +321,25 @@ export class RoomSession {
   }
 
   publishMediaState(): void {
-    this.room.setMedia(this.selfId, { micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.setMedia({ micOn: this.media.micOn(), camOn: this.media.camOn() });
   }
 
   setHand(up: boolean): void {
-    this.room.setHand(this.selfId, up);
+    void this.signed.setHand(up);
   }
 
   react(emoji: Reaction): void {
-    this.room.react(this.selfId, emoji);
+    void this.signed.react(emoji);
   }
 
   sendChat(text: string): void {
-    this.room.sendChat(this.selfId, text);
+    void this.signed.sendChat(text);
   }
 
   leave(): void {
     if (this.left) return;
     this.left = true;
-    if (this.mesh) this.room.leave(this.selfId);
+    if (this.mesh) void this.signed.leave();
     this.mesh?.leave();
     this.switch.close();
     this.screen.stop();
@@ -341,6 +348,7 @@ export class RoomSession {
     this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
+    this.signed.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
   }
