@@ -4,10 +4,15 @@ import { createLogger } from './log';
 import { startServer } from './server';
 import { fail, isLoopback, isWildcard, tlsFor } from './cli-support';
 import { lanAddresses } from './tls';
+import { versionLine } from './version';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--version') {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
+  }
   if (process.argv[2] === 'relay') {
     const { runRelayJoin } = await import('./join/run');
     return runRelayJoin(process.argv.slice(3));

@@ -50,6 +50,7 @@ signaling (see \`confab relay --help\`).
                      topic and someone waiting alone do not count.
   --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
                      stderr, one a server event
+  --version          print the version of Confab and of its wire protocol
   --help             show this help`;
 
 /** Everything the CLI was told, checked. */

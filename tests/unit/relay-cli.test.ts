@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { renderUnicodeCompact } from 'uqr';
+import { PROTOCOL_VERSION } from '../../crdt/wire';
 import { lanAddresses } from '../../relay/tls';
 import { repoRoot } from '../support/relay-process';
 
@@ -159,15 +160,21 @@ describe('relay CLI', { timeout: 45_000 }, () => {
     expect(fingerprints[1]).toBe(fingerprints[0]);
   });
 
-  it('the `confab` bin entry runs the same CLI', async () => {
-    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
-      const child = spawn(process.execPath, ['relay/bin.js', '--help'], { cwd: repoRoot });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.once('exit', (exitCode) => resolve({ stdout: text, code: exitCode }));
-    });
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: confab /);
+  // The compiled server (npm run build makes dist-server/), run by plain node: no tsx loader.
+  it('the `confab` bin entry runs the compiled CLI: --help, and --version with the wire protocol', async () => {
+    const runBin = (arg: string) =>
+      new Promise<{ stdout: string; code: number | null }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/confab.js', arg], { cwd: repoRoot });
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        child.once('exit', (exitCode) => resolve({ stdout: text, code: exitCode }));
+      });
+    const [help, version] = await Promise.all([runBin('--help'), runBin('--version')]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: confab /);
+    const { version: packageVersion } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`confab ${packageVersion} (wire protocol ${PROTOCOL_VERSION})\n`);
   });
 
   it('--tls-cert without --tls-key exits 2; an unreadable certificate exits 1', async () => {
