@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { RELAY_PROTOCOL_VERSION } from '../crdt/relay-wire';
 import { PROTOCOL_VERSION } from '../crdt/wire';
 
 // The compiled server has it baked in (scripts/build-server.mjs); from source, package.json says.
@@ -9,5 +10,5 @@ export const CONFAB_VERSION: string =
     ? __CONFAB_VERSION__
     : (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** What `confab --version` prints: the package and the signaling wire protocol it speaks. */
-export const versionLine = () => `confab ${CONFAB_VERSION} (wire protocol ${PROTOCOL_VERSION})`;
+/** What `confab --version` prints: the package, the signaling wire protocol and the relay node's. */
+export const versionLine = () => `confab ${CONFAB_VERSION} (wire protocol ${PROTOCOL_VERSION}, relay protocol ${RELAY_PROTOCOL_VERSION})`;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { renderUnicodeCompact } from 'uqr';
+import { RELAY_PROTOCOL_VERSION } from '../../crdt/relay-wire';
 import { PROTOCOL_VERSION } from '../../crdt/wire';
 import { lanAddresses } from '../../relay/tls';
 import { repoRoot } from '../support/relay-process';
@@ -174,7 +175,7 @@ describe('relay CLI', { timeout: 45_000 }, () => {
     expect(help.stdout).toMatch(/^Usage: confab /);
     const { version: packageVersion } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     expect(version.code).toBe(0);
-    expect(version.stdout).toBe(`confab ${packageVersion} (wire protocol ${PROTOCOL_VERSION})\n`);
+    expect(version.stdout).toBe(`confab ${packageVersion} (wire protocol ${PROTOCOL_VERSION}, relay protocol ${RELAY_PROTOCOL_VERSION})\n`);
   });
 
   it('--tls-cert without --tls-key exits 2; an unreadable certificate exits 1', async () => {
