@@ -6,8 +6,9 @@ import { lanAddresses, loadTls, selfSignedTls } from './tls';
 export const isLoopback = (host: string) => host === 'localhost' || host === '::1' || host.startsWith('127.');
 export const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
 
-/** HTTPS unless on localhost without --https: browsers allow the camera only there. */
-export async function tlsFor(config: Pick<Config, 'host' | 'https' | 'tlsCert' | 'tlsKey' | 'dataDir'>) {
+/** HTTPS unless on localhost without --https (browsers allow the camera only there), or --tls off. */
+export async function tlsFor(config: Pick<Config, 'host' | 'https' | 'tlsCert' | 'tlsKey' | 'dataDir'> & { tlsOff?: boolean }) {
+  if (config.tlsOff) return null;
   if (config.tlsCert && config.tlsKey) {
     try {
       return loadTls(config.tlsCert, config.tlsKey);

@@ -71,6 +71,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     startupBanner({ urls, qr: !isLoopback(host), ...(tls?.selfSigned ? { fingerprint: tls.fingerprint } : {}) }),
   );
+  if (config.tlsOff && !isLoopback(host)) {
+    log.warn('plain HTTP on a network address (--tls off): browsers open the camera only over https, so put a TLS-terminating proxy in front', { host });
+  }
   log.info('listening', {
     url: server.url,
     iceServers: config.iceServers.length,

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -258,6 +258,22 @@ describe('relay CLI', { timeout: 45_000 }, () => {
       const [, url] = await waitForOutput(cli.out, /running at (\S+)\n(?:.*\n)+?\s+((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\n/, cli.exited);
       expect(url).toBe(`https://${ip}:${/:(\d+)\/$/.exec(url!)![1]}/`);
       expect(cli.out.stdout).toContain(`Or scan it with a phone:\n${renderUnicodeCompact(url!, { border: 2 })}\n`);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+
+  it.skipIf(lanAddresses().length === 0)('--tls off serves plain HTTP on a LAN address, makes no certificate, and warns once', async () => {
+    const ip = lanAddresses()[0]!;
+    const dataDir = mkdtempSync(join(tmpdir(), 'confab-data-'));
+    const cli = startCli('SIGTERM', ['--host', ip, '--data-dir', dataDir, '--tls', 'off']);
+    try {
+      const [, url] = await waitForOutput(cli.out, /running at (\S+)\n/, cli.exited);
+      expect(url).toMatch(new RegExp(`^http://${ip.replaceAll('.', '\\.')}:\\d+/$`));
+      expect(await (await fetch(new URL('/healthz', url))).text()).toBe('ok\n');
+      expect(cli.out.stdout).not.toMatch(/[0-9A-F]{2}(:[0-9A-F]{2}){31}/);
+      expect(readdirSync(dataDir)).toEqual([]);
+      expect(cli.out.stderr.match(/plain HTTP on a network address/g)).toHaveLength(1);
     } finally {
       expect(await cli.stop()).toBe(0);
     }
