@@ -17,7 +17,11 @@ export async function tlsFor(config: Pick<Config, 'host' | 'https' | 'tlsCert' |
     }
   }
   if (!config.https && isLoopback(config.host)) return null;
-  return selfSignedTls(config.dataDir, isWildcard(config.host) ? lanAddresses() : [config.host]);
+  try {
+    return await selfSignedTls(config.dataDir, isWildcard(config.host) ? lanAddresses() : [config.host]);
+  } catch (err) {
+    fail(`could not keep the self-signed certificate in ${config.dataDir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass --data-dir, or --tls off behind a TLS proxy`, 1);
+  }
 }
 
 export function fail(message: string, code: number, help = '--help'): never {
