@@ -1,5 +1,5 @@
-import { DocSync } from '../../crdt/doc-sync';
-import { RoomDoc } from '../../crdt/room-doc';
+import { DocSync } from '../../crdt/room/doc-sync';
+import { RoomDoc } from '../../crdt/room/room-doc';
 
 /** A peer for attack tests: a real room document with its real sync. */
 export interface SyncedPeer {
