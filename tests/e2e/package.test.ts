@@ -63,6 +63,8 @@ describe('the packed package, installed with --omit=dev', { timeout: 300_000 }, 
   });
 
   it('starts, serves the page and /healthz, passes its container health check, and carries a two-person call', async () => {
+    // The installed server; the page it serves is this checkout's test build (startRelay sets
+    // CONFAB_STATIC), since the call is checked through window.confabDebug, which dist/ has not.
     relay = await startRelay({ command: [bin], args: ['--tls', 'off'] });
     expect(await (await fetch(new URL('/healthz', relay.url))).text()).toBe('ok\n');
     expect(await (await fetch(relay.url)).text()).toContain('<div id="app">');

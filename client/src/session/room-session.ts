@@ -15,7 +15,6 @@ import { decodeMediaKey, encodeMediaKey } from '../media/e2ee/media-key-message'
 import { MediaKeyring } from '../media/e2ee/media-keyring';
 import type { LocalMedia } from '../media/local-media';
 import type { QualitySources, StatsSource } from '../media/stats/quality-watch';
-import { inboundVideo } from '../media/stats/rtc-stats';
 import { ScreenShare } from '../media/screen-share';
 import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
 import { Admission } from './admission';
@@ -107,12 +106,12 @@ export class RoomSession {
   /** Whether we want peer links (as last told to our peers). */
   private linksWanted = true;
   private readonly keys: Promise<RoomKeys>;
-  private readonly identities: Promise<Identities>;
+  protected readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
-  private mesh: MeshSession | null = null;
+  protected mesh: MeshSession | null = null;
   /** End-to-end media encryption: the worker that seals frames, and which key is current. */
   encryption: MediaEncryption | null = null;
-  private keyring: MediaKeyring | null = null;
+  protected keyring: MediaKeyring | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -375,22 +374,6 @@ export class RoomSession {
     return [...this.meshPeers.map((p) => p.id), ...(relayed ? linkless.filter((id) => relayed.includes(id)) : linkless)];
   }
 
-  /** Peer connections open or being made (read by tests through window.confabDebug). */
-  meshLinkCount(): number {
-    return this.mesh?.linkCount() ?? 0;
-  }
-
-  /** The media key's epoch (read by tests through window.confabDebug). */
-  get mediaKeyEpoch(): number {
-    return this.keyring?.current.epoch ?? -1;
-  }
-
-  /** A tampered client (test hooks only) that does not leave when the records remove it. */
-  debugStayWhenRemoved = false;
-
-  /** Set by the Room view: the audio levels its speaker detection last measured. */
-  debugSpeakerLevels: () => Record<string, number> = () => ({});
-
   /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
   audioReceiver(peerId: string): RTCRtpReceiver | undefined {
     const relay = this.switch.connectedRelay();
@@ -420,29 +403,8 @@ export class RoomSession {
     return { perPeer, uplinks };
   }
 
-  /** The connection to the relay node, while it carries our media. */
-  debugRelayConnection(): RTCPeerConnection | null {
-    return this.switch.connectedRelay()?.connection ?? null;
-  }
-
-  /** Frames decoded from a peer (camera, and screen in a mesh) and the widest frame now arriving. */
-  async debugInboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
-    const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
-    return inboundVideo(relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats());
-  }
-
-  /** Read by tests and the bench through window.confabDebug. */
-  debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
-    return this.connection(peerId);
-  }
-
-  /** For the tampered-client tests: what a modified client could do with its own key. */
-  async debugTamperTools(): Promise<{ identity: SigningIdentity; signal: MeshSession['signal'] }> {
-    return { identity: (await this.identities).self, signal: (peerId, msg) => this.mesh?.signal(peerId, msg) };
-  }
-
   /** Out for good: leave, and turn the camera and microphone off. */
-  private shutOut(reason: 'ended' | 'removed'): void {
+  protected shutOut(reason: 'ended' | 'removed'): void {
     this.setStanding(reason);
     this.leave();
     this.media.stop();
@@ -463,7 +425,7 @@ export class RoomSession {
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
-      if (!this.debugStayWhenRemoved) this.shutOut(exclusion);
+      this.shutOut(exclusion);
     } else if (exclusion === null) {
       this.setStanding('in');
       // Just let in: say hello again, with the admission as proof.
