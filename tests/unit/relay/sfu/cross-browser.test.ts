@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ConnectLayout, RelayServerMessage } from '../../../../crdt/relay-wire';
+import type { ConnectLayout, RelayServerMessage } from '../../../../crdt/protocol/relay-wire';
 import type { DownTrack, UpTrack } from '../../../../relay/sfu/interfaces';
 import { answerConnection, type Connection } from '../../../../relay/sfu/peer';
 import { Room } from '../../../../relay/sfu/room';
