@@ -1,10 +1,11 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { Exclusion, RoomControlState } from '../../../crdt/room/control-records';
-import { emptyControlState, exclusionOf } from '../../../crdt/room/control-records';
+import { emptyControlState, exclusionOf, mayParticipate } from '../../../crdt/room/control-records';
 import { DocSync } from '../../../crdt/room/doc-sync';
 import { RoomControls } from '../../../crdt/room/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
+import { SignedRoom } from '../../../crdt/room/signed-room';
 import { ChannelTag } from '../../../crdt/protocol/wire';
 import { deriveEpochZeroKey } from '../media/e2ee/frame-crypto';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
@@ -23,12 +24,11 @@ import { TopologySwitch, type StageView } from '../topology/topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
+import { storedControlLog } from '../storage/stored-control-log';
 import { MeshMedia } from '../mesh/mesh-media';
 import type { PeerView } from './peer-views';
 import { RemoteMembers } from './remote-members';
-import { Moderation } from './room-moderation';
-
-export type Role = 'host' | 'cohost' | 'guest';
+import { Moderation, roleOfKey, type Role } from './room-moderation';
 
 /** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
 export type Standing = 'in' | 'knocking' | Exclusion;
@@ -45,6 +45,8 @@ export class RoomSession {
   selfKey = '';
   readonly hostHeld: Accessor<boolean>;
   readonly room = new RoomDoc();
+  /** The room as shown: entries verified against their authors' keys; our writes signed. */
+  readonly signed: SignedRoom;
   readonly screen = new ScreenShare();
   readonly controls: RoomControls;
   readonly moderation: Moderation;
@@ -131,14 +133,16 @@ export class RoomSession {
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
+    // A removed person's relay choice does not count (nor does anyone's the records keep out).
+    this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
     this.unsubscribe.push(
-      this.room.onChange(() => {
-        setParticipants(this.room.participants());
-        setChat(this.room.chat());
-        this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
+      this.signed.onChange(() => {
+        setParticipants(this.signed.participants());
+        setChat(this.signed.chat());
+        this.switch?.recordedRelayChanged(this.signed.relayChoice()?.relay ?? null);
       }),
     );
-    this.controls = new RoomControls(link.roomId, this.room);
+    this.controls = new RoomControls(link.roomId, this.room, storedControlLog(link.roomId));
     this.unsubscribe.push(this.controls.onChange((state) => {
       setControlState(state);
       this.onControlsChanged();
@@ -147,10 +151,12 @@ export class RoomSession {
     const keys = (this.keys = deriveRoomKeys(link));
     const identities = (this.identities = loadIdentities(link.roomId, hostKeyFromLink));
     const controls = this.controls;
+    const signed = this.signed;
     this.prepared = (async () => {
       const ids = await identities;
       this.selfId = ids.selfId;
       this.selfKey = ids.self.publicKey;
+      signed.signAs(ids.self, ids.selfId);
       setHostHeld(ids.host !== null);
       await Promise.all([keys, persistence.whenSynced]);
       await controls.settled();
@@ -179,7 +185,7 @@ export class RoomSession {
       meshPeerIds: () => this.remote.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
-      recordedRelay: () => this.room.relayChoice()?.relay ?? null,
+      recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
@@ -198,7 +204,7 @@ export class RoomSession {
         this.refreshLinksWanted();
       },
       relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
-      recordRelay: (url) => this.room.setRelayChoice(url),
+      recordRelay: (url) => void this.signed.setRelayChoice(url),
       changed: () => this.remote.update(),
     });
     this.stage = this.switch;
@@ -208,17 +214,12 @@ export class RoomSession {
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
   role(): Role {
-    if (this.hostHeld()) return 'host';
-    return this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
+    return this.hostHeld() ? 'host' : this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
   }
 
   /** What the records say a connected peer is. */
   roleOf(peerId: string): Role {
-    const key = this.mesh?.keyOf(peerId);
-    const state = this.controlState();
-    if (!key) return 'guest';
-    if (state.hostSessions.has(key)) return 'host';
-    return state.cohosts.has(key) ? 'cohost' : 'guest';
+    return roleOfKey(this.controlState(), this.mesh?.keyOf(peerId));
   }
 
   async start(name: string): Promise<void> {
@@ -230,7 +231,7 @@ export class RoomSession {
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
     if (exclusion) return this.shutOut(exclusion);
     const signaling = this.signaling;
-    this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const encryption = (this.encryption = new MediaEncryption());
     const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
@@ -279,7 +280,7 @@ export class RoomSession {
       this.refreshLinksWanted();
       this.switch.replaceTrack('screen', track);
       void this.meshMedia.changed('screen');
-      this.room.setMedia(this.selfId, { screenOn: track !== null });
+      void this.signed.setMedia({ screenOn: track !== null });
     };
     await this.mesh.start();
   }
@@ -296,25 +297,25 @@ export class RoomSession {
   }
 
   publishMediaState(): void {
-    this.room.setMedia(this.selfId, { micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.setMedia({ micOn: this.media.micOn(), camOn: this.media.camOn() });
   }
 
   setHand(up: boolean): void {
-    this.room.setHand(this.selfId, up);
+    void this.signed.setHand(up);
   }
 
   react(emoji: Reaction): void {
-    this.room.react(this.selfId, emoji);
+    void this.signed.react(emoji);
   }
 
   sendChat(text: string): void {
-    this.room.sendChat(this.selfId, text);
+    void this.signed.sendChat(text);
   }
 
   leave(): void {
     if (this.left) return;
     this.left = true;
-    if (this.mesh) this.room.leave(this.selfId);
+    if (this.mesh) void this.signed.leave();
     this.mesh?.leave();
     this.switch.close();
     this.screen.stop();
@@ -323,6 +324,7 @@ export class RoomSession {
     this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
+    this.signed.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
   }

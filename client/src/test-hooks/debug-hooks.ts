@@ -58,6 +58,10 @@ export interface ConfabDebug {
   speakerLevels(): Record<string, number>;
   standing(): string;
   chatTexts(): string[];
+  /** Verified chat as shown: who signed each message, the name it carries, its text. */
+  chat(): { from: string; name: string; text: string }[];
+  /** Verified participant names by peer id, as tiles and lists show them. */
+  names(): Record<string, string>;
   controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
   tamper?: TamperHooks;
 }
@@ -76,6 +80,13 @@ export interface TamperHooks {
   stayWhenRemoved(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
   signal(peerId: string, msg: PeerSignal): Promise<void>;
+  /** A plain Yjs delete of every control record in this page's document (no key needed). */
+  deleteControls(): void;
+  /** Raw entries of this page's document, and writes of anything into them, unchecked. */
+  chatValues(): unknown[];
+  pushChat(value: unknown): void;
+  participantValue(id: string): unknown;
+  putParticipant(id: string, value: unknown): void;
 }
 
 declare global {
@@ -112,7 +123,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
     framesDecoded: async (peerId) => (await session.inboundVideo(peerId)).frames,
     videoWidth: async (peerId) => (await session.inboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
-    relayChoice: () => session.room.relayChoice()?.relay ?? null,
+    relayChoice: () => session.signed.relayChoice()?.relay ?? null,
     async relayAudioPacketsSent() {
       const pc = session.relayConnection();
       return pc ? outboundAudioPackets(await pc.getStats()) : null;
@@ -189,6 +200,8 @@ export function exposeDebugHooks(session: TestRoomSession): void {
     speakerLevels: () => speakerLevels(),
     standing: () => session.standing(),
     chatTexts: () => session.chat().map((m) => m.text),
+    chat: () => session.chat().map(({ from, name, text }) => ({ from, name, text })),
+    names: () => Object.fromEntries(session.participants().map((p) => [p.id, p.name])),
     controls() {
       const s = session.controlState();
       return {
@@ -221,5 +234,13 @@ function tamperHooks(session: TestRoomSession): TamperHooks {
     async signal(peerId, msg) {
       (await tools).signal(peerId, msg);
     },
+    deleteControls() {
+      const array = session.room.doc.getArray<unknown>('controls');
+      array.delete(0, array.length);
+    },
+    chatValues: () => session.room.chatValues(),
+    pushChat: (value) => session.room.pushChat(value),
+    participantValue: (id) => session.room.participantValues().find(([key]) => key === id)?.[1],
+    putParticipant: (id, value) => session.room.putParticipant(id, value),
   };
 }
