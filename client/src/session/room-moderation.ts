@@ -28,6 +28,15 @@ interface ModerationOptions {
 
 const MAX_KNOCKS = 50;
 
+export type Role = 'host' | 'cohost' | 'guest';
+
+/** What the records say the holder of participant key `key` is (guest when unknown). */
+export function roleOfKey(state: RoomControlState, key: string | undefined): Role {
+  if (!key) return 'guest';
+  if (state.hostSessions.has(key)) return 'host';
+  return state.cohosts.has(key) ? 'cohost' : 'guest';
+}
+
 /**
  * What the host and co-hosts do in "Your room": lock, admit or deny knocks, remove, grant
  * co-host, end the room. Each action is a signed record in the room document; every peer

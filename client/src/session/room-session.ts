@@ -3,8 +3,6 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import type { Exclusion, RoomControlState } from '../../../crdt/room/control-records';
 import { emptyControlState, exclusionOf, mayParticipate } from '../../../crdt/room/control-records';
 import { DocSync } from '../../../crdt/room/doc-sync';
-import type { SigningIdentity } from '../../../crdt/identity/host-identity';
-import { peerIdForKey } from '../../../crdt/identity/participant-identity';
 import { RoomControls } from '../../../crdt/room/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
 import { SignedRoom } from '../../../crdt/room/signed-room';
@@ -14,12 +12,12 @@ import { MediaEncryption } from '../media/e2ee/media-encryption';
 import { decodeMediaKey, encodeMediaKey } from '../media/e2ee/media-key-message';
 import { MediaKeyring } from '../media/e2ee/media-keyring';
 import type { LocalMedia } from '../media/local-media';
-import type { QualitySources, StatsSource } from '../media/stats/quality-watch';
 import { ScreenShare } from '../media/screen-share';
 import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
 import { Admission } from './admission';
+import { loadIdentities, type Identities } from './identities';
 import { fromBase64Url } from '../../../crdt/protocol/base64url';
-import { MeshSession, type RemotePeer } from '../mesh/mesh-session';
+import { MeshSession } from '../mesh/mesh-session';
 import { relayCredentials } from '../relay-node/relay-credentials';
 import { meshLinksWanted, relayUrlFor, type Topology } from '../topology/topology';
 import { TopologySwitch, type StageView } from '../topology/topology-switch';
@@ -27,21 +25,14 @@ import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys'
 import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
 import { storedControlLog } from '../storage/stored-control-log';
-import { keepHostKey, participantIdentity, storedHostIdentity } from '../storage/stored-keys';
 import { MeshMedia } from '../mesh/mesh-media';
-import { PeerViews, type PeerView } from './peer-views';
-import { Moderation } from './room-moderation';
-
-export type Role = 'host' | 'cohost' | 'guest';
+import type { PeerView } from './peer-views';
+import { RemoteMembers } from './remote-members';
+import { Moderation, roleOfKey, type Role } from './room-moderation';
 
 /** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
 export type Standing = 'in' | 'knocking' | Exclusion;
 
-interface Identities {
-  self: SigningIdentity;
-  selfId: string;
-  host: SigningIdentity | null;
-}
 
 /**
  * Everything one person's presence in a room needs: the room document and its sync, the
@@ -60,7 +51,8 @@ export class RoomSession {
   readonly controls: RoomControls;
   readonly moderation: Moderation;
   readonly peers: Accessor<PeerView[]>;
-  private readonly views = new PeerViews();
+  /** Everyone else: mesh links and the relay's publishers as one list of views. */
+  readonly remote: RemoteMembers;
   readonly participants: Accessor<Participant[]>;
   readonly chat: Accessor<ChatMessage[]>;
   readonly signalingStatus: Accessor<SignalingStatus>;
@@ -78,17 +70,10 @@ export class RoomSession {
   readonly topology: Accessor<Topology>;
   /** The relay node failed us; the room runs as a mesh and the relay is tried again. */
   readonly relayLost: Accessor<boolean>;
-  /** In relay mode, one track per audio slot: the Room view plays them. */
-  readonly relayAudio: Accessor<MediaStreamTrack[]>;
-  private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
-  /** In relay mode, whom the relay ranks loudest (the audio levels never reach the page there). */
-  readonly relaySpeaker: Accessor<string | null>;
-  private readonly setRelaySpeaker: (id: string | null) => void;
   /** Mesh or relay, and which relay (read by the debug hooks too). */
   readonly switch: TopologySwitch;
   /** What the stage shows, which a relay link needs to know (which tiles, how big, who is pinned). */
   readonly stage: StageView;
-  private meshPeers: RemotePeer[] = [];
   /** What goes over mesh links (mesh-media.ts). */
   private readonly meshMedia = new MeshMedia({
     local: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
@@ -133,14 +118,18 @@ export class RoomSession {
     const [hostHeld, setHostHeld] = createSignal(false);
     this.hostHeld = hostHeld;
     const [refusal, setRefusal] = createSignal<SignalingRefusal | null>(null);
-    this.peers = this.views.peers;
+    this.remote = new RemoteMembers({
+      mesh: () => this.mesh,
+      relay: () => this.switch.connectedRelay(),
+      excluded: (id) => this.knownExcluded(id),
+      shownChanged: () => this.refreshLinksWanted(),
+    });
+    this.peers = this.remote.peers;
     this.participants = participants;
     this.chat = chat;
     this.signalingStatus = status;
     [this.linkRejected, this.setLinkRejected] = createSignal(false);
     this.signalingRefusal = refusal;
-    [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
-    [this.relaySpeaker, this.setRelaySpeaker] = createSignal<string | null>(null);
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
@@ -160,13 +149,7 @@ export class RoomSession {
     }));
     const persistence = (this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc));
     const keys = (this.keys = deriveRoomKeys(link));
-    const identities = (this.identities = (async () => {
-      if (hostKeyFromLink && !(await keepHostKey(link.roomId, hostKeyFromLink))) {
-        console.warn('[confab] the host key in this link is not this room\'s; joining as a guest');
-      }
-      const self = await participantIdentity(link.roomId);
-      return { self, selfId: await peerIdForKey(self.publicKey), host: await storedHostIdentity(link.roomId) };
-    })());
+    const identities = (this.identities = loadIdentities(link.roomId, hostKeyFromLink));
     const controls = this.controls;
     const signed = this.signed;
     this.prepared = (async () => {
@@ -199,7 +182,7 @@ export class RoomSession {
     });
     const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
-      meshPeerIds: () => this.knownPeerIds(),
+      meshPeerIds: () => this.remote.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
       recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
@@ -222,7 +205,7 @@ export class RoomSession {
       },
       relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
       recordRelay: (url) => void this.signed.setRelayChoice(url),
-      changed: () => this.updatePeerViews(),
+      changed: () => this.remote.update(),
     });
     this.stage = this.switch;
     this.topology = this.switch.topology;
@@ -231,17 +214,12 @@ export class RoomSession {
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
   role(): Role {
-    if (this.hostHeld()) return 'host';
-    return this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
+    return this.hostHeld() ? 'host' : this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
   }
 
   /** What the records say a connected peer is. */
   roleOf(peerId: string): Role {
-    const key = this.mesh?.keyOf(peerId);
-    const state = this.controlState();
-    if (!key) return 'guest';
-    if (state.hostSessions.has(key)) return 'host';
-    return state.cohosts.has(key) ? 'cohost' : 'guest';
+    return roleOfKey(this.controlState(), this.mesh?.keyOf(peerId));
   }
 
   async start(name: string): Promise<void> {
@@ -283,8 +261,7 @@ export class RoomSession {
         },
       },
       onPeersChanged: (peers) => {
-        this.meshPeers = peers;
-        this.updatePeerViews();
+        this.remote.meshChanged(peers);
         this.switch.reconsider();
       },
       onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
@@ -364,45 +341,6 @@ export class RoomSession {
     this.relayRoom.sendMediaKey(key, removed);
   }
 
-  /**
-   * Everyone we know is here besides the relay's publishers: linked peers, and peers that said
-   * a relay carries them (once we are on a relay, only those it lists: a closed tab says no bye).
-   */
-  private knownPeerIds(): string[] {
-    const relayed = this.switch.connectedRelay()?.publishers();
-    const linkless = this.mesh?.linklessPeerIds() ?? [];
-    return [...this.meshPeers.map((p) => p.id), ...(relayed ? linkless.filter((id) => relayed.includes(id)) : linkless)];
-  }
-
-  /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
-  audioReceiver(peerId: string): RTCRtpReceiver | undefined {
-    const relay = this.switch.connectedRelay();
-    if (relay?.videoReceiverOf(peerId)) return relay.audioReceiverOf(peerId);
-    return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
-  }
-
-  /** The connection to a peer (mesh). */
-  connection(peerId: string): RTCPeerConnection | undefined {
-    return this.mesh?.link(peerId)?.pc;
-  }
-
-  /**
-   * What the quality indicators measure: in a mesh, each peer's connection (which is also our
-   * uplink to them); through the relay, the slot receiving each peer and the relay connection.
-   */
-  qualitySources(): QualitySources {
-    const relay = this.switch.connectedRelay();
-    const perPeer = new Map<string, StatsSource>();
-    const uplinks: StatsSource[] = relay ? [relay.connection] : [];
-    for (const peer of this.peers()) {
-      const source = relay?.videoReceiverOf(peer.id) ?? this.connection(peer.id);
-      if (source) perPeer.set(peer.id, source);
-      const mesh = this.connection(peer.id);
-      if (!relay && mesh) uplinks.push(mesh);
-    }
-    return { perPeer, uplinks };
-  }
-
   /** Out for good: leave, and turn the camera and microphone off. */
   protected shutOut(reason: 'ended' | 'removed'): void {
     this.setStanding(reason);
@@ -421,7 +359,7 @@ export class RoomSession {
     this.relayRoom.refresh();
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
-    this.updatePeerViews();
+    this.remote.update();
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
@@ -433,14 +371,6 @@ export class RoomSession {
     } else if (!(exclusion === 'locked' && before === 'knocking')) {
       this.setStanding(exclusion);
     }
-  }
-
-  /** Tiles follow mesh links and the relay's publishers (peer-views.ts). */
-  private updatePeerViews(): void {
-    const relay = this.switch.connectedRelay();
-    if (this.views.update(this.meshPeers, relay, (id) => this.knownExcluded(id))) this.refreshLinksWanted();
-    this.setRelayAudio(relay ? relay.audioTracks() : []);
-    this.setRelaySpeaker(relay?.loudest() ?? null);
   }
 
   /**

@@ -109,7 +109,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
     },
     peerIds: () => session.peers().map((p) => p.id),
     sending(peerId) {
-      const pc = session.connection(peerId);
+      const pc = session.remote.connection(peerId);
       const labels = pc?.getSenders().flatMap((s) => (s.track ? [s.track.label] : [])) ?? [];
       // The DTLS fingerprint in the local description names this connection: a redial makes another.
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
@@ -119,7 +119,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, sendKeyId: null };
       return { ...counts, epoch: session.mediaKeyEpoch };
     },
-    iceServerCount: (peerId) => session.connection(peerId)?.getConfiguration().iceServers?.length ?? -1,
+    iceServerCount: (peerId) => session.remote.connection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     framesDecoded: async (peerId) => (await session.inboundVideo(peerId)).frames,
     videoWidth: async (peerId) => (await session.inboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
@@ -137,7 +137,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
     relayVoices: () => [...(session.switch.connectedRelay()?.voices() ?? [])],
     viaRelay: (peerId) => session.switch.connectedRelay()?.videoReceiverOf(peerId) !== undefined,
     async audioPeak(peerId, windowMs) {
-      const track = session.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
+      const track = session.remote.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;
       const ctx = new AudioContext();
       await ctx.resume();
@@ -156,7 +156,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       const until = performance.now() + windowMs;
       // The sender's own level in the RTP header of arriving packets is read too: when the
       // WebAudio path stays silent, it still shows whether sound is arriving.
-      const receiver = session.audioReceiver(peerId);
+      const receiver = session.remote.audioReceiver(peerId);
       while (performance.now() < until) {
         analyser.getFloatTimeDomainData(samples);
         for (const s of samples) peak = Math.max(peak, Math.abs(s));
@@ -183,7 +183,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
         return out;
       };
       const relayed = session.switch.connectedRelay()?.screenReceiverOf(peerId);
-      const mesh = await read(session.connection(peerId)?.getTransceivers()[2]?.receiver);
+      const mesh = await read(session.remote.connection(peerId)?.getTransceivers()[2]?.receiver);
       const shown = relayed ? await read(relayed) : mesh;
       return { ...shown, via: relayed ? 'relay' : 'mesh', meshFramesDecoded: mesh.framesDecoded };
     },

@@ -34,7 +34,7 @@ export class TestRoomSession extends RoomSession {
   /** Frames decoded from a peer (camera, and screen in a mesh) and the widest frame now arriving. */
   async inboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
     const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
-    return inboundVideo(relayed ? await relayed.getStats() : await this.connection(peerId)?.getStats());
+    return inboundVideo(relayed ? await relayed.getStats() : await this.remote.connection(peerId)?.getStats());
   }
 
   /** What a modified client could do with its own key. */

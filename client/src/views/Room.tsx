@@ -44,12 +44,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         handUpAt: record?.handUpAt,
       })),
   ]));
-  const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.audioReceiver(id)));
+  const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.remote.audioReceiver(id)));
   onCleanup(() => speakers.stop());
-  const quality = new QualityWatch(() => session.qualitySources(), session.media.camOn);
+  const quality = new QualityWatch(() => session.remote.qualitySources(), session.media.camOn);
   onCleanup(() => quality.stop());
   // Through the relay the levels stay on the relay, which says whom it ranks loudest.
-  const speaker = () => (session.topology() === 'relay' ? session.relaySpeaker() : speakers.speaker());
+  const speaker = () => (session.topology() === 'relay' ? session.remote.relaySpeaker() : speakers.speaker());
   if (import.meta.env.MODE === 'test-hooks') exposeSpeakerLevels(() => Object.fromEntries(speakers.lastLevels));
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
@@ -129,7 +129,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <Stage session={session} speaker={speaker} quality={quality} />
         </Show>
         {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
-        <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
+        <For each={session.remote.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
