@@ -196,6 +196,7 @@ export class RoomSession {
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
       recordedRelay: () => this.room.relayChoice()?.relay ?? null,
+      relayPolicy: () => ({ open: openToLinkHolders(this.controls.state), approved: this.controls.state.approvedRelays }),
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
@@ -448,6 +449,8 @@ export class RoomSession {
 
   private onControlsChanged(): void {
     this.relayRoom.refresh();
+    // A lock (or an approval) changes which joined relays the room may use.
+    this.switch?.reconsider();
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.updatePeerViews();
