@@ -83,6 +83,22 @@ export interface SignalEnvelope {
   from: string;
   to?: string;
   msg: PeerSignal;
+  /** The sender's participant signature (crdt/signal-auth.ts); only relay signals go without. */
+  auth?: SignalAuth;
+}
+
+/**
+ * Who signed a signal and where it may count: `key` (hashes to `from`), `inst` (the sender's page
+ * load), `seq` (rises with the sender's clock in ms, never repeats), `toInst` (the recipient's
+ * page load, on a signal to one peer), `sig` = ECDSA P-256 over the JSON
+ * `["confab/signal/v1", roomId, from, to|null, key, inst, seq, toInst|null, msg]`.
+ */
+export interface SignalAuth {
+  key: string;
+  inst: string;
+  seq: number;
+  toInst?: string;
+  sig: string;
 }
 
 export type PeerSignal =

@@ -21,6 +21,7 @@ import { Admission } from './net/admission';
 import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayCredentials } from './net/relay-credentials';
+import { SignedSignals } from './net/signed-signals';
 import { meshLinksWanted, relayUrlFor, type Topology } from './net/topology';
 import { TopologySwitch, type StageView } from './topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
@@ -254,6 +255,7 @@ export class RoomSession {
     const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
+      auth: new SignedSignals(this.link.roomId, this.selfId, ids.self),
       protect: (t, media) => encryption.protect(t, media),
       // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
       onChannelOpen: (peerId) => {
@@ -449,8 +451,7 @@ export class RoomSession {
 
   private onControlsChanged(): void {
     this.relayRoom.refresh();
-    // A lock (or an approval) changes which joined relays the room may use.
-    this.switch?.reconsider();
+    this.switch?.reconsider(); // a lock or an approval changes which joined relays the room may use
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.updatePeerViews();
