@@ -200,7 +200,7 @@ export class RoomSession {
       relayPolicy: () => ({ open: openToLinkHolders(this.controls.state), approved: this.controls.state.approvedRelays }),
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
-      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
+      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls, keys.then((k) => k.relayAccess)),
       localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),

@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { JoinedRoom } from '../sfu/control';
 import { createRelayNode } from '../sfu/node';
 
 export interface RelayServer {
@@ -19,6 +20,8 @@ export async function startRelayServer(opts: {
   tls?: { cert: string; key: string };
   publicIp?: string;
   udpPort?: number;
+  /** The one room this relay serves, and how a hello shows its link. */
+  joinedRoom?: JoinedRoom;
 }): Promise<RelayServer> {
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
   // libdatachannel binds media sockets to an address, not a name.
@@ -26,6 +29,7 @@ export async function startRelayServer(opts: {
     ...(wildcard ? {} : { bindAddress: opts.host === 'localhost' ? '127.0.0.1' : opts.host }),
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
+    ...(opts.joinedRoom ? { joinedRoom: opts.joinedRoom } : {}),
   });
   const handler: RequestListener = (req, res) => {
     if ((req.url ?? '').split('?')[0] === '/healthz') {

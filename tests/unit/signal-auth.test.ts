@@ -9,7 +9,7 @@ import { newSigningIdentity, roomIdForHostKey, sign, type SigningIdentity } from
 import { peerIdForKey, signDescription } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc } from '../../crdt/room-doc';
-import { deriveRoomKeys, type RoomKeys } from '../../crdt/room-keys';
+import { deriveRoomKeys } from '../../crdt/room-keys';
 import { newRoomLink } from '../../crdt/room-link';
 import { SignalGuard, SignalSigner } from '../../crdt/signal-auth';
 import type { PeerSignal, SignalEnvelope } from '../../crdt/wire';
