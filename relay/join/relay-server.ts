@@ -11,7 +11,7 @@ export interface RelayServer {
 }
 
 /**
- * `confab relay`'s one HTTP(S) server: the relay node's media plane at `/relay` and `/healthz`,
+ * `confab relay`'s one HTTP(S) server: the relay node's media plane at `/relay`, `/healthz` and `/stats` (counters, JSON),
  * nothing else (no web client, no signaling: the room's own server does those).
  */
 export async function startRelayServer(opts: {
@@ -32,8 +32,14 @@ export async function startRelayServer(opts: {
     ...(opts.joinedRoom ? { joinedRoom: opts.joinedRoom } : {}),
   });
   const handler: RequestListener = (req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/healthz') {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    // Counts only (sessions, packets): whoever joined a relay to a room can see what it carries.
+    if (path === '/stats') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(relayNode.stats()));
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('A Confab relay node: nothing to see here.\n');
