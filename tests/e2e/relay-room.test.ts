@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { relayAccessFor } from '../../crdt/relay-access';
+import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { RelayAccess } from '../../crdt/relay-access';
+import type { RelayAccess } from '../../crdt/identity/relay-access';
 import { repoRoot } from '../support/relay-process';
 import type { ForwardingSnapshot } from '../../relay/sfu/stats';
 import { Bot, newBotIdentity } from './bot';

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { relayAccessFor } from '../../crdt/relay-access';
+import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deriveEpochZeroKey, importMediaKey } from '../../client/src/media/e2ee/frame-crypto';
