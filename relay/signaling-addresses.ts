@@ -82,6 +82,18 @@ export class AddressLedger {
   }
 }
 
+/**
+ * Where a socket comes from. Behind a reverse proxy on the same host (`--tls off`), every
+ * socket comes from loopback: then the client is the last address the proxy appended to
+ * X-Forwarded-For. Nobody else is believed (a client can write that header itself).
+ */
+export function clientAddress(remoteAddress: string, forwardedFor: string | string[] | undefined): string {
+  const loopback = remoteAddress === '::1' || remoteAddress.startsWith('127.') || remoteAddress.startsWith('::ffff:127.');
+  const header = Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor;
+  const last = header?.split(',').pop()?.trim();
+  return loopback && last && isIPv4(last.replace(/^::ffff:/i, '')) !== isIPv6(last) ? last : remoteAddress;
+}
+
 /** The network a socket comes from: an IPv4 address, or the /64 of an IPv6 one. */
 export function addressKey(remoteAddress: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(remoteAddress);

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/protocol/wire';
 import { silentLogger, type Logger } from './log';
-import { AddressLedger, addressKey } from './signaling-addresses';
+import { AddressLedger, addressKey, clientAddress } from './signaling-addresses';
 
 /** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */
 export type SignalingLimits = { readonly [K in keyof typeof SIGNALING_LIMITS]: number };
@@ -170,7 +170,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   };
 
   wss.on('connection', (ws, req: IncomingMessage) => {
-    const address = req.socket.remoteAddress ?? '';
+    const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
     const state: SocketState = {
       topics: new Set(),
       refused: new Set(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SIGNALING_LIMITS } from '../../../../crdt/protocol/wire';
-import { addressKey } from '../../../../relay/signaling-addresses';
+import { addressKey, clientAddress } from '../../../../relay/signaling-addresses';
 import { bareRelay, connect, settle, until, type Client } from '../../../support/signaling-socket';
 
 /** A socket from another loopback address: Linux routes all of 127/8 to lo, so each is a network of its own to the relay. */
@@ -104,6 +104,14 @@ describe('signaling relay against strangers (issue 13)', () => {
     } finally {
       await bare.close();
     }
+  });
+
+  it('behind a proxy on the same host, counts the client the proxy names; nobody else is believed', () => {
+    expect(clientAddress('127.0.0.1', '198.51.100.7')).toBe('198.51.100.7');
+    expect(clientAddress('::1', 'spoofed, 2001:db8::5')).toBe('2001:db8::5');
+    expect(clientAddress('203.0.113.9', '198.51.100.7')).toBe('203.0.113.9');
+    expect(clientAddress('127.0.0.1', 'not an address')).toBe('127.0.0.1');
+    expect(clientAddress('127.0.0.1', undefined)).toBe('127.0.0.1');
   });
 
   it('counts IPv4 as itself, IPv4-mapped IPv6 as IPv4, and IPv6 by its /64', () => {
