@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { IceServer } from '../crdt/protocol/wire';
+import { SIGNALING_LIMITS, type IceServer } from '../crdt/protocol/wire';
 import { parseIceServers } from './ice-servers';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
 
@@ -51,6 +51,11 @@ signaling (see \`confab relay --help\`).
   --max-rooms N      rooms the server holds at once (default 1000; env CONFAB_MAX_ROOMS). A
                      room is a topic with two or more subscribers: each person's private
                      topic and someone waiting alone do not count.
+  --max-rooms-per-address N
+                     rooms one network (an IPv4 address, an IPv6 /64) may take part in
+                     at once (default 20; env CONFAB_MAX_ROOMS_PER_ADDRESS), so nobody
+                     fills --max-rooms from a few machines. Raise it for a big office
+                     behind one NAT.
   --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
                      stderr, one a server event
   --version          print the version of Confab and of its wire protocol
@@ -72,6 +77,7 @@ export interface Config {
   udpPort?: number;
   maxPeersPerRoom: number;
   maxRooms: number;
+  maxRoomsPerAddress: number;
   meshMax: number;
   logLevel: LogLevel;
 }
@@ -103,6 +109,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         'udp-port': { type: 'string' },
         'max-peers-per-room': { type: 'string' },
         'max-rooms': { type: 'string' },
+        'max-rooms-per-address': { type: 'string' },
         'mesh-max': { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean' },
@@ -146,6 +153,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),
     maxPeersPerRoom: integerSetting(setting('max-peers-per-room', 'CONFAB_MAX_PEERS_PER_ROOM'), 2, DEFAULT_MAX_PEERS_PER_ROOM),
     maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
+    maxRoomsPerAddress: integerSetting(setting('max-rooms-per-address', 'CONFAB_MAX_ROOMS_PER_ADDRESS'), 1, SIGNALING_LIMITS.maxRoomsPerAddress),
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
     logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
   };

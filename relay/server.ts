@@ -21,6 +21,8 @@ export interface ServerOptions {
   maxPeersPerRoom?: number;
   /** Signaling topics with two or more subscribers. */
   maxRooms?: number;
+  /** Rooms one network may take part in (default SIGNALING_LIMITS.maxRoomsPerAddress). */
+  maxRoomsPerAddress?: number;
   /** The relay node's public address behind a 1:1 NAT, offered beside its own in ICE candidates. */
   publicIp?: string;
   /** The relay node's one UDP port for all media (ICE UDP mux); default a port per connection. */
@@ -56,6 +58,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     relay: { meshMax: opts.meshMax ?? DEFAULT_MESH_MAX },
     maxPeersPerTopic: opts.maxPeersPerRoom,
     maxRooms: opts.maxRooms,
+    ...(opts.maxRoomsPerAddress ? { maxRoomsPerAddress: opts.maxRoomsPerAddress } : {}),
   });
   const serveStatic = staticFiles(opts.staticDir);
   const handler: RequestListener = (req, res) => {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/protocol/wire';
 import { silentLogger, type Logger } from './log';
+import { AddressLedger, addressKey, clientAddress } from './signaling-addresses';
 
 /** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */
 export type SignalingLimits = { readonly [K in keyof typeof SIGNALING_LIMITS]: number };
@@ -22,6 +23,8 @@ export interface SignalingRelayOptions {
   maxPeersPerTopic?: number;
   /** Topics with two or more subscribers (rooms) the relay holds at once. Default: unlimited. */
   maxRooms?: number;
+  /** Rooms one network may take part in at once (default limits.maxRoomsPerAddress). */
+  maxRoomsPerAddress?: number;
   log?: Logger;
 }
 
@@ -30,6 +33,8 @@ interface SocketState {
   /** Topics this socket was refused: it may not publish there either. */
   refused: Set<string>;
   address: string;
+  /** The network it counts against (signaling-addresses.ts addressKey). */
+  network: string;
   tokens: number;
   lastRefillMs: number;
   malformed: number;
@@ -48,6 +53,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const log = opts.log ?? silentLogger;
   const maxPeersPerTopic = opts.maxPeersPerTopic ?? Infinity;
   const maxRooms = opts.maxRooms ?? Infinity;
+  const maxRoomsPerAddress = opts.maxRoomsPerAddress ?? limits.maxRoomsPerAddress;
+  const networks = new AddressLedger();
   /** Topics with two or more subscribers, kept up to date on every (un)subscribe. */
   let rooms = 0;
   const welcome = JSON.stringify({
@@ -70,16 +77,23 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
 
   const unsubscribe = (ws: WebSocket, topic: string) => {
     const set = subscribers.get(topic);
-    if (set?.delete(ws) && set.size === 1) rooms--;
+    const state = states.get(ws);
+    if (set?.delete(ws)) {
+      if (set.size === 1) rooms--;
+      if (state) networks.unsubscribed(state.network, topic, set.size);
+    }
     if (set?.size === 0) subscribers.delete(topic);
-    states.get(ws)?.topics.delete(topic);
-    states.get(ws)?.refused.delete(topic);
+    state?.topics.delete(topic);
+    state?.refused.delete(topic);
   };
 
-  /** Why `topic` cannot take one more subscriber, or null if it can. */
-  const refusal = (topic: string): { reason: SubscribeRefusal; limit: number } | null => {
+  /** Why `topic` cannot take one more subscriber from `network`, or null if it can. */
+  const refusal = (topic: string, network: string): { reason: SubscribeRefusal; limit: number } | null => {
     const size = subscribers.get(topic)?.size ?? 0;
     if (size >= maxPeersPerTopic) return { reason: 'room-full', limit: maxPeersPerTopic };
+    const use = networks.use(network);
+    if (use.topics >= limits.maxTopicsPerAddress) return { reason: 'address-full', limit: limits.maxTopicsPerAddress };
+    if (use.rooms >= maxRoomsPerAddress && networks.joinsARoom(network, topic, size)) return { reason: 'address-full', limit: maxRoomsPerAddress };
     if (size === 1 && rooms >= maxRooms) return { reason: 'server-full', limit: maxRooms };
     return null;
   };
@@ -111,7 +125,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         if (state.topics.size + state.refused.size + new Set(fresh).size > limits.maxTopicsPerSocket) return reject(ws, 'too many topics');
         for (const topic of fresh) {
           if (state.topics.has(topic)) continue;
-          const refused = refusal(topic);
+          const refused = refusal(topic, state.network);
           if (refused) {
             counters.subscriptionsRefused++;
             state.refused.add(topic);
@@ -125,6 +139,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
           if (!set) subscribers.set(topic, (set = new Set()));
           set.add(ws);
           if (set.size === 2) rooms++;
+          networks.subscribed(state.network, topic, set.size);
         }
         return;
       }
@@ -155,6 +170,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   };
 
   wss.on('connection', (ws, req: IncomingMessage) => {
+    const address = clientAddress(req.socket.remoteAddress ?? '', req.headers['x-forwarded-for']);
     const state: SocketState = {
       topics: new Set(),
       refused: new Set(),
@@ -162,10 +178,13 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
       lastRefillMs: Date.now(),
       malformed: 0,
       alive: true,
-      address: req.socket.remoteAddress ?? '',
+      address,
+      network: addressKey(address),
     };
     states.set(ws, state);
+    const use = networks.socketOpened(state.network);
     ws.send(welcome);
+    if (use.sockets > limits.maxSocketsPerAddress) reject(ws, 'too many connections from your network');
     log.debug('socket open', { address: state.address });
     ws.on('pong', () => (state.alive = true));
     ws.on('message', (raw, isBinary) => {
@@ -186,6 +205,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     ws.on('close', (code) => {
       for (const topic of [...state.topics]) unsubscribe(ws, topic);
       states.delete(ws);
+      networks.socketClosed(state.network);
       log.debug('socket closed', { address: state.address, code });
     });
   });
@@ -217,7 +237,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         socket.destroy();
       }
     },
-    stats: () => ({ sockets: states.size, topics: subscribers.size, rooms, ...counters }),
+    stats: () => ({ sockets: states.size, topics: subscribers.size, rooms, networks: networks.addressCount, ...counters }),
     /** Tells every socket 1001 "going away" (clients reconnect), then cuts any that linger. */
     async close(): Promise<void> {
       clearInterval(heartbeat);

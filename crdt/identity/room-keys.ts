@@ -1,4 +1,5 @@
 import { fromBase64Url, toBase64Url } from '../protocol/base64url';
+import { relayAccessFor, type RelayAccess } from './relay-access';
 import { roomTopicFor } from './room-topic';
 import type { RoomLink } from './room-link';
 
@@ -20,6 +21,8 @@ export interface RoomKeys {
   sealMessage(plain: Uint8Array): Promise<Uint8Array>;
   /** Null for anything not sealed with this room's message key. */
   openMessage(sealed: Uint8Array): Promise<Uint8Array | null>;
+  /** What a relay `hello` shows of the link (crdt/relay-access.ts). */
+  relayAccess: RelayAccess;
 }
 
 const IV_BYTES = 12;
@@ -61,9 +64,10 @@ async function openWith(key: CryptoKey, sealed: Uint8Array): Promise<Uint8Array 
 
 export async function deriveRoomKeys(link: RoomLink): Promise<RoomKeys> {
   const baseKey = await crypto.subtle.importKey('raw', fromBase64Url(link.secret), 'HKDF', false, ['deriveKey']);
-  const [key, messageKey] = await Promise.all([
+  const [key, messageKey, relayAccess] = await Promise.all([
     aesGcmKey(baseKey, link.roomId, 'confab/signaling/v1'),
     aesGcmKey(baseKey, link.roomId, 'confab/room-messages/v1'),
+    relayAccessFor(link.secret, link.roomId),
   ]);
   const roomTopic = await roomTopicFor(link.roomId);
   return {
@@ -78,6 +82,7 @@ export async function deriveRoomKeys(link: RoomLink): Promise<RoomKeys> {
         return null;
       }
     },
+    relayAccess,
     sealMessage: (plain) => sealWith(messageKey, plain),
     openMessage: (sealed) => openWith(messageKey, sealed),
   };

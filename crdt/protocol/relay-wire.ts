@@ -6,8 +6,11 @@
 
 import type { Exclusion } from '../room/control-records';
 
-/** 2: sessions are bound to participant keys (nonce in `welcome`, proof in `hello`) and the relay enforces control records. */
-export const RELAY_PROTOCOL_VERSION = 2;
+/**
+ * 2: sessions are bound to participant keys (nonce in `welcome`, proof in `hello`) and the relay
+ * enforces control records. 3: `hello` also shows the room link (`gate`, `access`).
+ */
+export const RELAY_PROTOCOL_VERSION = 3;
 
 /** Video layers a participant publishes: three send-only transceivers at scales 4/2/1. */
 export const VIDEO_LAYERS = ['low', 'mid', 'high'] as const;
@@ -51,7 +54,8 @@ export type RelayClientMessage =
    * the peer id; `key` the participant public key (hashes to `peer`); `proof` its signature
    * over the nonce, room and peer (crdt/identity/relay-proof.ts).
    */
-  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string; key: string; proof: string }
+  /** `gate` and `access` show the room link (crdt/relay-access.ts); `key` and `proof` the participant key. */
+  | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string; key: string; proof: string; gate: string; access: string }
   /** Signed control records the participant holds: all of them after hello, then each new one. */
   | { type: 'control'; records: unknown[] }
   /**
@@ -131,7 +135,9 @@ export function parseRelayClientMessage(text: string): RelayClientMessage | null
         str(o.room, 256) &&
         str(o.peer, RELAY_LIMITS.maxPeerIdLength) &&
         str(o.key, 256) &&
-        str(o.proof, 256)
+        str(o.proof, 256) &&
+        str(o.gate, 64) &&
+        str(o.access, 64)
         ? (o as RelayClientMessage)
         : null;
     case 'control':

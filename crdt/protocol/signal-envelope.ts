@@ -1,4 +1,5 @@
 import { parseRelaySignal } from './relay-presence';
+import { parseSignalAuth } from '../identity/signal-auth';
 import { PROTOCOL_VERSION, type SignalEnvelope } from './wire';
 
 /** Signals come from anyone holding the room secret: check their shape before use. */
@@ -7,6 +8,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
   const e = value as Record<string, unknown>;
   if (e.v !== PROTOCOL_VERSION || typeof e.from !== 'string' || e.from.length > 64) return null;
   if (e.to !== undefined && typeof e.to !== 'string') return null;
+  if (e.auth !== undefined && !parseSignalAuth(e.auth)) return null;
   const msg = e.msg as Record<string, unknown> | null;
   if (typeof msg !== 'object' || msg === null) return null;
   if (msg.dial !== undefined && !Number.isFinite(msg.dial)) return null;

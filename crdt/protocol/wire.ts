@@ -33,9 +33,11 @@ export type SignalingServerFrame =
 
 /**
  * Why a subscribe was refused: `room-full` = the topic already has `limit` subscribers;
- * `server-full` = the server already holds `limit` rooms (topics with two or more subscribers).
+ * `server-full` = the server already holds `limit` rooms (topics with two or more subscribers);
+ * `address-full` = the subscriber's network already holds `limit` topics or takes part in
+ * `limit` rooms (SIGNALING_LIMITS' per-address limits).
  */
-export type SubscribeRefusal = 'room-full' | 'server-full';
+export type SubscribeRefusal = 'room-full' | 'server-full' | 'address-full';
 
 /**
  * In the welcome frame when this server also runs a relay node (its control socket is `relay`
@@ -62,6 +64,14 @@ export const SIGNALING_LIMITS = {
   frameBurst: 200,
   /** Malformed frames tolerated before the socket is closed. */
   maxMalformedFrames: 20,
+  /**
+   * Per network (an IPv4 address, an IPv6 /64): sockets open at once, topics held over all its
+   * sockets, and rooms (topics with two or more subscribers) it takes part in. A stranger's
+   * junk topics cannot fill the server; an office behind one NAT still holds many meetings.
+   */
+  maxSocketsPerAddress: 256,
+  maxTopicsPerAddress: 512,
+  maxRoomsPerAddress: 20,
 } as const;
 
 /**
@@ -73,6 +83,22 @@ export interface SignalEnvelope {
   from: string;
   to?: string;
   msg: PeerSignal;
+  /** The sender's participant signature (crdt/signal-auth.ts); only relay signals go without. */
+  auth?: SignalAuth;
+}
+
+/**
+ * Who signed a signal and where it may count: `key` (hashes to `from`), `inst` (the sender's page
+ * load), `seq` (rises with the sender's clock in ms, never repeats), `toInst` (the recipient's
+ * page load, on a signal to one peer), `sig` = ECDSA P-256 over the JSON
+ * `["confab/signal/v1", roomId, from, to|null, key, inst, seq, toInst|null, msg]`.
+ */
+export interface SignalAuth {
+  key: string;
+  inst: string;
+  seq: number;
+  toInst?: string;
+  sig: string;
 }
 
 export type PeerSignal =

@@ -16,10 +16,15 @@ export type ControlKind =
   | 'cohost'
   | 'revoke-cohost'
   /** "This participant key is the host, on one of its devices" (signed with the host key). */
-  | 'host-session';
+  | 'host-session'
+  /**
+   * "This joined relay may carry the room's media while it is locked" (target = the relay's id,
+   * crdt/relay-presence.ts relayIdFor). Without one, a locked room uses only its server's relay.
+   */
+  | 'approve-relay';
 
-const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost', 'host-session']);
-const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost', 'host-session']);
+const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
+const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
 /** Only the host itself may do these; co-hosts may do the rest. */
 const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost', 'host-session']);
 const MAX_KEY_CHARS = 128;
@@ -66,6 +71,8 @@ export interface RoomControlState {
   cohosts: Set<string>;
   /** Participant keys the host key vouched for: the host's own devices. */
   hostSessions: Set<string>;
+  /** Ids of joined relays a host or co-host approved for the room (`approve-relay`). */
+  approvedRelays: Set<string>;
 }
 
 export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not authorized' | 'duplicate' | 'seq jump' | 'revoked';
@@ -153,7 +160,7 @@ function compareRecords(a: ControlRecord, b: ControlRecord): number {
 }
 
 export function emptyControlState(): RoomControlState {
-  return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set(), hostSessions: new Set() };
+  return { hostKey: null, locked: false, ended: false, admitted: new Set(), denied: new Set(), removed: new Set(), cohosts: new Set(), hostSessions: new Set(), approvedRelays: new Set() };
 }
 
 /** Values from the document are never changed in place, so each is parsed once per page. */
@@ -303,6 +310,9 @@ function apply(state: RoomControlState, r: ControlRecord): void {
       state.hostSessions.add(target);
       state.removed.delete(target);
       break;
+    case 'approve-relay':
+      state.approvedRelays.add(target);
+      break;
   }
 }
 
@@ -329,7 +339,7 @@ export function mayParticipate(state: RoomControlState, participantKey: string):
   return exclusionOf(state, participantKey) === null;
 }
 
-const ABOUT_EVERYONE: ReadonlySet<ControlKind> = new Set<ControlKind>(['cohost', 'revoke-cohost', 'host-session']);
+const ABOUT_EVERYONE: ReadonlySet<ControlKind> = new Set<ControlKind>(['cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
 const MAX_RECORDS_ABOUT_KEY = 10;
 const MAX_RECORDS_ABOUT_ROOM = 40;
 

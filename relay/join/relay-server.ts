@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { JoinedRoom } from '../sfu/control';
 import { createRelayNode } from '../sfu/node';
 
 export interface RelayServer {
@@ -10,7 +11,7 @@ export interface RelayServer {
 }
 
 /**
- * `confab relay`'s one HTTP(S) server: the relay node's media plane at `/relay` and `/healthz`,
+ * `confab relay`'s one HTTP(S) server: the relay node's media plane at `/relay`, `/healthz` and `/stats` (counters, JSON),
  * nothing else (no web client, no signaling: the room's own server does those).
  */
 export async function startRelayServer(opts: {
@@ -19,6 +20,8 @@ export async function startRelayServer(opts: {
   tls?: { cert: string; key: string };
   publicIp?: string;
   udpPort?: number;
+  /** The one room this relay serves, and how a hello shows its link. */
+  joinedRoom?: JoinedRoom;
 }): Promise<RelayServer> {
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
   // libdatachannel binds media sockets to an address, not a name.
@@ -26,10 +29,17 @@ export async function startRelayServer(opts: {
     ...(wildcard ? {} : { bindAddress: opts.host === 'localhost' ? '127.0.0.1' : opts.host }),
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
+    ...(opts.joinedRoom ? { joinedRoom: opts.joinedRoom } : {}),
   });
   const handler: RequestListener = (req, res) => {
-    if ((req.url ?? '').split('?')[0] === '/healthz') {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    // Counts only (sessions, packets): whoever joined a relay to a room can see what it carries.
+    if (path === '/stats') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(relayNode.stats()));
       return;
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('A Confab relay node: nothing to see here.\n');

@@ -33,6 +33,7 @@ export async function runRelayJoin(argv: string[]): Promise<void> {
   if (config.invite.hostLink) process.stderr.write('confab: that is a host link; a relay needs only the invite link (the host key is ignored)\n');
   const log = createLogger(config.logLevel);
   const tls = await tlsFor(config);
+  const keys = await deriveRoomKeys(config.invite.link);
   let server;
   try {
     server = await startRelayServer({
@@ -41,6 +42,7 @@ export async function runRelayJoin(argv: string[]): Promise<void> {
       ...(tls ? { tls } : {}),
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       ...(config.udpPort ? { udpPort: config.udpPort } : {}),
+      joinedRoom: { topic: keys.roomTopic, access: keys.relayAccess },
     });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -50,7 +52,6 @@ export async function runRelayJoin(argv: string[]): Promise<void> {
   }
   const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, server.port, tls !== null, lanAddresses());
   const announcement = await relayAnnouncement(publicUrl, config.meshMax);
-  const keys = await deriveRoomKeys(config.invite.link);
   const signalingUrl = config.invite.signalingUrl;
 
   process.stdout.write(`Confab relay node listening at ${server.url}, announced to the room as ${announcement.url}\n`);

@@ -1,5 +1,6 @@
 import type { WebSocket } from 'ws';
 import { randomId } from '../../crdt/protocol/base64url';
+import type { RelayAccess } from '../../crdt/identity/relay-access';
 import { verifyRelayHello } from '../../crdt/identity/relay-proof';
 import {
   parseRelayClientMessage,
@@ -28,9 +29,24 @@ const RECORDS_PER_SECOND = 20;
  */
 const MAX_FORGED_RECORDS = 3;
 
+/**
+ * A relay joined to one room (`confab relay --join`) holds its link: it serves that room only,
+ * and only to hellos that show the link (crdt/relay-access.ts).
+ */
+export interface JoinedRoom {
+  topic: string;
+  access: RelayAccess;
+}
+
+export interface SessionOptions extends PeerOptions {
+  joinedRoom?: JoinedRoom;
+}
+
 /** Who said hello, proven: the room topic, peer id and participant key of the session. */
 interface Identity {
   topic: string;
+  /** The relay's room: topic and gate (sessions that show another gate are in another room). */
+  roomKey: string;
   peer: string;
   key: string;
   guard: RoomGuard;
@@ -64,7 +80,7 @@ export class ControlSession implements GuardedSession {
     private readonly ws: WebSocket,
     private readonly rooms: RelayRooms,
     private readonly stats: ForwardingStats,
-    private readonly opts: PeerOptions,
+    private readonly opts: SessionOptions,
     /** The node-datachannel glue; unit tests pass a fake. */
     private readonly answer: typeof answerConnection = answerConnection,
   ) {
@@ -135,9 +151,13 @@ export class ControlSession implements GuardedSession {
 
   private async hello(msg: Extract<RelayClientMessage, { type: 'hello' }>): Promise<void> {
     if (this.identity) throw new Error('hello was already sent');
-    if (!(await verifyRelayHello(msg.key, msg.proof, { nonce: this.nonce, room: msg.room, peer: msg.peer }))) return this.refuse('bad proof');
+    const binding = { nonce: this.nonce, room: msg.room, peer: msg.peer };
+    const joined = this.opts.joinedRoom;
+    const linkShown = !joined || (msg.room === joined.topic && (await joined.access.check(binding, msg.gate, msg.access)));
+    if (!linkShown || !(await verifyRelayHello(msg.key, msg.proof, binding))) return this.refuse('bad proof');
     if (this.closed) return;
-    const id: Identity = { topic: msg.room, peer: msg.peer, key: msg.key, guard: this.rooms.enter(msg.room, this) };
+    const roomKey = `${msg.room}.${msg.gate}`;
+    const id: Identity = { topic: msg.room, roomKey, peer: msg.peer, key: msg.key, guard: this.rooms.enter(roomKey, msg.room, this) };
     this.identity = id;
     this.enforce();
   }
@@ -155,7 +175,7 @@ export class ControlSession implements GuardedSession {
     this.connecting = true;
     this.enforce();
     if (this.closed) return;
-    const room = (this.room = this.rooms.mediaRoom(id.topic));
+    const room = (this.room = this.rooms.mediaRoom(id.roomKey));
     const p = (this.participant = room.join(id.peer, { send: (m) => this.send(m) }));
     const stats = this.stats;
     const conn = await this.answer(
@@ -214,9 +234,9 @@ export class ControlSession implements GuardedSession {
     if (this.room && this.participant) {
       this.leaveMessages();
       this.room.leave(this.participant);
-      this.rooms.releaseMedia(id!.topic, this.room);
+      this.rooms.releaseMedia(id!.roomKey, this.room);
     }
-    if (id) this.rooms.exit(id.topic, this);
+    if (id) this.rooms.exit(id.roomKey, this);
     this.conn?.close();
   }
 }

@@ -4,15 +4,15 @@ import ndc from 'node-datachannel';
 import { WebSocketServer } from 'ws';
 import { RELAY_LIMITS } from '../../crdt/protocol/relay-wire';
 import { BEAT_EVERY_MS } from '../../crdt/protocol/room-message-frame';
-import { ControlSession } from './control';
-import { nativeErrors, openConnectionCount, type PeerOptions } from './peer';
+import { ControlSession, type SessionOptions } from './control';
+import { nativeErrors, openConnectionCount } from './peer';
 import { RelayRooms } from './rooms';
 import { ForwardingStats } from './stats';
 import { freezeYoungGeneration } from './young-generation';
 
 const TICK_MS = 200;
 
-export interface RelayNodeOptions extends PeerOptions {
+export interface RelayNodeOptions extends SessionOptions {
   /** Keep recent up packets to answer NACKs (default on). */
   nackCache?: boolean;
 }

@@ -15,8 +15,9 @@ export interface GuardedSession {
 }
 
 /**
- * The relay node's rooms by topic: the forwarding core of each (while someone is connected)
- * and its guard, the folded control records (while any control session said hello in it).
+ * The relay node's rooms by key (the room's signaling topic and its gate, control.ts): the
+ * forwarding core of each (while someone is connected) and its guard, the folded control
+ * records (while any control session said hello in it).
  */
 export class RelayRooms {
   readonly media = new Map<string, Room>();
@@ -32,47 +33,47 @@ export class RelayRooms {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  /** A session said hello in room `topic`: its guard (new if the room was empty). */
-  enter(topic: string, session: GuardedSession): RoomGuard {
+  /** A session said hello in room `key` (signaling topic `topic`): its guard (new if the room was empty). */
+  enter(key: string, topic: string, session: GuardedSession): RoomGuard {
     this.pruneIdle();
-    this.idle.delete(topic);
-    let entry = this.guards.get(topic);
+    this.idle.delete(key);
+    let entry = this.guards.get(key);
     if (!entry) {
       const sessions = new Set<GuardedSession>();
       const guard = new RoomGuard(topic, () => {
         for (const s of [...sessions]) s.enforce();
       });
-      this.guards.set(topic, (entry = { guard, sessions }));
+      this.guards.set(key, (entry = { guard, sessions }));
     }
     entry.sessions.add(session);
     return entry.guard;
   }
 
   /** After the last session the records are kept a while (IDLE_GUARD_RETENTION_MS), then forgotten. */
-  exit(topic: string, session: GuardedSession): void {
-    const entry = this.guards.get(topic);
+  exit(key: string, session: GuardedSession): void {
+    const entry = this.guards.get(key);
     if (!entry?.sessions.delete(session) || entry.sessions.size > 0) return;
-    this.idle.set(topic, this.now());
+    this.idle.set(key, this.now());
     this.pruneIdle();
   }
 
   private pruneIdle(): void {
     const now = this.now();
-    for (const [topic, since] of this.idle) {
+    for (const [key, since] of this.idle) {
       if (now - since < IDLE_GUARD_RETENTION_MS && this.idle.size <= MAX_IDLE_GUARDS) break;
-      this.idle.delete(topic);
-      this.guards.delete(topic);
+      this.idle.delete(key);
+      this.guards.delete(key);
     }
   }
 
-  mediaRoom(topic: string): Room {
-    let room = this.media.get(topic);
-    if (!room) this.media.set(topic, (room = new Room(this.stats, this.roomOptions)));
+  mediaRoom(key: string): Room {
+    let room = this.media.get(key);
+    if (!room) this.media.set(key, (room = new Room(this.stats, this.roomOptions)));
     return room;
   }
 
-  releaseMedia(topic: string, room: Room): void {
-    if (room.participants.size === 0 && this.media.get(topic) === room) this.media.delete(topic);
+  releaseMedia(key: string, room: Room): void {
+    if (room.participants.size === 0 && this.media.get(key) === room) this.media.delete(key);
   }
 
   get guardCount(): number {

@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { newSigningIdentity } from '../../crdt/identity/host-identity';
 import { peerIdForKey } from '../../crdt/identity/participant-identity';
+import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { signRelayHello } from '../../crdt/identity/relay-proof';
 import { RELAY_PROTOCOL_VERSION, type RelayServerMessage } from '../../crdt/protocol/relay-wire';
 import { roomTopicFor } from '../../crdt/identity/room-topic';
@@ -36,13 +37,15 @@ async function openYourRoom(page: Page): Promise<void> {
 }
 
 /**
- * Someone with only the room's topic (no link secret, no admission) goes to the relay node as
- * a modified client would: its own key, a valid proof, an offer. Returns the relay's refusal.
+ * Someone with the link but no admission (a knocker) goes to the relay node as a modified client
+ * would: its own key, a valid proof, the link shown, an offer. Returns the relay's refusal.
  */
-async function strangerAtRelay(relayUrl: string, roomId: string): Promise<RelayServerMessage | null> {
+async function strangerAtRelay(relayUrl: string, link: string): Promise<RelayServerMessage | null> {
+  const [, roomId, secret] = /#([\w-]{22})\.([\w-]{22})/.exec(link)!;
+  const access = await relayAccessFor(secret!, roomId!);
   const identity = await newSigningIdentity();
   const peer = await peerIdForKey(identity.publicKey);
-  const room = await roomTopicFor(roomId);
+  const room = await roomTopicFor(roomId!);
   const ws = new WebSocket(relayUrl.replace(/^http/, 'ws') + 'relay');
   const messages: RelayServerMessage[] = [];
   const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
@@ -54,7 +57,9 @@ async function strangerAtRelay(relayUrl: string, roomId: string): Promise<RelayS
     }),
   );
   const nonce = await welcome;
-  ws.send(JSON.stringify({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room, peer, key: identity.publicKey, proof: await signRelayHello(identity, { nonce, room, peer }) }));
+  const binding = { nonce, room, peer };
+  const shown = { gate: access.gate, access: await access.prove(binding) };
+  ws.send(JSON.stringify({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room, peer, key: identity.publicKey, proof: await signRelayHello(identity, binding), ...shown }));
   ws.send(JSON.stringify({ type: 'connect', sdp: 'v=0\r\n', layout: { video: {}, downVideo: [], downAudio: [] } }));
   await Promise.race([closed, new Promise((r) => setTimeout(r, 5_000))]);
   ws.close();
@@ -70,7 +75,6 @@ async function strangerAtRelay(relayUrl: string, roomId: string): Promise<RelayS
 describe('the relay node enforces lock and remove', () => {
   const h = useRelayAndBrowser(['--mesh-max', '2']);
   const pages: Record<string, Page> = {};
-  let roomId = '';
   let link = '';
   let closeCarol = async () => {};
 
@@ -82,7 +86,6 @@ describe('the relay node enforces lock and remove', () => {
     pages.carol = carol.page;
     closeCarol = () => carol.context.close();
     link = await createRoom(pages.alice, h.relay.url);
-    roomId = /#([\w-]{22})\./.exec(link)![1]!;
     await joinRoom(pages.alice, 'Alice');
     await joinRoom(pages.bob, 'Bob', link);
     await joinRoom(pages.carol, 'Carol', link);
@@ -100,8 +103,8 @@ describe('the relay node enforces lock and remove', () => {
     await waitUntil(() => bob.evaluate(() => window.confabDebug!.controls().locked), 5_000, 'bob sees the lock');
     // The lock reached the relay with the records Alice's page holds (it sends each new one).
     const lockedAt = Date.now();
-    const refusal = await strangerAtRelay(h.relay.url, roomId);
-    console.log(`[measure] stranger with the room topic refused by the relay in ${Date.now() - lockedAt} ms (welcome → hello → connect → refused)`);
+    const refusal = await strangerAtRelay(h.relay.url, link);
+    console.log(`[measure] knocker with the link refused by the relay in ${Date.now() - lockedAt} ms (welcome → hello → connect → refused)`);
     expect(refusal).toMatchObject({ type: 'refused', reason: 'locked' });
     expect((refusal as Extract<RelayServerMessage, { type: 'refused' }>).records.map((r) => (r as { kind: string }).kind)).toContain('lock');
     expect(await metric(h.relay.url, 'confab_relay_participants')).toBe(3);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
@@ -12,6 +13,12 @@ import { clearPrefixBytes, deriveEpochZeroKey, importMediaKey, openFrame, sealed
 const BROWSERS = ['Alice', 'Bob', 'Carol'];
 const BOTS = 9;
 const ROOM_SIZE = BROWSERS.length + BOTS;
+
+/** What a hello shows of the link (crdt/relay-access.ts): bots join the browsers' room at the relay with it. */
+function linkAccess(inviteLink: string) {
+  const [, roomId, secret] = /#([\w-]{22})\.([\w-]{22})/.exec(inviteLink)!;
+  return relayAccessFor(secret!, roomId!);
+}
 
 /** What the client says hello to the relay with: the room's signaling topic (PROTOCOL.md). */
 /** The room's epoch-0 media key, as every browser with the link derives it. */
@@ -53,6 +60,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
       // Three bots talk louder than the browsers' beeps, a fourth quieter (never among the loudest), the rest are muted.
       audioLevel: (i) => [20, 30, 40, 80][i] ?? 127,
       room: relayRoomKey(link),
+      access: await linkAccess(link),
       // One at a time: libdatachannel as an offerer stumbles when many handshakes overlap on
       // a busy machine (tests/load/bot.ts); browsers, the real offerers, are unaffected.
       startBatch: 1,

@@ -2,6 +2,7 @@ import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-dat
 import WebSocket from 'ws';
 import { newSigningIdentity, type SigningIdentity } from '../../crdt/identity/host-identity';
 import { peerIdForKey } from '../../crdt/identity/participant-identity';
+import { relayAccessFor, type RelayAccess } from '../../crdt/identity/relay-access';
 import { signRelayHello } from '../../crdt/identity/relay-proof';
 import { decodeRoomFrame, ROOM_CHANNEL_LABEL, type RoomFrame } from '../../crdt/protocol/room-message-frame';
 import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type UpVideo, type VideoLayer, type WantedLayer } from '../../crdt/protocol/relay-wire';
@@ -43,7 +44,13 @@ export interface BotOptions {
   keepCandidate?: (line: string) => boolean;
   /** Open the room-state data channel too, as a browser does (frames go to `onRoomFrame`). */
   roomChannel?: boolean;
+  /** What the hello shows of the room link (default: the link of one fixed secret, the same for every bot). */
+  access?: RelayAccess;
 }
+
+/** Every bot holds the same made-up link unless told otherwise, so bots of one room share its gate. */
+let botAccess: Promise<RelayAccess> | undefined;
+const defaultAccess = () => (botAccess ??= relayAccessFor('Ym90cy1ob2xkLXRoaXMtbGluaw', 'bots-room'));
 
 const START_TIMEOUT_MS = 8_000;
 const START_ATTEMPTS = 4;
@@ -138,7 +145,9 @@ export class Bot {
     const hello = async () => {
       const binding = { nonce: await welcome, room: this.o.room, peer: this.id };
       const { signing } = this.o.identity;
-      this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, ...binding, key: signing.publicKey, proof: await signRelayHello(signing, binding) });
+      const access = this.o.access ?? (await defaultAccess());
+      const shown = { gate: access.gate, access: await access.prove(binding) };
+      this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, ...binding, key: signing.publicKey, proof: await signRelayHello(signing, binding), ...shown });
     };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { RelayAccess } from '../../crdt/identity/relay-access';
 import { repoRoot } from '../support/relay-process';
 import type { ForwardingSnapshot } from '../../relay/sfu/stats';
 import { Bot, newBotIdentity } from './bot';
@@ -103,6 +104,8 @@ export async function startBots(
     startBatch?: number;
     keepCandidate?: (line: string) => boolean;
     roomChannel?: boolean;
+    /** What their hellos show of the room link (a browser room's, to join one). */
+    access?: RelayAccess;
   },
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
@@ -121,6 +124,7 @@ export async function startBots(
         random,
         ...(opts.keepCandidate ? { keepCandidate: opts.keepCandidate } : {}),
         roomChannel: opts.roomChannel ?? false,
+        ...(opts.access ? { access: opts.access } : {}),
       }),
   );
   const pump = setInterval(() => {

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { deriveEpochZeroKey, importMediaKey } from '../../client/src/media/e2ee/frame-crypto';
@@ -29,6 +30,7 @@ try {
     audioSlots: 3,
     audioLevel: (i) => (i === 0 ? 20 : 127),
     room: createHash('sha256').update(`confab/room/v1/${roomId}`).digest('base64url'),
+    access: await relayAccessFor(secret!, roomId!),
     startBatch: 1,
   });
   stopBots = () => bots.stop();

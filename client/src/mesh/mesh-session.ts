@@ -1,5 +1,4 @@
-import { randomId } from '../../../crdt/protocol/base64url';
-import { ChannelTag, PROTOCOL_VERSION, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/protocol/wire';
+import { ChannelTag, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/protocol/wire';
 import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/room/doc-sync';
 import type { RelaySignal } from '../../../crdt/protocol/relay-presence';
 import type { PeerGate } from '../session/admission';
@@ -8,6 +7,7 @@ import { KeyMismatch, UNDECRYPTABLE_HINT } from '../signaling/key-mismatch';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import { PeerLink, type MediaKind } from './peer-link';
 import { parseEnvelope } from '../../../crdt/protocol/signal-envelope';
+import type { SignedSignals } from '../signaling/signed-signals';
 import type { RoomKeys } from '../../../crdt/identity/room-keys';
 import type { SignalingClient } from '../signaling/signaling-client';
 
@@ -40,6 +40,8 @@ const DIAL_IN_PROGRESS_GRACE_MS = 20_000;
 export interface MeshSessionOptions {
   selfId: string;
   keys: RoomKeys;
+  /** Signs what we send and checks what we receive; its `inst` is this page load. */
+  auth: SignedSignals;
   signaling: SignalingClient;
   sync: DocSync;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
@@ -77,9 +79,8 @@ export class MeshSession {
   private readonly peerTopics = new Map<string, Promise<string>>();
   /** Participant keys of peers whose announce or description checked out. */
   private readonly keys = new Map<string, string>();
-  /** The page load each peer announced from, and ours. */
+  /** The page load each peer announced from. */
   private readonly instances = new Map<string, string>();
-  private readonly instance = randomId(8);
   private readonly care = new Map<string, PeerCare>();
   /** Peers whose last announce said they want no links (a relay carries them). */
   private readonly linklessPeers = new Set<string>();
@@ -153,14 +154,17 @@ export class MeshSession {
     if (topic !== this.opts.keys.roomTopic && topic !== this.selfTopic) return;
     const onRoomTopic = topic === this.opts.keys.roomTopic;
     if (onRoomTopic && data === UNDECRYPTABLE_HINT) return this.keyMismatch.hintReceived();
-    const opened = this.opts.keys.open(data);
-    this.inbound = this.inbound.then(async () => {
-      const value = await opened;
-      if (value === null && onRoomTopic && !this.left) this.keyMismatch.undecryptable();
+    // Decryption and signature checks run in parallel; replay checks and handling in arrival order.
+    const checked = this.opts.keys.open(data).then(async (value) => {
       const envelope = parseEnvelope(value);
+      return { value, envelope, verdict: envelope && (await this.opts.auth.verify(envelope)) };
+    });
+    this.inbound = this.inbound.then(async () => {
+      const { value, envelope, verdict } = await checked;
+      if (value === null && onRoomTopic && !this.left) this.keyMismatch.undecryptable();
       if (!envelope) return;
       this.keyMismatch.validSignal();
-      await this.onSignal(envelope);
+      if (this.opts.auth.admit(envelope, verdict ?? 'malformed')) await this.onSignal(envelope);
     }).catch((err: unknown) => console.warn('[confab] signal handling failed:', err));
   }
 
@@ -204,7 +208,7 @@ export class MeshSession {
     return [...this.linklessPeers];
   }
 
-  private async onSignal({ from, to, msg }: SignalEnvelope): Promise<void> {
+  private async onSignal({ from, to, msg, auth }: SignalEnvelope): Promise<void> {
     if (this.left || from === this.opts.selfId) return;
     if (to !== undefined && to !== this.opts.selfId) return;
     switch (msg.kind) {
@@ -226,6 +230,8 @@ export class MeshSession {
         break;
       }
       case 'bye':
+        // A goodbye from another page load of the peer (an old tab's, replayed) ends nothing of this one.
+        if (this.instances.has(from) && this.instances.get(from) !== auth?.inst) return;
         this.linklessPeers.delete(from);
         this.instances.delete(from);
         this.links.get(from)?.close('bye');
@@ -281,7 +287,7 @@ export class MeshSession {
 
   private announcement(): PeerSignal {
     const mesh = this.opts.linksWanted() ? {} : { mesh: false };
-    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.instance, ...mesh };
+    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh };
   }
 
   /** Dials `peerId` after ONE_SIDED_DIAL_DELAY_MS if one side still wants the link and we are the dialing side. */
@@ -457,14 +463,18 @@ export class MeshSession {
   }
 
   private async broadcast(msg: PeerSignal): Promise<void> {
-    const envelope: SignalEnvelope = { v: PROTOCOL_VERSION, from: this.opts.selfId, msg };
+    const envelope = await this.opts.auth.broadcast(msg);
     this.opts.signaling.publish(this.opts.keys.roomTopic, await this.opts.keys.seal(envelope));
   }
 
-  /** Per recipient, signals leave in the order they were sent, whatever signing costs. */
+  /**
+   * Per recipient, signals leave in the order they were sent, whatever signing costs. Each names
+   * the recipient's page load it last heard from, so it counts for no other.
+   */
   private sendTo(peerId: string, msg: PeerSignal): Promise<void> {
-    const envelope: SignalEnvelope = { v: PROTOCOL_VERSION, from: this.opts.selfId, to: peerId, msg };
-    const ready = Promise.all([this.topicOf(peerId), this.opts.keys.seal(envelope)]);
+    const envelope = this.opts.auth.to(peerId, msg);
+    if (!envelope) return Promise.resolve(); // it has signed nothing to us: nothing to answer
+    const ready = Promise.all([this.topicOf(peerId), envelope.then((e) => this.opts.keys.seal(e))]);
     const sent = (this.outbound.get(peerId) ?? Promise.resolve()).then(async () => {
       const [topic, sealed] = await ready;
       this.opts.signaling.publish(topic, sealed);

@@ -1,5 +1,6 @@
 import { acceptableRecords } from '../../../crdt/room/control-records';
 import type { SigningIdentity } from '../../../crdt/identity/host-identity';
+import type { RelayAccess } from '../../../crdt/identity/relay-access';
 import { signRelayHello } from '../../../crdt/identity/relay-proof';
 import type { RoomControls } from '../../../crdt/room/room-controls';
 import type { RelayCredentials } from './relay-link';
@@ -11,11 +12,13 @@ import type { RelayCredentials } from './relay-link';
  * far as they verify; once folded, the room session reacts as to any other record (a removed
  * page shows it was removed).
  */
-export function relayCredentials(roomId: string, identity: Promise<SigningIdentity>, controls: RoomControls): RelayCredentials {
+export function relayCredentials(roomId: string, identity: Promise<SigningIdentity>, controls: RoomControls, link: Promise<RelayAccess>): RelayCredentials {
   return {
     async prove(nonce, room, peer) {
-      const self = await identity;
-      return { key: self.publicKey, proof: await signRelayHello(self, { nonce, room, peer }) };
+      const [self, access] = await Promise.all([identity, link]);
+      const binding = { nonce, room, peer };
+      const [proof, mac] = await Promise.all([signRelayHello(self, binding), access.prove(binding)]);
+      return { key: self.publicKey, proof, gate: access.gate, access: mac };
     },
     // Only what our own fold applied: junk a member wrote into the document would spend our
     // record budget at the relay and cost it verifications for nothing.

@@ -29,8 +29,11 @@ export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
 
 /** What binds a relay session to our participant key and lets the relay enforce the room's records. */
 export interface RelayCredentials {
-  /** Our participant key and its signature over the relay's nonce, the room key and our peer id. */
-  prove(nonce: string, room: string, peer: string): Promise<{ key: string; proof: string }>;
+  /**
+   * Our participant key and its signature over the relay's nonce, the room key and our peer id;
+   * the room's gate and an HMAC over the same showing that we hold the link (crdt/relay-access.ts).
+   */
+  prove(nonce: string, room: string, peer: string): Promise<{ key: string; proof: string; gate: string; access: string }>;
   /** The control records we hold now (the relay keeps only those that verify). */
   records(): readonly unknown[];
   /** Calls back whenever the records may have changed; returns a function that stops it. */
@@ -175,8 +178,8 @@ export class RelayLink {
     });
     // A socket that closes first rejects `answer`, and so this.
     const nonce = await Promise.race([welcome, answer.then((): never => { throw new Error('the relay answered before its welcome'); })]);
-    const { key, proof } = await this.opts.credentials.prove(nonce, this.opts.room, this.opts.selfId);
-    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId, key, proof });
+    const shown = await this.opts.credentials.prove(nonce, this.opts.room, this.opts.selfId);
+    this.send({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: this.opts.room, peer: this.opts.selfId, ...shown });
     if (this.state === 'closed') return; // closed while proving: nothing to listen for
     this.sendRecords();
     this.stopRecords = this.opts.credentials.onRecords(() => this.sendRecords());

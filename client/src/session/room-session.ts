@@ -19,6 +19,7 @@ import { loadIdentities, type Identities } from './identities';
 import { fromBase64Url } from '../../../crdt/protocol/base64url';
 import { MeshSession } from '../mesh/mesh-session';
 import { relayCredentials } from '../relay-node/relay-credentials';
+import { SignedSignals } from '../signaling/signed-signals';
 import { meshLinksWanted, relayUrlFor, type Topology } from '../topology/topology';
 import { TopologySwitch, type StageView } from '../topology/topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys';
@@ -186,9 +187,10 @@ export class RoomSession {
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
       recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
+      relayPolicy: () => ({ open: openToLinkHolders(this.controls.state), approved: this.controls.state.approvedRelays }),
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
-      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
+      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls, keys.then((k) => k.relayAccess)),
       localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
@@ -238,6 +240,7 @@ export class RoomSession {
     const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
+      auth: new SignedSignals(this.link.roomId, this.selfId, ids.self),
       protect: (t, media) => encryption.protect(t, media),
       // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
       onChannelOpen: (peerId) => {
@@ -357,6 +360,7 @@ export class RoomSession {
 
   private onControlsChanged(): void {
     this.relayRoom.refresh();
+    this.switch?.reconsider(); // a lock or an approval changes which joined relays the room may use
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.remote.update();

@@ -41,8 +41,20 @@ export function pickRelay(opts: {
   const usable = (r: KnownRelay | null | undefined): r is KnownRelay => !!r && (opts.failedUntilMs.get(r.id) ?? -Infinity) <= opts.nowMs;
   const recorded = opts.known.find((r) => r.url === opts.recordedUrl);
   if (usable(recorded)) return recorded;
-  if (usable(opts.current)) return opts.current;
+  // The relay we are on counts only while it is still one we may use (the room may have locked).
+  const current = opts.known.find((r) => r.id === opts.current?.id);
+  if (usable(current)) return current;
   return electRelay(opts.known, opts.failedUntilMs, opts.nowMs);
+}
+
+/**
+ * The relays a room may use (PROTOCOL.md, "Relays in a room"): its own server's always; a
+ * joined relay (anyone with the link can run one, a knocker turned away or a removed person
+ * too) only while the room is open to every link holder, or when a host or co-host approved
+ * it with a signed `approve-relay` record.
+ */
+export function allowedRelays(known: readonly KnownRelay[], room: { open: boolean; approved: ReadonlySet<string> }): KnownRelay[] {
+  return known.filter((r) => r.origin || room.open || room.approved.has(r.id));
 }
 
 /** The room's mesh limit: its own server's, else the smallest any joined relay announces. */
@@ -62,10 +74,16 @@ export class RelayDirectory {
     this.origin = relay && { ...relay, origin: true, heardAtMs: Infinity };
   }
 
-  /** A checked relay signal; true when what we know changed (a new relay, or one gone). */
+  /**
+   * A checked relay signal; true when what we know changed (a new relay, or one gone). Nobody
+   * speaks for the room server's own relay: an announcement or goodbye under its id (anyone
+   * with the link can send one) is ignored.
+   */
   heard(signal: RelaySignal, nowMs: number): boolean {
-    if (signal.kind === 'relay-bye') return this.announced.delete(signal.id);
-    const { id, url, meshMax } = signal.relay;
+    const id = signal.kind === 'relay-bye' ? signal.id : signal.relay.id;
+    if (id === this.origin?.id) return false;
+    if (signal.kind === 'relay-bye') return this.announced.delete(id);
+    const { url, meshMax } = signal.relay;
     const before = this.announced.get(id);
     this.announced.set(id, { id, url, meshMax, origin: false, heardAtMs: nowMs });
     return !before || before.meshMax !== meshMax || before.heardAtMs + RELAY_FORGET_AFTER_MS <= nowMs;
@@ -75,15 +93,20 @@ export class RelayDirectory {
     this.failedUntilMs.set(id, nowMs + cooldownMs);
   }
 
-  /** Relays known now: announced ones heard from lately (they win over the origin's of the same id). */
+  /** Relays known now: the origin's, and announced ones heard from lately (never one with the origin's id). */
   known(nowMs: number): KnownRelay[] {
     const byId = new Map<string, KnownRelay>();
-    if (this.origin) byId.set(this.origin.id, this.origin);
     for (const [id, relay] of this.announced) {
       if (relay.heardAtMs + RELAY_FORGET_AFTER_MS <= nowMs) this.announced.delete(id);
       else byId.set(id, relay);
     }
+    if (this.origin) byId.set(this.origin.id, this.origin);
     return [...byId.values()];
+  }
+
+  /** Announced (joined) relays heard from lately: what a host may approve. */
+  announcedRelays(nowMs: number): KnownRelay[] {
+    return this.known(nowMs).filter((r) => !r.origin);
   }
 
   /** When the next relay marked failed may be tried again (null: none is). */

@@ -1,7 +1,7 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { checkRelaySignal, relayControlUrl, relayIdFor, type RelaySignal } from '../../../crdt/protocol/relay-presence';
 import type { RelayOffer } from '../../../crdt/protocol/wire';
-import { pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './relay-election';
+import { allowedRelays, pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './relay-election';
 import { chooseTopology, type Topology } from './topology';
 import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
@@ -27,6 +27,8 @@ export interface TopologyHost {
   relayUrl(): string;
   /** The relay the room document names as carrying the media (null: none). */
   recordedRelay(): string | null;
+  /** Whether the room is open to every link holder, and the joined relays its moderators approved. */
+  relayPolicy(): { open: boolean; approved: ReadonlySet<string> };
   /** Opaque room key for the relay: the room's signaling topic. */
   roomKey(): Promise<string>;
   selfId(): string;
@@ -207,7 +209,7 @@ export class TopologySwitch implements StageView {
 
   /** `relay` null with a topology of relay: the room is big enough, but no relay is left to use. */
   private target(nowMs: number): { relay: KnownRelay | null; topology: Topology } {
-    const known = this.relays.known(nowMs);
+    const known = allowedRelays(this.relays.known(nowMs), this.host.relayPolicy());
     const relay = pickRelay({
       known,
       failedUntilMs: this.relays.failedUntilMs,

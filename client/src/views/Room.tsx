@@ -82,7 +82,9 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <div class="banner" role="alert">
             {refusal().reason === 'room-full'
               ? `This room is full (${refusal().limit} people). You will get in when someone leaves; this page keeps trying.`
-              : `This server is hosting as many rooms as it can (${refusal().limit}). This page keeps trying; or ask whoever runs it.`}
+              : refusal().reason === 'address-full'
+                ? `Your network already takes part in as many rooms as this server allows one network (${refusal().limit}). This page keeps trying; or ask whoever runs it.`
+                : `This server is hosting as many rooms as it can (${refusal().limit}). This page keeps trying; or ask whoever runs it.`}
           </div>
         )}
       </Show>

@@ -221,7 +221,7 @@ describe('relay CLI', { timeout: 45_000 }, () => {
       const control = new WebSocket(url!.replace('http', 'ws') + 'relay');
       control.on('error', () => {});
       const relayWelcome = await new Promise<unknown>((resolve) => control.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))));
-      expect(relayWelcome).toEqual({ type: 'welcome', v: 2, nonce: expect.stringMatching(/^[\w-]{22}$/), maxVideoSlots: 25, maxAudioSlots: 5, screen: true });
+      expect(relayWelcome).toEqual({ type: 'welcome', v: RELAY_PROTOCOL_VERSION, nonce: expect.stringMatching(/^[\w-]{22}$/), maxVideoSlots: 25, maxAudioSlots: 5, screen: true });
       control.close();
       const closeCode = new Promise<number>((resolve) => ws.once('close', resolve));
       exitCode = await cli.stop();

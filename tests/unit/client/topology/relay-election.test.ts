@@ -70,12 +70,12 @@ describe('the relays a page knows', () => {
     expect(dir.known(0)).toEqual([]);
   });
 
-  it('a relay announced with the same URL as the server’s own counts once, as joined', async () => {
+  it('a relay announced with the same URL as the server’s own counts once, as the server’s (its mesh limit stands)', async () => {
     const dir = new RelayDirectory();
     const a = await relayAnnouncement('ws://a.example/relay', 4);
     dir.setOrigin({ id: a.id, url: a.url, meshMax: 6 });
-    dir.heard({ kind: 'relay', relay: a }, 0);
-    expect(dir.known(0)).toEqual([{ id: a.id, url: a.url, meshMax: 4, origin: false, heardAtMs: 0 }]);
+    expect(dir.heard({ kind: 'relay', relay: a }, 0)).toBe(false);
+    expect(dir.known(0)).toEqual([{ id: a.id, url: a.url, meshMax: 6, origin: true, heardAtMs: Infinity }]);
   });
 
   it('marks relays failed for a cooldown and says when the first may be tried again', () => {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+import { relayAccessFor } from '../../../../crdt/identity/relay-access';
+import { newRoomLink } from '../../../../crdt/identity/room-link';
 import { describe, expect, it } from 'vitest';
 import { signControl, type ControlKind, type ControlRecord } from '../../../../crdt/room/control-records';
 import { newSigningIdentity, roomIdForHostKey, type SigningIdentity } from '../../../../crdt/identity/host-identity';
@@ -79,6 +81,7 @@ async function relayWithRoom() {
   const host = await newSigningIdentity();
   const roomId = await roomIdForHostKey(host.publicKey);
   const topic = await roomTopicFor(roomId);
+  const access = await relayAccessFor(newRoomLink(roomId).secret, roomId);
   let seq = 1;
   const sign = (kind: ControlKind, target?: SigningIdentity | string, by: SigningIdentity = host, room = roomId): Promise<ControlRecord> =>
     signControl(by, { room, kind, seq: seq++, ...(target ? { target: typeof target === 'string' ? target : target.publicKey } : {}) });
@@ -100,7 +103,8 @@ async function relayWithRoom() {
       last,
       async hello(opts: { nonce?: string; key?: string; room?: string } = {}) {
         const binding = { nonce: opts.nonce ?? welcome.nonce, room: opts.room ?? topic, peer };
-        ws.deliver({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: topic, peer, key: opts.key ?? me.publicKey, proof: await signRelayHello(me, binding) });
+        const shown = { gate: access.gate, access: await access.prove(binding) };
+        ws.deliver({ type: 'hello', v: RELAY_PROTOCOL_VERSION, room: topic, peer, key: opts.key ?? me.publicKey, proof: await signRelayHello(me, binding), ...shown });
       },
       control(records: unknown[]) {
         ws.deliver({ type: 'control', records });
@@ -114,7 +118,7 @@ async function relayWithRoom() {
       },
     };
   }
-  return { rooms, stats, clock, host, roomId, topic, sign, participant };
+  return { rooms, stats, clock, host, roomId, topic, access, sign, participant };
 }
 
 function videoPacket(seq: number, keyframe: boolean) {
@@ -126,7 +130,7 @@ describe('relay sessions are bound to participant keys', () => {
     const r = await relayWithRoom();
     const a = await r.participant();
     const b = await r.participant();
-    expect(a.welcome).toMatchObject({ type: 'welcome', v: 2, maxVideoSlots: RELAY_LIMITS.maxVideoSlots });
+    expect(a.welcome).toMatchObject({ type: 'welcome', v: RELAY_PROTOCOL_VERSION, maxVideoSlots: RELAY_LIMITS.maxVideoSlots });
     expect(a.welcome.nonce).toMatch(/^[\w-]{22}$/);
     expect(a.welcome.nonce).not.toBe(b.welcome.nonce);
 
@@ -380,7 +384,7 @@ describe("a page's relay credentials", () => {
     const remove = await r.sign('remove', me);
     room.addControls([lock, remove, { ...lock, kind: 'unlock', sig: 'AAAA' } as never, (await r.sign('end', undefined, me)) as never]);
     await controls.settled();
-    const creds = relayCredentials(r.roomId, Promise.resolve(me), controls);
+    const creds = relayCredentials(r.roomId, Promise.resolve(me), controls, Promise.resolve(r.access));
     expect(creds.records()).toEqual([lock, remove]);
     const peer = await peerIdForKey(me.publicKey);
     const { key, proof } = await creds.prove('nonce-1', r.topic, peer);
