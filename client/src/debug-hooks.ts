@@ -1,5 +1,6 @@
 import { signControl, type ControlKind } from '../../crdt/control-records';
 import type { PeerSignal } from '../../crdt/wire';
+import { fromBase64Url } from './net/bytes';
 import { outboundAudioPackets } from './media/rtc-stats';
 import type { RoomSession } from './room-session';
 
@@ -17,7 +18,20 @@ export interface ConfabDebug {
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
-  e2ee(): Promise<{ sealed: number; opened: number; failed: number; sendKeyId: number | null; epoch: number }>;
+  e2ee(): Promise<{
+    sealed: number;
+    opened: number;
+    failed: number;
+    replayed: number;
+    /** The epoch our frames leave under (null: none yet, nothing leaves). */
+    sendEpoch: number | null;
+    /** Epochs whose frames the worker opens now (older ones are forgotten after a grace). */
+    heldEpochs: number[];
+    /** The current epoch (-1: none). */
+    epoch: number;
+    /** Peer ids the current epoch was sealed to, as its committer signed it. */
+    keyHolders: string[];
+  }>;
   /** Width of the video now arriving from a peer (through the relay: which layer its tile gets). */
   videoWidth(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */
@@ -70,6 +84,8 @@ export interface TamperHooks {
   signOwn(kind: ControlKind, target?: string, seq?: number): Promise<unknown>;
   /** Seals and opens media with another key than the room's (a client that lost or never had it). */
   useWrongMediaKey(): void;
+  /** Opens frames of test publishers (load bots) sealed under this epoch secret (base64url); never sends under it. */
+  trustTestSenders(epoch: number, secret: string, members: string[]): void;
   /** Ignores the records that remove this participant or end the room (the relay and peers still enforce them). */
   stayWhenRemoved(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
@@ -96,8 +112,8 @@ export function exposeDebugHooks(session: RoomSession): void {
       return { labels, connection };
     },
     async e2ee() {
-      const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, sendKeyId: null };
-      return { ...counts, epoch: session.mediaKeyEpoch };
+      const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, replayed: 0, sendEpoch: null, heldEpochs: [] };
+      return { ...counts, epoch: session.mediaKeyEpoch, keyHolders: session.mediaKeyHolders() };
     },
     iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     framesDecoded: async (peerId) => (await session.debugInboundVideo(peerId)).frames,
@@ -202,7 +218,8 @@ function tamperHooks(session: RoomSession): TamperHooks {
       return session.selfKey;
     },
     controlValues: () => session.controls.values(),
-    useWrongMediaKey: () => session.encryption?.useKey(0, crypto.getRandomValues(new Uint8Array(16)), true),
+    useWrongMediaKey: () => session.debugUseWrongMediaKey(),
+    trustTestSenders: (epoch, secret, members) => session.encryption?.installEpoch(epoch, fromBase64Url(secret) as Uint8Array<ArrayBuffer>, members),
     stayWhenRemoved: () => void (session.debugStayWhenRemoved = true),
     inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
     async signOwn(kind, target, seq) {

@@ -8,17 +8,14 @@ import { peerIdForKey } from '../../crdt/participant-identity';
 import { RoomControls } from '../../crdt/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../crdt/room-doc';
 import { ChannelTag } from '../../crdt/wire';
-import { deriveEpochZeroKey } from './media/e2ee/frame-crypto';
 import { MediaEncryption } from './media/e2ee/media-encryption';
-import { decodeMediaKey, encodeMediaKey } from './media/e2ee/media-key-message';
-import { MediaKeyring } from './media/e2ee/media-keyring';
+import { MediaKeys } from './media/e2ee/media-keys';
 import type { LocalMedia } from './media/local-media';
 import type { QualitySources, StatsSource } from './media/quality-watch';
 import { inboundVideo } from './media/rtc-stats';
 import { ScreenShare } from './media/screen-share';
 import { openToLinkHolders, RelayRoomState } from './relay-room-state';
 import { Admission } from './net/admission';
-import { fromBase64Url } from './net/bytes';
 import { MeshSession, type RemotePeer } from './net/mesh-session';
 import { relayCredentials } from './net/relay-credentials';
 import { meshLinksWanted, relayUrlFor, type Topology } from './net/topology';
@@ -96,7 +93,7 @@ export class RoomSession {
   /** The room document and media keys through relay links. */
   private readonly relayRoom = new RelayRoomState(
     this.sync,
-    () => this.keyring,
+    () => this.mediaKeys,
     () => this.refreshLinksWanted(),
     () => openToLinkHolders(this.controls.state),
   );
@@ -106,9 +103,9 @@ export class RoomSession {
   private readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
   private mesh: MeshSession | null = null;
-  /** End-to-end media encryption: the worker that seals frames, and which key is current. */
+  /** End-to-end media encryption: the worker that seals frames, and the membership-bound epochs. */
   encryption: MediaEncryption | null = null;
-  private keyring: MediaKeyring | null = null;
+  private mediaKeys: MediaKeys | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -143,6 +140,7 @@ export class RoomSession {
     this.setStanding = setStanding;
     this.unsubscribe.push(
       this.room.onChange(() => {
+        this.mediaKeys?.changed();
         setParticipants(this.room.participants());
         setChat(this.room.chat());
         this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
@@ -178,7 +176,6 @@ export class RoomSession {
       identities: this.identities,
       mesh: () => this.mesh,
       present: () => this.peers().map((p) => p.id),
-      onRemoved: (peerId) => this.rotateMediaKey(peerId),
     });
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
@@ -249,19 +246,23 @@ export class RoomSession {
     this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const encryption = (this.encryption = new MediaEncryption());
-    const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
-    const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
+    encryption.setSelf(this.selfId);
+    const mediaKeys = (this.mediaKeys = new MediaKeys({
+      room: this.link.roomId,
+      identity: ids.self,
+      selfId: this.selfId,
+      controls: () => this.controls.state,
+      visiblePeers: () => this.visibleAdmittedPeers(),
+      send: (to, bytes) => this.sendKeyMessage(to, bytes),
+      install: (e) => encryption.installEpoch(e.epoch, e.secret, e.members),
+      sendUnder: (epoch) => encryption.sendUnder(epoch),
+    }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
       protect: (t, media) => encryption.protect(t, media),
-      // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
-      onChannelOpen: (peerId) => {
-        if (keyring.current.epoch > 0) this.mesh?.sendData(peerId, ChannelTag.MediaKey, encodeMediaKey(keyring.current));
-      },
-      onMediaKey: (_from, bytes) => {
-        const key = decodeMediaKey(bytes);
-        if (key) keyring.offer(key);
-      },
+      // Everyone we link with gets our key package: a committer seals the next epoch to it.
+      onChannelOpen: (peerId) => void mediaKeys.greet(peerId),
+      onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,
@@ -344,16 +345,19 @@ export class RoomSession {
     void this.persistence.destroy();
   }
 
-  /**
-   * After this peer removed someone: a new media key for those who remain, over their data
-   * channels. The removed person knows the room secret, so epoch 0 is no secret from them.
-   */
-  private rotateMediaKey(removed: string): void {
+  /** A media-key message to one peer or to everyone, over peer links and every relay room channel (each message proves itself). */
+  private sendKeyMessage(to: string | null, bytes: Uint8Array): void {
     const mesh = this.mesh;
-    if (!mesh || !this.keyring) return;
-    const key = this.keyring.rotate();
-    for (const peer of mesh.remotePeers()) if (peer.id !== removed) mesh.sendData(peer.id, ChannelTag.MediaKey, encodeMediaKey(key));
-    this.relayRoom.sendMediaKey(key, removed);
+    if (mesh) for (const peer of mesh.remotePeers()) if (to === null || peer.id === to) mesh.sendData(peer.id, ChannelTag.MediaKey, bytes);
+    this.relayRoom.sendKeyMessage(to, bytes);
+  }
+
+  /** Who may hold the next media epoch: peers shown now, with a participant entry, that the records let in. */
+  private visibleAdmittedPeers(): string[] {
+    const listed = new Set(this.room.participants().map((p) => p.id));
+    return this.peers()
+      .map((p) => p.id)
+      .filter((id) => listed.has(id) && !this.knownExcluded(id));
   }
 
   /**
@@ -373,7 +377,19 @@ export class RoomSession {
 
   /** The media key's epoch (read by tests through window.confabDebug). */
   get mediaKeyEpoch(): number {
-    return this.keyring?.current.epoch ?? -1;
+    return this.mediaKeys?.keyring.current?.epoch ?? -1;
+  }
+
+  /** Who holds the current media epoch, as its committer signed it (read by tests). */
+  mediaKeyHolders(): string[] {
+    return this.mediaKeys?.holders() ?? [];
+  }
+
+  /** A tampered client (test hooks only): seals under an epoch nobody else holds. */
+  debugUseWrongMediaKey(): void {
+    const epoch = this.mediaKeyEpoch + 100;
+    this.encryption?.installEpoch(epoch, crypto.getRandomValues(new Uint8Array(32)), [this.selfId]);
+    this.encryption?.sendUnder(epoch);
   }
 
   /** A tampered client (test hooks only) that does not leave when the records remove it. */
@@ -448,6 +464,7 @@ export class RoomSession {
 
   private onControlsChanged(): void {
     this.relayRoom.refresh();
+    this.mediaKeys?.changed();
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.updatePeerViews();
@@ -468,6 +485,7 @@ export class RoomSession {
   private updatePeerViews(): void {
     const relay = this.switch.connectedRelay();
     if (this.views.update(this.meshPeers, relay, (id) => this.knownExcluded(id))) this.refreshLinksWanted();
+    this.mediaKeys?.changed();
     this.setRelayAudio(relay ? relay.audioTracks() : []);
     this.setRelaySpeaker(relay?.loudest() ?? null);
   }
