@@ -18,6 +18,8 @@ export interface ConfabDebug {
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
+  /** Peer ids in the participant list (the room document's entries, as the views read them). */
+  participantIds(): string[];
   e2ee(): Promise<{
     sealed: number;
     opened: number;
@@ -111,6 +113,7 @@ export function exposeDebugHooks(session: RoomSession): void {
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
       return { labels, connection };
     },
+    participantIds: () => session.participants().map((p) => p.id),
     async e2ee() {
       const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, replayed: 0, sendEpoch: null, heldEpochs: [] };
       return { ...counts, epoch: session.mediaKeyEpoch, keyHolders: session.mediaKeyHolders() };
