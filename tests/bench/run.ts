@@ -2,6 +2,7 @@ import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
+import { mediaKeysBench } from './media-keys-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -13,13 +14,14 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,relay,soak (default all three) picks the sections to run. The soak
+ * BENCH_SECTIONS=client,keys,relay,soak (default all four) picks the sections to run. The soak
  * takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,relay,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
+  if (SECTIONS.includes('keys')) await mediaKeysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
