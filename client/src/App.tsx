@@ -1,9 +1,9 @@
 import { createEffect, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
-import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/room-link';
-import { newHostedRoomId } from './net/stored-keys';
-import { RoomSession } from './room-session';
-import { exposeDebugHooks } from './debug-hooks';
+import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/identity/room-link';
+import { newHostedRoomId } from './storage/stored-keys';
+import { RoomSession } from './session/room-session';
+import { exposeDebugHooks } from './test-hooks/debug-hooks';
 import { Home } from './views/Home';
 import { InvalidLink } from './views/InvalidLink';
 import { Join } from './views/Join';

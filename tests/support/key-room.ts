@@ -1,6 +1,6 @@
-import { emptyControlState, type RoomControlState } from '../../crdt/control-records';
-import { newSigningIdentity, type SigningIdentity } from '../../crdt/host-identity';
-import { peerIdForKey } from '../../crdt/participant-identity';
+import { emptyControlState, type RoomControlState } from '../../crdt/room/control-records';
+import { newSigningIdentity, type SigningIdentity } from '../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../crdt/identity/participant-identity';
 import { MediaKeys } from '../../client/src/media/e2ee/media-keys';
 import type { Epoch } from '../../client/src/media/e2ee/media-keyring';
 

@@ -10,11 +10,11 @@ import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
-import { QualityWatch } from '../media/quality-watch';
-import { SpeakerWatch } from '../media/speaker-watch';
-import { hostUrl } from '../../../crdt/room-link';
-import { exportedHostKey } from '../net/stored-keys';
-import type { RoomSession } from '../room-session';
+import { QualityWatch } from '../media/stats/quality-watch';
+import { SpeakerWatch } from '../media/speaking/speaker-watch';
+import { hostUrl } from '../../../crdt/identity/room-link';
+import { exportedHostKey } from '../storage/stored-keys';
+import type { RoomSession } from '../session/room-session';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;

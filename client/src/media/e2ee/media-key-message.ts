@@ -1,6 +1,8 @@
-import { sign, verify, type SigningIdentity } from '../../../../crdt/host-identity';
-import { keyMatchesPeerId } from '../../../../crdt/participant-identity';
-import { fromBase64Url, toBase64Url, utf8 } from '../../net/bytes';
+import { sign, verify, type SigningIdentity } from '../../../../crdt/identity/host-identity';
+import { keyMatchesPeerId } from '../../../../crdt/identity/participant-identity';
+import { fromBase64Url, toBase64Url } from '../../../../crdt/protocol/base64url';
+
+const utf8 = new TextEncoder();
 
 /**
  * The two media-key messages (PROTOCOL.md, "Media keys"), JSON on ChannelTag.MediaKey over

@@ -1,4 +1,4 @@
-import { exclusionOf, mayModerate, type RoomControlState } from '../../../../crdt/control-records';
+import { exclusionOf, mayModerate, type RoomControlState } from '../../../../crdt/room/control-records';
 
 /**
  * Which epoch is current, and the rules an epoch message must meet to replace it

@@ -1,6 +1,6 @@
-import { exclusionOf, type RoomControlState } from '../../../../crdt/control-records';
-import type { SigningIdentity } from '../../../../crdt/host-identity';
-import { peerIdForKey } from '../../../../crdt/participant-identity';
+import { exclusionOf, type RoomControlState } from '../../../../crdt/room/control-records';
+import type { SigningIdentity } from '../../../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../../../crdt/identity/participant-identity';
 import {
   decodeKeyMessage,
   encodeKeyMessage,
