@@ -17,6 +17,8 @@ interface ScriptTransformer {
   readable: ReadableStream<EncodedFrame>;
   writable: WritableStream<EncodedFrame>;
   options: { side: 'send' | 'receive'; kind: 'audio' | 'video' };
+  /** Send side, video: asks the encoder for a keyframe (Chromium 123+). */
+  generateKeyFrame?(): Promise<unknown>;
 }
 
 const scope = self as unknown as {
@@ -26,6 +28,8 @@ const scope = self as unknown as {
 };
 
 let keys: SenderKeys | null = null;
+/** Video senders: each sends a keyframe under a new epoch at once, so receivers that just got the epoch (a newcomer) decode without waiting. */
+const videoSenders = new Set<ScriptTransformer>();
 /** Messages are handled in order: a `send` waits for the `epoch` install before it. */
 let pending: Promise<unknown> = Promise.resolve();
 const salt = crypto.getRandomValues(new Uint8Array(4));
@@ -36,7 +40,11 @@ scope.onmessage = (e) => {
   const m = e.data;
   if (m.type === 'self') keys = new SenderKeys(m.id);
   else if (m.type === 'epoch') pending = pending.then(() => keys?.install(m));
-  else if (m.type === 'send') pending = pending.then(() => keys?.send(m.epoch));
+  else if (m.type === 'send') {
+    pending = pending.then(() => {
+      if (keys?.send(m.epoch)) for (const t of videoSenders) void t.generateKeyFrame?.().catch(() => {});
+    });
+  }
   else if (m.type === 'counts') {
     scope.postMessage({ type: 'counts', ...counts, sendEpoch: keys?.sealing()?.label.epoch ?? null, heldEpochs: keys?.epochs() ?? [] });
   }
@@ -44,6 +52,7 @@ scope.onmessage = (e) => {
 
 scope.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
+  if (options.side === 'send' && options.kind === 'video') videoSenders.add(event.transformer);
   const transform = options.side === 'send' ? seal(options.kind) : open(options.kind);
   void readable.pipeThrough(new TransformStream({ transform })).pipeTo(writable);
 };
