@@ -54,7 +54,11 @@ scope.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
   if (options.side === 'send' && options.kind === 'video') videoSenders.add(event.transformer);
   const transform = options.side === 'send' ? seal(options.kind) : open(options.kind);
-  void readable.pipeThrough(new TransformStream({ transform })).pipeTo(writable);
+  void readable
+    .pipeThrough(new TransformStream({ transform }))
+    .pipeTo(writable)
+    .catch(() => {})
+    .finally(() => videoSenders.delete(event.transformer));
 };
 
 function seal(kind: 'audio' | 'video') {

@@ -15,7 +15,7 @@ import { exclusionOf, mayModerate, type RoomControlState } from '../../../../crd
  * A new epoch opens frames at once and is sent under SWITCH_DELAY_MS later, so it has reached
  * the others before frames under it do.
  */
-export const SWITCH_DELAY_MS = 300;
+export const SWITCH_DELAY_MS = 150;
 export const MAX_EPOCH_STEP = 2 ** 20;
 export const MAX_EPOCH = 2 ** 48;
 

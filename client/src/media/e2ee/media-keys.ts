@@ -146,6 +146,8 @@ export class MediaKeys {
   }
 
   private adopted(): void {
+    const e = this.keyring.current!;
+    console.info(`[confab] media epoch ${e.epoch}: ${e.members.length} members, committed by a ${['host', 'co-host', 'member'][e.rank]}`);
     this.lockedAtEpoch = this.opts.controls().locked;
     this.changed();
   }
