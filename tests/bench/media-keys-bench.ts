@@ -1,3 +1,6 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { createRoom, joinRoom } from '../support/room-actions';
 import { frameIv, openFrame, sealFrame, senderFrameKey } from '../../client/src/media/e2ee/frame-crypto';
 import { SenderKeys } from '../../client/src/media/e2ee/sender-keys';
 import { keyRoom, settle, type KeyMember } from '../support/key-room';
@@ -68,4 +71,57 @@ async function frameCostUs(runs = 2_000): Promise<{ sealUs: number; openUs: numb
   t0 = performance.now();
   for (const s of sealed) await openFrame(key, label, s, 3);
   return { sealUs, openUs: ((performance.now() - t0) * 1000) / runs, runs };
+}
+
+/**
+ * With browsers (≤4 pages): a host and three guests; one guest at a time leaves (closes its
+ * tab) and a new one joins. Leave → every remaining page sending under a newer epoch, and
+ * where a newcomer's join time goes (Join click → peer connection up → first epoch → first
+ * decoded frame), from the page's own log lines.
+ */
+export async function browserEpochBench(browser: Browser, baseUrl: string, rounds = 4): Promise<void> {
+  const host = (await newParticipant(browser)).page;
+  const link = await createRoom(host, baseUrl);
+  await joinRoom(host, 'Host');
+  const guests: { page: Page; context: BrowserContext }[] = [];
+  const sendEpoch = async (p: Page) => (await p.evaluate(() => window.confabDebug!.e2ee())).sendEpoch ?? -1;
+  const leaveMs: number[] = [];
+  const phases: Record<string, number[]> = { 'Join → peer connection up': [], 'Join → first epoch adopted': [], 'Join → first remote frame': [] };
+  const join = async (i: number) => {
+    const { page, context } = await newParticipant(browser);
+    const marks: Record<string, number> = {};
+    page.on('console', (m) => {
+      const t = m.text();
+      if (/^\[confab\] connection to .*: connected/.test(t)) marks.connected ??= Date.now();
+      if (t.startsWith('[confab] media epoch')) marks.epoch ??= Date.now();
+    });
+    await page.goto(link);
+    await page.getByLabel('Your name').fill(`Guest ${i}`);
+    await page.waitForFunction(() => !document.querySelector<HTMLButtonElement>('form.join-form button')?.disabled);
+    const t0 = Date.now();
+    await page.getByRole('button', { name: 'Join', exact: true }).click();
+    const hostId = await host.evaluate(() => window.confabDebug!.selfId);
+    while (!(await page.evaluate((id) => window.confabDebug?.framesDecoded(id) ?? 0, hostId).catch(() => 0))) await page.waitForTimeout(10);
+    phases['Join → first remote frame']!.push(Date.now() - t0);
+    if (marks.connected) phases['Join → peer connection up']!.push(marks.connected - t0);
+    if (marks.epoch) phases['Join → first epoch adopted']!.push(marks.epoch - t0);
+    guests.push({ page, context });
+  };
+  for (let i = 0; i < 3; i++) await join(i);
+  for (let r = 0; r < rounds; r++) {
+    await host.waitForTimeout(1_500);
+    const stay = [host, ...guests.slice(1).map((g) => g.page)];
+    const before = Math.max(...(await Promise.all(stay.map(sendEpoch))));
+    const leaver = guests.shift()!;
+    const t0 = Date.now();
+    await leaver.context.close();
+    while (!(await Promise.all(stay.map(sendEpoch))).every((e) => e > before)) await host.waitForTimeout(10);
+    leaveMs.push(Date.now() - t0);
+    await join(3 + r);
+  }
+  await host.context().close();
+  for (const g of guests) await g.context.close();
+  console.log('\nConfab bench — media keys with browsers (4 Chromium pages, mesh)\n');
+  const row = (v: number[]) => ({ p50: `${percentile(v, 50).toFixed(0)} ms`, p95: `${percentile(v, 95).toFixed(0)} ms`, runs: v.length });
+  console.table({ 'leave (tab closed) → all 3 others sending under the new epoch': row(leaveMs), ...Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, row(v)])) });
 }

@@ -2,7 +2,7 @@ import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
-import { mediaKeysBench } from './media-keys-bench';
+import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -21,7 +21,7 @@ const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,soak').split(
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
-  if (SECTIONS.includes('keys')) await mediaKeysBench();
+  if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
@@ -53,6 +53,18 @@ async function clientBench(): Promise<void> {
       `control records of a 50-person room (${fold.records} signed records, Node WebCrypto): first fold ${fold.firstMs.toFixed(1)} ms, ` +
         `refold ${fold.refoldMs.toFixed(1)} ms, refold with one new record ${fold.refoldOneNewMs.toFixed(1)} ms`,
     );
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
+
+async function keysBench(): Promise<void> {
+  await mediaKeysBench();
+  const relay = await startRelay();
+  const browser = await launchChromium();
+  try {
+    await browserEpochBench(browser, relay.url);
   } finally {
     await browser.close();
     await relay.stop();
