@@ -1,3 +1,4 @@
+import { toBase64Url } from '../protocol/base64url';
 import { roomIdForHostKey, sign, verify, type SigningIdentity } from '../identity/host-identity';
 
 /**
@@ -22,6 +23,18 @@ const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'd
 /** Only the host itself may do these; co-hosts may do the rest. */
 const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost', 'host-session']);
 const MAX_KEY_CHARS = 128;
+/**
+ * How far one record's seq may run ahead of every record folded before it. Honest signers step
+ * by one (Lamport), so a room never comes near it; a co-host who signs seq 2^53−1 is turned
+ * away instead of leaving the host no next seq (2^53 is not a safe integer). Reaching 2^53
+ * would take 2^33 applied records, each signed, stored and synced.
+ */
+export const MAX_SEQ_STEP = 2 ** 20;
+/** The records of a revoked or removed co-host that stand (`keep`): at most this many, newest first. */
+export const MAX_KEPT_REFS = 100;
+const REF_CHARS = 16;
+/** Kinds that end a co-host's authority and may carry `keep`. */
+const ENDS_COHOST: ReadonlySet<ControlKind> = new Set<ControlKind>(['revoke-cohost', 'remove']);
 
 export interface ControlRecord {
   v: 1;
@@ -34,6 +47,12 @@ export interface ControlRecord {
   at: number;
   /** Signer's public key. */
   by: string;
+  /**
+   * On a host's revoke-cohost or remove of a co-host: recordRef() of each record by the target
+   * that stands. Every other record the target signed is void, wherever its seq puts it: the
+   * target cannot backdate records to before its revocation.
+   */
+  keep?: string[];
   sig: string;
 }
 
@@ -49,20 +68,21 @@ export interface RoomControlState {
   hostSessions: Set<string>;
 }
 
-export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not authorized' | 'duplicate';
+export type RejectReason = 'malformed' | 'other room' | 'bad signature' | 'not authorized' | 'duplicate' | 'seq jump' | 'revoked';
 
 /** The bytes a signature covers: every field but sig, in a fixed order. */
 function signedBytes(r: Omit<ControlRecord, 'sig'>): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(signedText(r));
 }
 
-const signedText = (r: Omit<ControlRecord, 'sig'>) => JSON.stringify([r.v, r.room, r.kind, r.target, r.seq, r.at, r.by]);
+const signedText = (r: Omit<ControlRecord, 'sig'>) =>
+  JSON.stringify(r.keep ? [r.v, r.room, r.kind, r.target, r.seq, r.at, r.by, r.keep] : [r.v, r.room, r.kind, r.target, r.seq, r.at, r.by]);
 
 export async function signControl(
   identity: SigningIdentity,
-  fields: { room: string; kind: ControlKind; target?: string; seq: number; at?: number },
+  fields: { room: string; kind: ControlKind; target?: string; seq: number; at?: number; keep?: string[] },
 ): Promise<ControlRecord> {
-  const body = {
+  const body: Omit<ControlRecord, 'sig'> = {
     v: 1 as const,
     room: fields.room,
     kind: fields.kind,
@@ -71,7 +91,22 @@ export async function signControl(
     at: fields.at ?? Date.now(),
     by: identity.publicKey,
   };
+  if (fields.keep && ENDS_COHOST.has(fields.kind)) body.keep = fields.keep.slice(-MAX_KEPT_REFS);
   return { ...body, sig: await sign(identity, signedBytes(body)) };
+}
+
+const refs = new Map<string, string>();
+
+/** A short name for a record (a hash of its signature, which its signer cannot steer), as `keep` lists it. */
+export async function recordRef(record: { sig: string }): Promise<string> {
+  let ref = refs.get(record.sig);
+  if (ref === undefined) {
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(record.sig)));
+    ref = toBase64Url(digest).slice(0, REF_CHARS);
+    if (refs.size >= MAX_VERDICTS) refs.clear();
+    refs.set(record.sig, ref);
+  }
+  return ref;
 }
 
 const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= MAX_KEY_CHARS;
@@ -84,7 +119,14 @@ export function parseControl(value: unknown): ControlRecord | null {
   if (!isKey(r.by) || typeof r.sig !== 'string' || r.sig.length > 256) return null;
   const kind = r.kind as ControlKind;
   if (NEEDS_TARGET.has(kind) ? !isKey(r.target) : r.target !== null) return null;
-  return { v: 1, room: r.room, kind, target: r.target as string | null, seq: r.seq as number, at: r.at as number, by: r.by, sig: r.sig };
+  const record: ControlRecord = { v: 1, room: r.room, kind, target: r.target as string | null, seq: r.seq as number, at: r.at as number, by: r.by, sig: r.sig };
+  if (r.keep !== undefined) {
+    const keep = r.keep;
+    if (!ENDS_COHOST.has(kind) || !Array.isArray(keep) || keep.length > MAX_KEPT_REFS) return null;
+    if (!keep.every((k) => typeof k === 'string' && k.length === REF_CHARS)) return null;
+    record.keep = keep as string[];
+  }
+  return record;
 }
 
 /**
@@ -178,26 +220,52 @@ export async function foldControls(
   }
   const state = emptyControlState();
   state.hostKey = valid.some((r) => r.by === hostKey) ? hostKey : null;
+  valid.sort(compareRecords);
+  const pins = await revocationPins(valid, state.hostKey);
 
   // From applied records only: a signer without authority must not push the host's next seq
   // past what parseControl accepts (a "future Lamport time" would silence the host).
   let maxSeq = 0;
   const applied: ControlRecord[] = [];
-  for (const record of valid.sort(compareRecords)) {
+  for (const record of valid) {
     const isHost = record.by === state.hostKey;
     const authorized =
       (isHost || (state.cohosts.has(record.by) && !HOST_ONLY.has(record.kind))) &&
       // Nobody removes or demotes the host, on any of its devices.
-      !(record.target !== null && isHostKey(state, record.target) && record.kind !== 'admit' && record.kind !== 'host-session');
-    if (!authorized) {
-      rejected.push({ value: record, reason: 'not authorized' });
-      continue;
+      !(record.target !== null && isHostKey(state, record.target) && record.kind !== 'admit' && record.kind !== 'host-session') &&
+      // Only the host removes or turns away a co-host.
+      !(!isHost && record.target !== null && state.cohosts.has(record.target) && (record.kind === 'remove' || record.kind === 'deny'));
+    if (!authorized) rejected.push({ value: record, reason: 'not authorized' });
+    else if (record.seq > maxSeq + MAX_SEQ_STEP) rejected.push({ value: record, reason: 'seq jump' });
+    else if (!isHost && (await voidedByPin(record, pins.get(record.by)))) rejected.push({ value: record, reason: 'revoked' });
+    else {
+      apply(state, record);
+      applied.push(record);
+      maxSeq = Math.max(maxSeq, record.seq);
     }
-    apply(state, record);
-    applied.push(record);
-    maxSeq = Math.max(maxSeq, record.seq);
   }
   return { state, rejected, nextSeq: maxSeq + 1, applied };
+}
+
+/** The host's records that end a co-host's authority and say which of its records stand, by target. */
+async function revocationPins(sorted: ControlRecord[], hostKey: string | null): Promise<Map<string, ControlRecord[]>> {
+  const pins = new Map<string, ControlRecord[]>();
+  for (const r of sorted) {
+    if (r.by !== hostKey || !r.keep || r.target === null) continue;
+    const list = pins.get(r.target) ?? [];
+    list.push(r);
+    pins.set(r.target, list);
+  }
+  return pins;
+}
+
+/** A co-host's record is void when a revocation ordered after it does not list it among those that stand. */
+async function voidedByPin(record: ControlRecord, pins: ControlRecord[] | undefined): Promise<boolean> {
+  if (!pins) return false;
+  for (const pin of pins) {
+    if (compareRecords(record, pin) < 0 && !pin.keep!.includes(await recordRef(record))) return true;
+  }
+  return false;
 }
 
 function apply(state: RoomControlState, r: ControlRecord): void {

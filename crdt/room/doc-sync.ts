@@ -2,6 +2,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { refusalOf } from './update-guard';
 
 export interface SyncChannel {
   send(bytes: Uint8Array): void;
@@ -31,10 +32,22 @@ export const MAX_PENDING_BYTES = 64 * 1024;
 const STEP1_BURST = 4;
 const STEP1_EVERY_MS = 5_000;
 
-/** Sync step 1 answers a channel (or a peer behind a hub) may still get: a token bucket. */
+/**
+ * The write budget of one peer (a channel, or a peer behind a hub): what it may add beyond the
+ * answers to our own sync step 1. A flood past it is dropped (and, if honest after all, comes
+ * back with the next resync, whose answer is not charged).
+ */
+export const WRITE_BURST_BYTES = 1_000_000;
+export const WRITE_BYTES_PER_S = 128_000;
+
+/** Sync step 1 answers a channel (or a peer behind a hub) may still get, and its write budget: token buckets. */
 interface Step1Budget {
   step1Tokens: number;
   step1RefilledAt: number;
+  writeTokens: number;
+  writeRefilledAt: number;
+  /** Our sync step 1 messages it has not answered yet: each lets one step 2 in uncharged. */
+  unanswered: number;
 }
 
 interface Link extends Step1Budget {
@@ -80,6 +93,7 @@ export class DocSync {
   addChannel(id: string, channel: SyncChannel): void {
     const link: Link = { channel, origin: { channel: id }, warned: false, ...freshBudget() };
     this.links.set(id, link);
+    asked(link);
     this.send(id, link, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
   }
 
@@ -102,6 +116,7 @@ export class DocSync {
     for (const peer of link.hub.askable()) {
       if (link.hub.asked.has(peer)) continue;
       link.hub.asked.add(peer);
+      asked(this.peerBudget(link.hub, peer));
       this.sendVia(id, link, () => link.hub!.hub.sendTo(peer, step1));
     }
   }
@@ -121,8 +136,7 @@ export class DocSync {
     const link = this.links.get(id);
     const state = link?.hub;
     if (!link || !state) return false;
-    let budget = state.budgets.get(from);
-    if (!budget) state.budgets.set(from, (budget = freshBudget()));
+    const budget = this.peerBudget(state, from);
     return this.handle(id, link, bytes, {
       budget,
       reply: (reply) => {
@@ -130,10 +144,17 @@ export class DocSync {
         if (state.asked.has(from)) return;
         state.asked.add(from);
         state.askedBack.add(from);
+        asked(budget);
         state.hub.sendTo(from, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
       },
       origin: direct && state.askedBack.has(from) ? state.newsOrigin : link.origin,
     });
+  }
+
+  private peerBudget(state: HubState, peer: string): Step1Budget {
+    let budget = state.budgets.get(peer);
+    if (!budget) state.budgets.set(peer, (budget = freshBudget()));
+    return budget;
   }
 
   removeChannel(id: string): void {
@@ -157,7 +178,8 @@ export class DocSync {
       if (decoding.readVarUint(decoder) !== MESSAGE_SYNC) return false;
       // Not syncProtocol.readSyncMessage: it catches applyUpdate errors itself and logs
       // every one with console.error, so a hostile peer could flood the console.
-      switch (decoding.readVarUint(decoder)) {
+      const kind = decoding.readVarUint(decoder);
+      switch (kind) {
         case syncProtocol.messageYjsSyncStep1: {
           const stateVector = decoding.readVarUint8Array(decoder);
           if (!takeStep1Token(via.budget)) {
@@ -169,11 +191,24 @@ export class DocSync {
           return true;
         }
         case syncProtocol.messageYjsSyncStep2:
-        case syncProtocol.messageYjsUpdate:
+        case syncProtocol.messageYjsUpdate: {
+          const update = decoding.readVarUint8Array(decoder);
+          const answer = kind === syncProtocol.messageYjsSyncStep2 && via.budget.unanswered > 0;
+          if (answer) via.budget.unanswered--;
+          else if (!takeWriteTokens(via.budget, bytes.length)) {
+            this.warnOnce(id, link, 'over its write budget; dropping what it sends until the budget refills', null);
+            return false;
+          }
+          const refusal = refusalOf(this.doc, update);
+          if (refusal) {
+            this.warnOnce(id, link, `refusing an update outside the room's schema (${refusal})`, null);
+            return false;
+          }
           // A throwing onChange/observer callback also lands in the catch below.
-          Y.applyUpdate(this.doc, decoding.readVarUint8Array(decoder), via.origin);
+          Y.applyUpdate(this.doc, update, via.origin);
           this.boundPending(id, link);
           return true;
+        }
         default:
           return false;
       }
@@ -192,7 +227,10 @@ export class DocSync {
     this.warnOnce(id, link, 'too many updates waiting on missing data; dropped them and resyncing', null);
     const step1 = frame((e) => syncProtocol.writeSyncStep1(e, this.doc));
     for (const [otherId, other] of this.links) {
-      if (!other.hub) this.send(otherId, other, step1);
+      if (!other.hub) {
+        asked(other);
+        this.send(otherId, other, step1);
+      }
       else {
         other.hub.asked.clear();
         this.askThroughHub(otherId);
@@ -226,7 +264,23 @@ export class DocSync {
 }
 
 function freshBudget(): Step1Budget {
-  return { step1Tokens: STEP1_BURST, step1RefilledAt: Date.now() };
+  return { step1Tokens: STEP1_BURST, step1RefilledAt: Date.now(), writeTokens: WRITE_BURST_BYTES, writeRefilledAt: Date.now(), unanswered: 0 };
+}
+
+/** At most a few answers wait uncharged: asking again and again must not open the budget wide. */
+const MAX_UNANSWERED = 4;
+
+function asked(budget: Step1Budget): void {
+  budget.unanswered = Math.min(MAX_UNANSWERED, budget.unanswered + 1);
+}
+
+function takeWriteTokens(budget: Step1Budget, bytes: number): boolean {
+  const now = Date.now();
+  budget.writeTokens = Math.min(WRITE_BURST_BYTES, budget.writeTokens + ((now - budget.writeRefilledAt) / 1000) * WRITE_BYTES_PER_S);
+  budget.writeRefilledAt = now;
+  if (bytes > budget.writeTokens) return false;
+  budget.writeTokens -= bytes;
+  return true;
 }
 
 function takeStep1Token(link: Step1Budget): boolean {

@@ -173,13 +173,13 @@ export class RoomDoc {
    * an id) go first, so a member's garbage cannot push real messages out; then the oldest by
    * array position. Concurrent senders may each trim, which only trims more.
    */
-  private trimChat(): void {
+  private trimChat(isJunk?: (v: unknown) => boolean): void {
     if (this.messages.length <= MAX_CHAT_HISTORY) return;
     const values = this.messages.toArray();
     const seen = new Set<string>();
     const junk = values.map((v) => {
       const m = readChat(v);
-      return !m || seen.has(m.id) || !seen.add(m.id);
+      return !m || seen.has(m.id) || !seen.add(m.id) || isJunk?.(v) === true;
     });
     // From the end, one delete per run of junk, so earlier indexes stay right.
     for (let end = junk.length; end > 0; ) {
@@ -207,6 +207,48 @@ export class RoomDoc {
     const seen = new Set<string>();
     const out = valid.filter((m) => !seen.has(m.id) && seen.add(m.id));
     return out.slice(-MAX_CHAT_HISTORY);
+  }
+
+  /** Raw participant values by map key, unverified: crdt/signed-room.ts verifies them. */
+  participantValues(): [string, unknown][] {
+    return [...this.people.entries()];
+  }
+
+  /** Writes a (signed) participant value as is. */
+  putParticipant(id: string, value: unknown): void {
+    this.people.set(id, value);
+  }
+
+  /** Raw chat values, unverified. */
+  chatValues(): unknown[] {
+    return this.messages.toArray();
+  }
+
+  /** Appends a (signed) chat value and trims; `isJunk` names values that go first. */
+  pushChat(value: unknown, isJunk?: (v: unknown) => boolean): void {
+    this.doc.transact(() => {
+      this.messages.push([value]);
+      this.trimChat(isJunk);
+    });
+  }
+
+  /** The raw relay choice value, unverified. */
+  relayValue(): unknown {
+    return this.topology.get('relay');
+  }
+
+  putRelayValue(value: unknown): void {
+    this.topology.set('relay', value);
+  }
+
+  /** Fires once per transaction (local or remote) that touched participants, chat or the relay choice. */
+  onEntriesChange(cb: () => void): () => void {
+    const watched: ReadonlySet<unknown> = new Set([this.people, this.messages, this.topology]);
+    const handler = (tr: Y.Transaction) => {
+      for (const type of tr.changed.keys()) if (watched.has(type)) return cb();
+    };
+    this.doc.on('afterTransaction', handler);
+    return () => this.doc.off('afterTransaction', handler);
   }
 
   /** Fires once per transaction (local or remote) that touched participants or chat. */

@@ -1,18 +1,18 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import type { Exclusion, RoomControlState } from '../../../crdt/room/control-records';
-import { emptyControlState, exclusionOf } from '../../../crdt/room/control-records';
+import { emptyControlState, exclusionOf, mayParticipate } from '../../../crdt/room/control-records';
 import { DocSync } from '../../../crdt/room/doc-sync';
 import type { SigningIdentity } from '../../../crdt/identity/host-identity';
 import { peerIdForKey } from '../../../crdt/identity/participant-identity';
 import { RoomControls } from '../../../crdt/room/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
+import { SignedRoom } from '../../../crdt/room/signed-room';
 import { ChannelTag } from '../../../crdt/protocol/wire';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
 import { MediaKeys } from '../media/e2ee/media-keys';
 import type { LocalMedia } from '../media/local-media';
 import type { QualitySources, StatsSource } from '../media/stats/quality-watch';
-import { inboundVideo } from '../media/stats/rtc-stats';
 import { ScreenShare } from '../media/screen-share';
 import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
 import { Admission } from './admission';
@@ -23,6 +23,7 @@ import { TopologySwitch, type StageView } from '../topology/topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
+import { storedControlLog } from '../storage/stored-control-log';
 import { keepHostKey, participantIdentity, storedHostIdentity } from '../storage/stored-keys';
 import { MeshMedia } from '../mesh/mesh-media';
 import { PeerViews, type PeerView } from './peer-views';
@@ -50,6 +51,8 @@ export class RoomSession {
   selfKey = '';
   readonly hostHeld: Accessor<boolean>;
   readonly room = new RoomDoc();
+  /** The room as shown: entries verified against their authors' keys; our writes signed. */
+  readonly signed: SignedRoom;
   readonly screen = new ScreenShare();
   readonly controls: RoomControls;
   readonly moderation: Moderation;
@@ -100,12 +103,12 @@ export class RoomSession {
   /** Whether we want peer links (as last told to our peers). */
   private linksWanted = true;
   private readonly keys: Promise<RoomKeys>;
-  private readonly identities: Promise<Identities>;
+  protected readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
-  private mesh: MeshSession | null = null;
+  protected mesh: MeshSession | null = null;
   /** End-to-end media encryption: the worker that seals frames, and the membership-bound epochs. */
   encryption: MediaEncryption | null = null;
-  private mediaKeys: MediaKeys | null = null;
+  protected mediaKeys: MediaKeys | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -138,15 +141,17 @@ export class RoomSession {
     this.controlState = controlState;
     this.standing = standing;
     this.setStanding = setStanding;
+    // A removed person's relay choice does not count (nor does anyone's the records keep out).
+    this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
     this.unsubscribe.push(
-      this.room.onChange(() => {
+      this.signed.onChange(() => {
         this.mediaKeys?.changed();
-        setParticipants(this.room.participants());
-        setChat(this.room.chat());
-        this.switch?.recordedRelayChanged(this.room.relayChoice()?.relay ?? null);
+        setParticipants(this.signed.participants());
+        setChat(this.signed.chat());
+        this.switch?.recordedRelayChanged(this.signed.relayChoice()?.relay ?? null);
       }),
     );
-    this.controls = new RoomControls(link.roomId, this.room);
+    this.controls = new RoomControls(link.roomId, this.room, storedControlLog(link.roomId));
     this.unsubscribe.push(this.controls.onChange((state) => {
       setControlState(state);
       this.onControlsChanged();
@@ -161,10 +166,12 @@ export class RoomSession {
       return { self, selfId: await peerIdForKey(self.publicKey), host: await storedHostIdentity(link.roomId) };
     })());
     const controls = this.controls;
+    const signed = this.signed;
     this.prepared = (async () => {
       const ids = await identities;
       this.selfId = ids.selfId;
       this.selfKey = ids.self.publicKey;
+      signed.signAs(ids.self, ids.selfId);
       setHostHeld(ids.host !== null);
       await Promise.all([keys, persistence.whenSynced]);
       await controls.settled();
@@ -192,7 +199,7 @@ export class RoomSession {
       meshPeerIds: () => this.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
       relayUrl: () => relayUrlFor(signalingUrl),
-      recordedRelay: () => this.room.relayChoice()?.relay ?? null,
+      recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
@@ -211,7 +218,7 @@ export class RoomSession {
         this.refreshLinksWanted();
       },
       relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
-      recordRelay: (url) => this.room.setRelayChoice(url),
+      recordRelay: (url) => void this.signed.setRelayChoice(url),
       changed: () => this.updatePeerViews(),
     });
     this.stage = this.switch;
@@ -243,7 +250,7 @@ export class RoomSession {
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
     if (exclusion) return this.shutOut(exclusion);
     const signaling = this.signaling;
-    this.room.join({ id: this.selfId, name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const encryption = (this.encryption = new MediaEncryption());
     encryption.setSelf(this.selfId);
@@ -297,7 +304,7 @@ export class RoomSession {
       this.refreshLinksWanted();
       this.switch.replaceTrack('screen', track);
       void this.meshMedia.changed('screen');
-      this.room.setMedia(this.selfId, { screenOn: track !== null });
+      void this.signed.setMedia({ screenOn: track !== null });
     };
     await this.mesh.start();
   }
@@ -314,25 +321,25 @@ export class RoomSession {
   }
 
   publishMediaState(): void {
-    this.room.setMedia(this.selfId, { micOn: this.media.micOn(), camOn: this.media.camOn() });
+    void this.signed.setMedia({ micOn: this.media.micOn(), camOn: this.media.camOn() });
   }
 
   setHand(up: boolean): void {
-    this.room.setHand(this.selfId, up);
+    void this.signed.setHand(up);
   }
 
   react(emoji: Reaction): void {
-    this.room.react(this.selfId, emoji);
+    void this.signed.react(emoji);
   }
 
   sendChat(text: string): void {
-    this.room.sendChat(this.selfId, text);
+    void this.signed.sendChat(text);
   }
 
   leave(): void {
     if (this.left) return;
     this.left = true;
-    if (this.mesh) this.room.leave(this.selfId);
+    if (this.mesh) void this.signed.leave();
     this.mesh?.leave();
     this.switch.close();
     this.screen.stop();
@@ -341,6 +348,7 @@ export class RoomSession {
     this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
+    this.signed.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
   }
@@ -352,9 +360,9 @@ export class RoomSession {
     this.relayRoom.sendKeyMessage(to, bytes);
   }
 
-  /** Who may hold the next media epoch: peers shown now, with a participant entry, that the records let in. */
+  /** Who may hold the next media epoch: peers shown now, with a verified participant entry, that the records let in. */
   private visibleAdmittedPeers(): string[] {
-    const listed = new Set(this.room.participants().map((p) => p.id));
+    const listed = new Set(this.signed.participants().map((p) => p.id));
     return this.peers()
       .map((p) => p.id)
       .filter((id) => listed.has(id) && !this.knownExcluded(id));
@@ -369,34 +377,6 @@ export class RoomSession {
     const linkless = this.mesh?.linklessPeerIds() ?? [];
     return [...this.meshPeers.map((p) => p.id), ...(relayed ? linkless.filter((id) => relayed.includes(id)) : linkless)];
   }
-
-  /** Peer connections open or being made (read by tests through window.confabDebug). */
-  meshLinkCount(): number {
-    return this.mesh?.linkCount() ?? 0;
-  }
-
-  /** The media key's epoch (read by tests through window.confabDebug). */
-  get mediaKeyEpoch(): number {
-    return this.mediaKeys?.keyring.current?.epoch ?? -1;
-  }
-
-  /** Who holds the current media epoch, as its committer signed it (read by tests). */
-  mediaKeyHolders(): string[] {
-    return this.mediaKeys?.holders() ?? [];
-  }
-
-  /** A tampered client (test hooks only): seals under an epoch nobody else holds. */
-  debugUseWrongMediaKey(): void {
-    const epoch = this.mediaKeyEpoch + 100;
-    this.encryption?.installEpoch(epoch, crypto.getRandomValues(new Uint8Array(32)), [this.selfId]);
-    this.encryption?.sendUnder(epoch);
-  }
-
-  /** A tampered client (test hooks only) that does not leave when the records remove it. */
-  debugStayWhenRemoved = false;
-
-  /** Set by the Room view: the audio levels its speaker detection last measured. */
-  debugSpeakerLevels: () => Record<string, number> = () => ({});
 
   /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
   audioReceiver(peerId: string): RTCRtpReceiver | undefined {
@@ -427,29 +407,8 @@ export class RoomSession {
     return { perPeer, uplinks };
   }
 
-  /** The connection to the relay node, while it carries our media. */
-  debugRelayConnection(): RTCPeerConnection | null {
-    return this.switch.connectedRelay()?.connection ?? null;
-  }
-
-  /** Frames decoded from a peer (camera, and screen in a mesh) and the widest frame now arriving. */
-  async debugInboundVideo(peerId: string): Promise<{ frames: number; widthPx: number }> {
-    const relayed = this.switch.connectedRelay()?.videoReceiverOf(peerId);
-    return inboundVideo(relayed ? await relayed.getStats() : await this.mesh?.link(peerId)?.pc.getStats());
-  }
-
-  /** Read by tests and the bench through window.confabDebug. */
-  debugPeerConnection(peerId: string): RTCPeerConnection | undefined {
-    return this.connection(peerId);
-  }
-
-  /** For the tampered-client tests: what a modified client could do with its own key. */
-  async debugTamperTools(): Promise<{ identity: SigningIdentity; signal: MeshSession['signal'] }> {
-    return { identity: (await this.identities).self, signal: (peerId, msg) => this.mesh?.signal(peerId, msg) };
-  }
-
   /** Out for good: leave, and turn the camera and microphone off. */
-  private shutOut(reason: 'ended' | 'removed'): void {
+  protected shutOut(reason: 'ended' | 'removed'): void {
     this.setStanding(reason);
     this.leave();
     this.media.stop();
@@ -471,7 +430,7 @@ export class RoomSession {
     const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
     const before = this.standing();
     if (exclusion === 'ended' || exclusion === 'removed') {
-      if (!this.debugStayWhenRemoved) this.shutOut(exclusion);
+      this.shutOut(exclusion);
     } else if (exclusion === null) {
       this.setStanding('in');
       // Just let in: say hello again, with the admission as proof.

@@ -2,14 +2,16 @@ import { signControl, type ControlKind } from '../../../crdt/room/control-record
 import type { PeerSignal } from '../../../crdt/protocol/wire';
 import { fromBase64Url } from '../../../crdt/protocol/base64url';
 import { outboundAudioPackets } from '../media/stats/rtc-stats';
-import type { RoomSession } from '../session/room-session';
+import type { TestRoomSession } from './test-room-session';
 
 /**
  * `window.confabDebug`: read-only views that the e2e tests and the bench use to prove media
  * really flows (decoded frames, audio energy) and what each peer's room state says. Nothing
  * here changes the call, except `tamper`, which exists only when the tab opted in to test
  * hooks (localStorage `confab.testHooks` = `1`): it plays a modified client, and gives no
- * power a person editing their own browser's code would not have.
+ * power a person editing their own browser's code would not have. Only the test build
+ * (`vite build --mode test-hooks`, into dist-test/) has any of this; the production build
+ * (dist/) has none. `npm run build` makes both.
  */
 export interface ConfabDebug {
   selfId: string;
@@ -72,6 +74,10 @@ export interface ConfabDebug {
   speakerLevels(): Record<string, number>;
   standing(): string;
   chatTexts(): string[];
+  /** Verified chat as shown: who signed each message, the name it carries, its text. */
+  chat(): { from: string; name: string; text: string }[];
+  /** Verified participant names by peer id, as tiles and lists show them. */
+  names(): Record<string, string>;
   controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
   tamper?: TamperHooks;
 }
@@ -92,6 +98,13 @@ export interface TamperHooks {
   stayWhenRemoved(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
   signal(peerId: string, msg: PeerSignal): Promise<void>;
+  /** A plain Yjs delete of every control record in this page's document (no key needed). */
+  deleteControls(): void;
+  /** Raw entries of this page's document, and writes of anything into them, unchecked. */
+  chatValues(): unknown[];
+  pushChat(value: unknown): void;
+  participantValue(id: string): unknown;
+  putParticipant(id: string, value: unknown): void;
 }
 
 declare global {
@@ -100,14 +113,21 @@ declare global {
   }
 }
 
-export function exposeDebugHooks(session: RoomSession): void {
+let speakerLevels: () => Record<string, number> = () => ({});
+
+/** The Room view's speaker detection: the audio levels it last measured. */
+export function exposeSpeakerLevels(levels: () => Record<string, number>): void {
+  speakerLevels = levels;
+}
+
+export function exposeDebugHooks(session: TestRoomSession): void {
   window.confabDebug = {
     get selfId() {
       return session.selfId;
     },
     peerIds: () => session.peers().map((p) => p.id),
     sending(peerId) {
-      const pc = session.debugPeerConnection(peerId);
+      const pc = session.connection(peerId);
       const labels = pc?.getSenders().flatMap((s) => (s.track ? [s.track.label] : [])) ?? [];
       // The DTLS fingerprint in the local description names this connection: a redial makes another.
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
@@ -118,17 +138,17 @@ export function exposeDebugHooks(session: RoomSession): void {
       const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, replayed: 0, sendEpoch: null, heldEpochs: [] };
       return { ...counts, epoch: session.mediaKeyEpoch, keyHolders: session.mediaKeyHolders() };
     },
-    iceServerCount: (peerId) => session.debugPeerConnection(peerId)?.getConfiguration().iceServers?.length ?? -1,
-    framesDecoded: async (peerId) => (await session.debugInboundVideo(peerId)).frames,
-    videoWidth: async (peerId) => (await session.debugInboundVideo(peerId)).widthPx,
+    iceServerCount: (peerId) => session.connection(peerId)?.getConfiguration().iceServers?.length ?? -1,
+    framesDecoded: async (peerId) => (await session.inboundVideo(peerId)).frames,
+    videoWidth: async (peerId) => (await session.inboundVideo(peerId)).widthPx,
     topology: () => session.topology(),
-    relayChoice: () => session.room.relayChoice()?.relay ?? null,
+    relayChoice: () => session.signed.relayChoice()?.relay ?? null,
     async relayAudioPacketsSent() {
-      const pc = session.debugRelayConnection();
+      const pc = session.relayConnection();
       return pc ? outboundAudioPackets(await pc.getStats()) : null;
     },
     relayCandidatePorts() {
-      const sdp = session.debugRelayConnection()?.remoteDescription?.sdp ?? '';
+      const sdp = session.relayConnection()?.remoteDescription?.sdp ?? '';
       return [...new Set([...sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ \S+ (\d+) /gm)].map((m) => Number(m[1])))];
     },
     relayInUse: () => session.switch.relayInUse(),
@@ -182,7 +202,7 @@ export function exposeDebugHooks(session: RoomSession): void {
         return out;
       };
       const relayed = session.switch.connectedRelay()?.screenReceiverOf(peerId);
-      const mesh = await read(session.debugPeerConnection(peerId)?.getTransceivers()[2]?.receiver);
+      const mesh = await read(session.connection(peerId)?.getTransceivers()[2]?.receiver);
       const shown = relayed ? await read(relayed) : mesh;
       return { ...shown, via: relayed ? 'relay' : 'mesh', meshFramesDecoded: mesh.framesDecoded };
     },
@@ -196,9 +216,11 @@ export function exposeDebugHooks(session: RoomSession): void {
       track?.stop();
       track?.dispatchEvent(new Event('ended'));
     },
-    speakerLevels: () => session.debugSpeakerLevels(),
+    speakerLevels: () => speakerLevels(),
     standing: () => session.standing(),
     chatTexts: () => session.chat().map((m) => m.text),
+    chat: () => session.chat().map(({ from, name, text }) => ({ from, name, text })),
+    names: () => Object.fromEntries(session.participants().map((p) => [p.id, p.name])),
     controls() {
       const s = session.controlState();
       return {
@@ -214,16 +236,16 @@ export function exposeDebugHooks(session: RoomSession): void {
   if (localStorage.getItem('confab.testHooks') === '1') window.confabDebug.tamper = tamperHooks(session);
 }
 
-function tamperHooks(session: RoomSession): TamperHooks {
-  const tools = session.debugTamperTools();
+function tamperHooks(session: TestRoomSession): TamperHooks {
+  const tools = session.tamperTools();
   return {
     get selfKey() {
       return session.selfKey;
     },
     controlValues: () => session.controls.values(),
-    useWrongMediaKey: () => session.debugUseWrongMediaKey(),
+    useWrongMediaKey: () => session.useWrongMediaKey(),
     trustTestSenders: (epoch, secret, members) => session.encryption?.installEpoch(epoch, fromBase64Url(secret) as Uint8Array<ArrayBuffer>, members),
-    stayWhenRemoved: () => void (session.debugStayWhenRemoved = true),
+    stayWhenRemoved: () => void (session.stayWhenRemoved = true),
     inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
     async signOwn(kind, target, seq) {
       const { identity } = await tools;
@@ -232,5 +254,13 @@ function tamperHooks(session: RoomSession): TamperHooks {
     async signal(peerId, msg) {
       (await tools).signal(peerId, msg);
     },
+    deleteControls() {
+      const array = session.room.doc.getArray<unknown>('controls');
+      array.delete(0, array.length);
+    },
+    chatValues: () => session.room.chatValues(),
+    pushChat: (value) => session.room.pushChat(value),
+    participantValue: (id) => session.room.participantValues().find(([key]) => key === id)?.[1],
+    putParticipant: (id, value) => session.room.putParticipant(id, value),
   };
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { get } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,8 @@ import WebSocket from 'ws';
 import { renderUnicodeCompact } from 'uqr';
 import { lanAddresses } from '../../../relay/tls';
 import { repoRoot } from '../../support/relay-process';
+import { RELAY_PROTOCOL_VERSION } from '../../../crdt/protocol/relay-wire';
+import { PROTOCOL_VERSION } from '../../../crdt/protocol/wire';
 
 // A safety net only: on two cores shared with other test runs, a tsx start alone can take 3 s.
 const KILL_AFTER_MS = 30_000;
@@ -159,15 +161,21 @@ describe('relay CLI', { timeout: 45_000 }, () => {
     expect(fingerprints[1]).toBe(fingerprints[0]);
   });
 
-  it('the `confab` bin entry runs the same CLI', async () => {
-    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve) => {
-      const child = spawn(process.execPath, ['relay/bin.js', '--help'], { cwd: repoRoot });
-      let text = '';
-      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
-      child.once('exit', (exitCode) => resolve({ stdout: text, code: exitCode }));
-    });
-    expect(code).toBe(0);
-    expect(stdout).toMatch(/^Usage: confab /);
+  // The compiled server (npm run build makes dist-server/), run by plain node: no tsx loader.
+  it('the `confab` bin entry runs the compiled CLI: --help, and --version with the wire protocol', async () => {
+    const runBin = (arg: string) =>
+      new Promise<{ stdout: string; code: number | null }>((resolve) => {
+        const child = spawn(process.execPath, ['bin/confab.js', arg], { cwd: repoRoot });
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        child.once('exit', (exitCode) => resolve({ stdout: text, code: exitCode }));
+      });
+    const [help, version] = await Promise.all([runBin('--help'), runBin('--version')]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: confab /);
+    const { version: packageVersion } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    expect(version.code).toBe(0);
+    expect(version.stdout).toBe(`confab ${packageVersion} (wire protocol ${PROTOCOL_VERSION}, relay protocol ${RELAY_PROTOCOL_VERSION})\n`);
   });
 
   it('--tls-cert without --tls-key exits 2; an unreadable certificate exits 1', async () => {
@@ -250,6 +258,22 @@ describe('relay CLI', { timeout: 45_000 }, () => {
       const [, url] = await waitForOutput(cli.out, /running at (\S+)\n(?:.*\n)+?\s+((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\n/, cli.exited);
       expect(url).toBe(`https://${ip}:${/:(\d+)\/$/.exec(url!)![1]}/`);
       expect(cli.out.stdout).toContain(`Or scan it with a phone:\n${renderUnicodeCompact(url!, { border: 2 })}\n`);
+    } finally {
+      expect(await cli.stop()).toBe(0);
+    }
+  });
+
+  it.skipIf(lanAddresses().length === 0)('--tls off serves plain HTTP on a LAN address, makes no certificate, and warns once', async () => {
+    const ip = lanAddresses()[0]!;
+    const dataDir = mkdtempSync(join(tmpdir(), 'confab-data-'));
+    const cli = startCli('SIGTERM', ['--host', ip, '--data-dir', dataDir, '--tls', 'off']);
+    try {
+      const [, url] = await waitForOutput(cli.out, /running at (\S+)\n/, cli.exited);
+      expect(url).toMatch(new RegExp(`^http://${ip.replaceAll('.', '\\.')}:\\d+/$`));
+      expect(await (await fetch(new URL('/healthz', url))).text()).toBe('ok\n');
+      expect(cli.out.stdout).not.toMatch(/[0-9A-F]{2}(:[0-9A-F]{2}){31}/);
+      expect(readdirSync(dataDir)).toEqual([]);
+      expect(cli.out.stderr.match(/plain HTTP on a network address/g)).toHaveLength(1);
     } finally {
       expect(await cli.stop()).toBe(0);
     }

@@ -94,6 +94,20 @@ describe('parseConfig', () => {
     expect(problem(argv)).toContain(message);
   });
 
+  it('--tls off (or CONFAB_TLS=off) asks for plain HTTP; it refuses anything but off, and --https or a certificate beside it', () => {
+    expect(parse([])).toMatchObject({ tlsOff: false });
+    expect(parse(['--tls', 'off'])).toMatchObject({ tlsOff: true, https: false });
+    expect(parse([], { CONFAB_TLS: 'off' })).toMatchObject({ tlsOff: true });
+    expect(problem(['--tls', 'on'])).toBe('--tls takes only "off" (plain HTTP behind a TLS proxy), not "on"');
+    expect(problem(['--tls', 'off', '--https'])).toContain('--tls off serves plain HTTP: it does not go with --https or --tls-cert');
+    expect(problem(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], { CONFAB_TLS: 'off' })).toContain('CONFAB_TLS off serves plain HTTP');
+  });
+
+  it("keeps its certificate in systemd's STATE_DIRECTORY when no --data-dir is given", () => {
+    expect(parse([], { STATE_DIRECTORY: '/var/lib/confab:/var/lib/other' })).toMatchObject({ dataDir: '/var/lib/confab' });
+    expect(parse(['--data-dir', '/srv/c'], { STATE_DIRECTORY: '/var/lib/confab' })).toMatchObject({ dataDir: '/srv/c' });
+  });
+
   it('names the variable when the bad value came from the environment', () => {
     expect(problem([], { CONFAB_MAX_ROOMS: 'many' })).toBe('CONFAB_MAX_ROOMS must be a number from 1 to 1000000, not "many"');
   });
