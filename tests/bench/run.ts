@@ -3,6 +3,7 @@ import { startRelay } from '../support/relay-process';
 import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
+import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -14,13 +15,14 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,relay,soak (default all three) picks the sections to run. The soak
+ * BENCH_SECTIONS=client,keys,relay,soak (default all four) picks the sections to run. The soak
  * takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,relay,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
+  if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
@@ -54,6 +56,18 @@ async function clientBench(): Promise<void> {
       `control records of a 50-person room (${fold.records} signed records, Node WebCrypto): first fold ${fold.firstMs.toFixed(1)} ms, ` +
         `refold ${fold.refoldMs.toFixed(1)} ms, refold with one new record ${fold.refoldOneNewMs.toFixed(1)} ms`,
     );
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
+
+async function keysBench(): Promise<void> {
+  await mediaKeysBench();
+  const relay = await startRelay();
+  const browser = await launchChromium();
+  try {
+    await browserEpochBench(browser, relay.url);
   } finally {
     await browser.close();
     await relay.stop();

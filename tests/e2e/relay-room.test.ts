@@ -7,8 +7,9 @@ import { useRelayAndBrowser } from '../support/e2e-harness';
 import { createRoom, expectVideoFlowing, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 import { startBots, type RoomOfBots } from '../load/harness';
 import { loadRecording } from '../load/recording';
-import { sealRecording } from '../load/sealed-recording';
-import { clearPrefixBytes, deriveEpochZeroKey, importMediaKey, openFrame, sealedKeyId } from '../../client/src/media/e2ee/frame-crypto';
+import { BOT_EPOCH, botEpochSecret, botSealer } from '../load/sealed-recording';
+import { clearPrefixBytes, openFrame, sealedLabel } from '../../client/src/media/e2ee/frame-crypto';
+import { linkOnlyFrameKey } from '../support/link-only-key';
 
 const BROWSERS = ['Alice', 'Bob', 'Carol'];
 const BOTS = 9;
@@ -21,12 +22,6 @@ function linkAccess(inviteLink: string) {
 }
 
 /** What the client says hello to the relay with: the room's signaling topic (PROTOCOL.md). */
-/** The room's epoch-0 media key, as every browser with the link derives it. */
-async function mediaKey(inviteLink: string): Promise<CryptoKey> {
-  const [, roomId, secret] = /#([\w-]{22})\.([\w-]{22})/.exec(inviteLink)!;
-  return importMediaKey(await deriveEpochZeroKey(new Uint8Array(Buffer.from(secret!, 'base64url')), roomId!));
-}
-
 function relayRoomKey(inviteLink: string): string {
   const roomId = /#([\w-]{22})\./.exec(inviteLink)![1]!;
   return createHash('sha256').update(`confab/room/v1/${roomId}`).digest('base64url');
@@ -48,13 +43,25 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
   const pages: Page[] = [];
   let bots: RoomOfBots | undefined;
   let link = '';
+  const botSecret = botEpochSecret();
+  /** The bots are not members (no key package): pages are told their test epoch, as a tampered client could be. */
+  const trustBots = (page: Page) =>
+    page.evaluate(([epoch, secret, ids]) => window.confabDebug!.tamper!.trustTestSenders(epoch, secret, ids), [
+      BOT_EPOCH,
+      Buffer.from(botSecret).toString('base64url'),
+      bots!.bots.map((b) => b.id),
+    ] as const);
 
   beforeAll(async () => {
-    for (const _ of BROWSERS) pages.push((await newParticipant(h.browser)).page);
+    for (const _ of BROWSERS) {
+      const { page, context } = await newParticipant(h.browser);
+      await context.addInitScript(() => localStorage.setItem('confab.testHooks', '1'));
+      pages.push(page);
+    }
     link = await createRoom(pages[0]!, h.relay.url);
     const relayUrl = h.relay.url.replace(/^http/, 'ws') + 'relay';
-    // Bots seal their recorded frames with the room's key, as browsers do (media is end-to-end encrypted).
-    bots = await startBots({ controlUrl: relayUrl }, await sealRecording(loadRecording(), await mediaKey(link)), BOTS, {
+    // Bots seal their recorded frames under their own sender keys of a test epoch (media is end-to-end encrypted).
+    bots = await startBots({ controlUrl: relayUrl }, botSealer(loadRecording(), botSecret), BOTS, {
       videoSlots: BROWSERS.length,
       audioSlots: 3,
       // Three bots talk louder than the browsers' beeps, a fourth quieter (never among the loudest), the rest are muted.
@@ -72,6 +79,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     const joinedAt = Date.now();
     await joinRoom(pages[0]!, BROWSERS[0]!);
     await Promise.all(pages.slice(1).map((page, i) => joinRoom(page, BROWSERS[i + 1]!, link)));
+    for (const page of pages) await trustBots(page);
     for (const page of pages) {
       await expect.poll(() => page.evaluate(() => window.confabDebug!.topology()), { timeout: 30_000 }).toBe('relay');
       await expect.poll(() => peerIds(page).then((ids) => ids.length), { timeout: 30_000 }).toBe(ROOM_SIZE - 1);
@@ -160,9 +168,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     await alice.setViewportSize({ width: 1280, height: 800 });
   });
 
-  it('what the relay forwards is sealed: a tap without the key opens nothing, and after a removal the old key opens nothing new', async () => {
-    const key = await mediaKey(link);
-    const wrongKey = await importMediaKey(crypto.getRandomValues(new Uint8Array(16)));
+  it('what the relay forwards is sealed: a tap holding the link opens nothing, and after a removal the removed person’s epoch opens nothing new', async () => {
     const aliceId = await pages[0]!.evaluate(() => window.confabDebug!.selfId);
     // Bot 0 watches Alice in slot 0: it is the tap, holding what the relay forwards.
     const tap = bots!.bots[0]!.video[0]!;
@@ -174,17 +180,23 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
       return { bytes, clear: clearPrefixBytes('video', keyFrame) };
     };
     const before = await tapped();
-    expect(sealedKeyId(before.bytes)).toBe(0);
-    expect(await openFrame(wrongKey, before.bytes, before.clear), 'no key, nothing opens').toBeNull();
-    expect(await openFrame(key, before.bytes, before.clear), 'the room key opens it: it is a sealed frame').not.toBeNull();
+    const epochBefore = (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).sendEpoch!;
+    expect(sealedLabel(before.bytes)?.keyId).toBe(epochBefore % 256);
+    const fromLink = await linkOnlyFrameKey(link, epochBefore, aliceId);
+    expect(await openFrame(fromLink, { epoch: epochBefore, senderId: aliceId }, before.bytes, before.clear), 'a key derived from the link opens nothing').toBeNull();
 
-    // Alice (host) removes Carol; Alice and Bob move to a new key Carol never gets.
+    // Carol holds the epoch of now; she can open Alice's frame (she is a member).
+    const carolEpoch = await pages[2]!.evaluate(() => window.confabDebug!.e2ee());
+    expect(carolEpoch.keyHolders).toContain(aliceId);
+    // Alice (host) removes Carol; Alice and Bob move to an epoch Carol never gets.
     await pages[0]!.getByRole('button', { name: 'Your room', exact: true }).click();
     await pages[0]!.getByRole('button', { name: 'Remove Carol' }).click();
-    await expect.poll(async () => (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).sendKeyId, { timeout: 10_000 }).toBe(1);
-    await expect.poll(async () => sealedKeyId((await tapped()).bytes), { timeout: 10_000 }).toBe(1);
-    const after = await tapped();
-    expect(await openFrame(key, after.bytes, after.clear), 'the key Carol holds opens nothing Alice sends now').toBeNull();
+    await expect.poll(async () => (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).sendEpoch, { timeout: 10_000 }).toBeGreaterThan(epochBefore);
+    const epochAfter = (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).sendEpoch!;
+    await expect.poll(async () => sealedLabel((await tapped()).bytes)?.keyId, { timeout: 10_000 }).toBe(epochAfter % 256);
+    const holders = (await pages[0]!.evaluate(() => window.confabDebug!.e2ee())).keyHolders;
+    expect(holders).not.toContain(carolEpoch.keyHolders.find((id) => !holders.includes(id)) ?? 'nobody');
+    expect(holders.length).toBe(carolEpoch.keyHolders.length - 1);
     await expectVideoFlowing(pages[1]!, aliceId);
   });
 
@@ -201,7 +213,7 @@ describe(`a room of ${ROOM_SIZE} through the relay node: ${BROWSERS.length} brow
     // Alice rotated the key when she removed Carol: Dave gets the new one from whoever the relay reaches.
     const aliceId = await pages[0]!.evaluate(() => window.confabDebug!.selfId);
     await expectVideoFlowing(dave, aliceId);
-    expect((await dave.evaluate(() => window.confabDebug!.e2ee())).epoch).toBe(1);
+    expect((await dave.evaluate(() => window.confabDebug!.e2ee())).keyHolders).toContain(await dave.evaluate(() => window.confabDebug!.selfId));
     await expect.poll(() => dave.evaluate(() => window.confabDebug!.meshLinks()), { timeout: 15_000 }).toBe(0);
     console.log(`[measure] latecomer to a relay room: Join → chat history in ${historyMs} ms, → decoding Alice under the rotated key in ${Date.now() - joinedAt} ms; most peer links at once: ${mostLinks}`);
   });

@@ -92,7 +92,8 @@ export interface RoomOfBots {
  */
 export async function startBots(
   relay: Pick<RelayNode, 'controlUrl'>,
-  recording: Recording,
+  /** One recording for all, or each bot's own (sealed under its sender key: sealed-recording.ts). */
+  recording: Recording | ((botId: string, botIds: string[]) => Promise<Recording>),
   count: number,
   /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
   opts: {
@@ -110,6 +111,8 @@ export async function startBots(
 ): Promise<RoomOfBots> {
   const random = prng(opts.seed ?? 1);
   const identities = await Promise.all(Array.from({ length: count }, () => newBotIdentity()));
+  const ids = identities.map((i) => i.id);
+  const recordings = await Promise.all(ids.map((id) => (typeof recording === 'function' ? recording(id, ids) : recording)));
   const bots = identities.map(
     (identity, index) =>
       new Bot({
@@ -117,7 +120,7 @@ export async function startBots(
         identity,
         room: opts.room ?? 'load-room',
         index,
-        recording,
+        recording: recordings[index]!,
         videoSlots: opts.videoSlots,
         audioSlots: opts.audioSlots,
         audioLevel: opts.audioLevel(index),

@@ -1,5 +1,5 @@
 import { vp8DescriptorLength } from '../../relay/sfu/vp8';
-import { clearPrefixBytes, frameIv, sealFrame } from '../../client/src/media/e2ee/frame-crypto';
+import { clearPrefixBytes, frameIv, sealFrame, senderFrameKey, type FrameLabel } from '../../client/src/media/e2ee/frame-crypto';
 import { STREAM_AUDIO, type RecordedPacket, type Recording } from './recording';
 
 /**
@@ -10,7 +10,7 @@ import { STREAM_AUDIO, type RecordedPacket, type Recording } from './recording';
  * trailer. Sealed once and replayed in a loop by every bot: IVs repeat with identical
  * plaintext, which reveals nothing here but would be wrong for real media.
  */
-export async function sealRecording(recording: Recording, key: CryptoKey, keyId = 0): Promise<Recording> {
+export async function sealRecording(recording: Recording, key: CryptoKey, label: FrameLabel): Promise<Recording> {
   const salt = new Uint8Array([0xb0, 0x75, 0, 0]);
   let counter = 0;
   const iv = () => frameIv(salt, ++counter);
@@ -18,7 +18,7 @@ export async function sealRecording(recording: Recording, key: CryptoKey, keyId 
   for (const [stream, packets] of recording.streams.entries()) {
     if (stream === STREAM_AUDIO) {
       streams.push(
-        await Promise.all(packets.map(async (p) => ({ ...p, payload: Buffer.from(await sealFrame(key, keyId, p.payload, clearPrefixBytes('audio', false), iv())) }))),
+        await Promise.all(packets.map(async (p) => ({ ...p, payload: Buffer.from(await sealFrame(key, label, p.payload, clearPrefixBytes('audio', false), iv())) }))),
       );
       continue;
     }
@@ -31,7 +31,7 @@ export async function sealRecording(recording: Recording, key: CryptoKey, keyId 
       });
       const data = Buffer.concat(parts.map((part) => part.data));
       const keyFrame = (data[0]! & 0x01) === 0;
-      const out = await sealFrame(key, keyId, data, clearPrefixBytes('video', keyFrame), iv());
+      const out = await sealFrame(key, label, data, clearPrefixBytes('video', keyFrame), iv());
       let at = 0;
       parts.forEach((part, i) => {
         const end = i === parts.length - 1 ? out.length : at + part.data.length;
@@ -53,4 +53,22 @@ function framesOf(packets: RecordedPacket[]): RecordedPacket[][] {
     else frames.push([p]);
   }
   return frames;
+}
+
+/**
+ * Publishers outside the room's key schedule (load bots): one test epoch whose members are the
+ * bots, each sealing the recording under its own sender key. Browsers open their frames once
+ * told the epoch (window.confabDebug.tamper.trustTestSenders); they never send under it.
+ */
+export const BOT_EPOCH = 200;
+
+export function botEpochSecret(): Uint8Array<ArrayBuffer> {
+  return crypto.getRandomValues(new Uint8Array(32));
+}
+
+export function botSealer(recording: Recording, secret: Uint8Array<ArrayBuffer>) {
+  return async (botId: string, members: string[]): Promise<Recording> => {
+    const label = { epoch: BOT_EPOCH, keyId: BOT_EPOCH % 256, senderIndex: members.indexOf(botId), senderId: botId };
+    return sealRecording(recording, await senderFrameKey(secret, BOT_EPOCH, botId), label);
+  };
 }

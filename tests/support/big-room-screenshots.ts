@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { relayAccessFor } from '../../crdt/identity/relay-access';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { deriveEpochZeroKey, importMediaKey } from '../../client/src/media/e2ee/frame-crypto';
 import { startBots } from '../load/harness';
 import { loadRecording } from '../load/recording';
-import { sealRecording } from '../load/sealed-recording';
+import { BOT_EPOCH, botEpochSecret, botSealer } from '../load/sealed-recording';
 import { launchChromium, newParticipant } from './browser';
 import { repoRoot, startRelay } from './relay-process';
 import { createRoom, joinRoom, peerIds } from './room-actions';
@@ -20,12 +19,16 @@ const browser = await launchChromium();
 let stopBots = () => {};
 try {
   const pages = [];
-  for (let i = 0; i < 3; i++) pages.push((await newParticipant(browser)).page);
+  for (let i = 0; i < 3; i++) {
+    const { page, context } = await newParticipant(browser);
+    await context.addInitScript(() => localStorage.setItem('confab.testHooks', '1'));
+    pages.push(page);
+  }
   const [alice, bob, carol] = pages as [(typeof pages)[0], (typeof pages)[0], (typeof pages)[0]];
   const link = await createRoom(alice, relay.url);
   const [, roomId, secret] = /#([\w-]{22})\.([\w-]{22})/.exec(link)!;
-  const key = await importMediaKey(await deriveEpochZeroKey(new Uint8Array(Buffer.from(secret!, 'base64url')), roomId!));
-  const bots = await startBots({ controlUrl: relay.url.replace(/^http/, 'ws') + 'relay' }, await sealRecording(loadRecording(), key), 9, {
+  const botSecret = botEpochSecret();
+  const bots = await startBots({ controlUrl: relay.url.replace(/^http/, 'ws') + 'relay' }, botSealer(loadRecording(), botSecret), 9, {
     videoSlots: 3,
     audioSlots: 3,
     audioLevel: (i) => (i === 0 ? 20 : 127),
@@ -37,6 +40,14 @@ try {
   await joinRoom(alice, 'Alice');
   await joinRoom(bob, 'Bob', link);
   await joinRoom(carol, 'Carol', link);
+  const botIds = bots.bots.map((b) => b.id);
+  for (const page of pages) {
+    await page.evaluate(([epoch, secret, ids]) => window.confabDebug!.tamper!.trustTestSenders(epoch, secret, ids), [
+      BOT_EPOCH,
+      Buffer.from(botSecret).toString('base64url'),
+      botIds,
+    ] as const);
+  }
   while ((await peerIds(alice)).length < 11) await alice.waitForTimeout(300);
   await alice.waitForTimeout(6000);
   await alice.screenshot({ path: shot('big-room-grid') });

@@ -1,7 +1,6 @@
 import type { DocSync } from '../../../crdt/room/doc-sync';
 import { ChannelTag } from '../../../crdt/protocol/wire';
-import { decodeMediaKey, encodeMediaKey } from '../media/e2ee/media-key-message';
-import type { MediaKey, MediaKeyring } from '../media/e2ee/media-keyring';
+import type { MediaKeys } from '../media/e2ee/media-keys';
 import type { RelayRoomChannel, RelayRoomHandlers } from './relay-room-channel';
 
 /** Anyone with the link may be in the room: not locked, nobody removed, not ended. */
@@ -14,16 +13,17 @@ const PEERS_ASKED = 2;
 
 /**
  * What the room session does with each relay link's room channel: the room document syncs
- * through it (DocSync's hub: edits broadcast once, sync step 1 to a couple of peers) and media
- * keys reach whoever the relay reaches. The relay admits only those the room's records let in,
- * so whoever appears on the channel gets the current key, as a newcomer on a mesh link does.
+ * through it (DocSync's hub: edits broadcast once, sync step 1 to a couple of peers). Media-key
+ * messages (key packages, epochs) go through every relay room channel, trusted or not: each is
+ * signed and an epoch's secret is sealed to each member's own key package, so a relay or a link
+ * holder who reads them learns nothing (media-key-message.ts).
  *
  * Unlike a mesh link (DTLS, end to end), what goes through a relay is sealed with the room's
  * message key, which everyone with the link holds, a removed person or a stranger to a locked
  * room too. So a channel carries the room only when its relay cannot be theirs: the room
  * server's own relay (its operator never sees the link), or a relay someone joined to the
  * room while the room is open to anyone with the link anyway (not locked, nobody removed).
- * Otherwise the room state and media keys stay on peer links.
+ * Otherwise the room state stays on peer links.
  */
 export class RelayRoomState implements RelayRoomHandlers {
   /** Room channels open now. */
@@ -33,7 +33,7 @@ export class RelayRoomState implements RelayRoomHandlers {
 
   constructor(
     private readonly sync: DocSync,
-    private readonly keyring: () => MediaKeyring | null,
+    private readonly mediaKeys: () => MediaKeys | null,
     /** Whether any relay carries room state changed. */
     private readonly onCarrying: () => void,
     /** Anyone with the link may be in the room: not locked, nobody removed, not ended. */
@@ -48,6 +48,7 @@ export class RelayRoomState implements RelayRoomHandlers {
   opened(channel: RelayRoomChannel): void {
     this.open.add(channel);
     this.refresh();
+    void this.mediaKeys()?.greet(null);
   }
 
   /** The room's records changed: a joined relay may no longer (or again) carry the room. */
@@ -66,20 +67,17 @@ export class RelayRoomState implements RelayRoomHandlers {
   }
 
   peers(channel: RelayRoomChannel, members: readonly string[], added: string | null): void {
+    if (added) void this.mediaKeys()?.greet(added);
+    this.mediaKeys()?.changed();
     if (!this.carriers.has(channel)) return;
     this.sync.pruneHub(channel.id, new Set(members));
     this.sync.askThroughHub(channel.id);
-    const key = this.keyring()?.current;
-    if (added && key && key.epoch > 0) channel.sendTo(added, ChannelTag.MediaKey, encodeMediaKey(key));
   }
 
   message(channel: RelayRoomChannel, from: string, tag: number, bytes: Uint8Array, direct: boolean): void {
+    if (tag === ChannelTag.MediaKey) return void this.mediaKeys()?.receive(bytes);
     if (!this.carriers.has(channel)) return;
     if (tag === ChannelTag.Yjs) this.sync.receiveFromHub(channel.id, from, bytes, direct);
-    else if (tag === ChannelTag.MediaKey) {
-      const key = decodeMediaKey(bytes);
-      if (key) this.keyring()?.offer(key);
-    }
   }
 
   closed(channel: RelayRoomChannel): void {
@@ -89,10 +87,12 @@ export class RelayRoomState implements RelayRoomHandlers {
     if (this.carriers.size === 0) this.onCarrying();
   }
 
-  /** A new media key to everyone the carrying relays reach, except the person just removed. */
-  sendMediaKey(key: MediaKey, except: string): void {
-    const bytes = encodeMediaKey(key);
-    for (const channel of this.carriers) for (const peer of channel.peers()) if (peer !== except) channel.sendTo(peer, ChannelTag.MediaKey, bytes);
+  /** A media-key message to one peer, or (null) to the whole room, through every open relay room channel. */
+  sendKeyMessage(to: string | null, bytes: Uint8Array): void {
+    for (const channel of this.open) {
+      if (to === null) channel.broadcast(ChannelTag.MediaKey, bytes);
+      else if (channel.peers().includes(to)) channel.sendTo(to, ChannelTag.MediaKey, bytes);
+    }
   }
 
   private carry(channel: RelayRoomChannel): void {

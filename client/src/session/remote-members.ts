@@ -12,6 +12,8 @@ export interface RemoteMembersOptions {
   excluded(peerId: string): boolean;
   /** Who is shown changed. */
   shownChanged(): void;
+  /** After every update (who holds media keys follows it). */
+  updated?(): void;
 }
 
 /**
@@ -48,6 +50,7 @@ export class RemoteMembers {
     if (this.views.update(this.meshPeers, relay, (id) => this.opts.excluded(id))) this.opts.shownChanged();
     this.setRelayAudio(relay ? relay.audioTracks() : []);
     this.setRelaySpeaker(relay?.loudest() ?? null);
+    this.opts.updated?.();
   }
 
   /**

@@ -7,16 +7,13 @@ import { RoomControls } from '../../../crdt/room/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
 import { SignedRoom } from '../../../crdt/room/signed-room';
 import { ChannelTag } from '../../../crdt/protocol/wire';
-import { deriveEpochZeroKey } from '../media/e2ee/frame-crypto';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
-import { decodeMediaKey, encodeMediaKey } from '../media/e2ee/media-key-message';
-import { MediaKeyring } from '../media/e2ee/media-keyring';
+import { MediaKeys } from '../media/e2ee/media-keys';
 import type { LocalMedia } from '../media/local-media';
 import { ScreenShare } from '../media/screen-share';
 import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
 import { Admission } from './admission';
 import { loadIdentities, type Identities } from './identities';
-import { fromBase64Url } from '../../../crdt/protocol/base64url';
 import { MeshSession } from '../mesh/mesh-session';
 import { relayCredentials } from '../relay-node/relay-credentials';
 import { SignedSignals } from '../signaling/signed-signals';
@@ -85,7 +82,7 @@ export class RoomSession {
   /** The room document and media keys through relay links. */
   private readonly relayRoom = new RelayRoomState(
     this.sync,
-    () => this.keyring,
+    () => this.mediaKeys,
     () => this.refreshLinksWanted(),
     () => openToLinkHolders(this.controls.state),
   );
@@ -95,9 +92,9 @@ export class RoomSession {
   protected readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
   protected mesh: MeshSession | null = null;
-  /** End-to-end media encryption: the worker that seals frames, and which key is current. */
+  /** End-to-end media encryption: the worker that seals frames, and the membership-bound epochs. */
   encryption: MediaEncryption | null = null;
-  protected keyring: MediaKeyring | null = null;
+  protected mediaKeys: MediaKeys | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -124,6 +121,7 @@ export class RoomSession {
       relay: () => this.switch.connectedRelay(),
       excluded: (id) => this.knownExcluded(id),
       shownChanged: () => this.refreshLinksWanted(),
+      updated: () => this.mediaKeys?.changed(),
     });
     this.peers = this.remote.peers;
     this.participants = participants;
@@ -138,6 +136,7 @@ export class RoomSession {
     this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
     this.unsubscribe.push(
       this.signed.onChange(() => {
+        this.mediaKeys?.changed();
         setParticipants(this.signed.participants());
         setChat(this.signed.chat());
         this.switch?.recordedRelayChanged(this.signed.relayChoice()?.relay ?? null);
@@ -169,7 +168,6 @@ export class RoomSession {
       identities: this.identities,
       mesh: () => this.mesh,
       present: () => this.peers().map((p) => p.id),
-      onRemoved: (peerId) => this.rotateMediaKey(peerId),
     });
     this.signaling = new SignalingClient({
       url: link.relay ?? signalingUrlFor(location),
@@ -236,20 +234,24 @@ export class RoomSession {
     void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const encryption = (this.encryption = new MediaEncryption());
-    const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
-    const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
+    encryption.setSelf(this.selfId);
+    const mediaKeys = (this.mediaKeys = new MediaKeys({
+      room: this.link.roomId,
+      identity: ids.self,
+      selfId: this.selfId,
+      controls: () => this.controls.state,
+      visiblePeers: () => this.visibleAdmittedPeers(),
+      send: (to, bytes) => this.sendKeyMessage(to, bytes),
+      install: (e) => encryption.installEpoch(e.epoch, e.secret, e.members),
+      sendUnder: (epoch) => encryption.sendUnder(epoch),
+    }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
       auth: new SignedSignals(this.link.roomId, this.selfId, ids.self),
       protect: (t, media) => encryption.protect(t, media),
-      // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
-      onChannelOpen: (peerId) => {
-        if (keyring.current.epoch > 0) this.mesh?.sendData(peerId, ChannelTag.MediaKey, encodeMediaKey(keyring.current));
-      },
-      onMediaKey: (_from, bytes) => {
-        const key = decodeMediaKey(bytes);
-        if (key) keyring.offer(key);
-      },
+      // Everyone we link with gets our key package: a committer seals the next epoch to it.
+      onChannelOpen: (peerId) => void mediaKeys.greet(peerId),
+      onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,
@@ -332,16 +334,19 @@ export class RoomSession {
     void this.persistence.destroy();
   }
 
-  /**
-   * After this peer removed someone: a new media key for those who remain, over their data
-   * channels. The removed person knows the room secret, so epoch 0 is no secret from them.
-   */
-  private rotateMediaKey(removed: string): void {
+  /** A media-key message to one peer or to everyone, over peer links and every relay room channel (each message proves itself). */
+  private sendKeyMessage(to: string | null, bytes: Uint8Array): void {
     const mesh = this.mesh;
-    if (!mesh || !this.keyring) return;
-    const key = this.keyring.rotate();
-    for (const peer of mesh.remotePeers()) if (peer.id !== removed) mesh.sendData(peer.id, ChannelTag.MediaKey, encodeMediaKey(key));
-    this.relayRoom.sendMediaKey(key, removed);
+    if (mesh) for (const peer of mesh.remotePeers()) if (to === null || peer.id === to) mesh.sendData(peer.id, ChannelTag.MediaKey, bytes);
+    this.relayRoom.sendKeyMessage(to, bytes);
+  }
+
+  /** Who may hold the next media epoch: peers shown now, with a verified participant entry, that the records let in. */
+  private visibleAdmittedPeers(): string[] {
+    const listed = new Set(this.signed.participants().map((p) => p.id));
+    return this.peers()
+      .map((p) => p.id)
+      .filter((id) => listed.has(id) && !this.knownExcluded(id));
   }
 
   /** Out for good: leave, and turn the camera and microphone off. */
@@ -361,6 +366,7 @@ export class RoomSession {
   private onControlsChanged(): void {
     this.relayRoom.refresh();
     this.switch?.reconsider(); // a lock or an approval changes which joined relays the room may use
+    this.mediaKeys?.changed();
     if (!this.mesh || !this.gate || this.left) return;
     this.mesh.enforce();
     this.remote.update();

@@ -1,5 +1,6 @@
 import { signControl, type ControlKind } from '../../../crdt/room/control-records';
 import type { PeerSignal } from '../../../crdt/protocol/wire';
+import { fromBase64Url } from '../../../crdt/protocol/base64url';
 import { outboundAudioPackets } from '../media/stats/rtc-stats';
 import type { TestRoomSession } from './test-room-session';
 
@@ -19,7 +20,22 @@ export interface ConfabDebug {
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
-  e2ee(): Promise<{ sealed: number; opened: number; failed: number; sendKeyId: number | null; epoch: number }>;
+  /** Peer ids in the participant list (the room document's entries, as the views read them). */
+  participantIds(): string[];
+  e2ee(): Promise<{
+    sealed: number;
+    opened: number;
+    failed: number;
+    replayed: number;
+    /** The epoch our frames leave under (null: none yet, nothing leaves). */
+    sendEpoch: number | null;
+    /** Epochs whose frames the worker opens now (older ones are forgotten after a grace). */
+    heldEpochs: number[];
+    /** The current epoch (-1: none). */
+    epoch: number;
+    /** Peer ids the current epoch was sealed to, as its committer signed it. */
+    keyHolders: string[];
+  }>;
   /** Width of the video now arriving from a peer (through the relay: which layer its tile gets). */
   videoWidth(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */
@@ -76,6 +92,8 @@ export interface TamperHooks {
   signOwn(kind: ControlKind, target?: string, seq?: number): Promise<unknown>;
   /** Seals and opens media with another key than the room's (a client that lost or never had it). */
   useWrongMediaKey(): void;
+  /** Opens frames of test publishers (load bots) sealed under this epoch secret (base64url); never sends under it. */
+  trustTestSenders(epoch: number, secret: string, members: string[]): void;
   /** Ignores the records that remove this participant or end the room (the relay and peers still enforce them). */
   stayWhenRemoved(): void;
   /** Sends any signal to one peer through the room's encrypted signaling. */
@@ -115,9 +133,10 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
       return { labels, connection };
     },
+    participantIds: () => session.participants().map((p) => p.id),
     async e2ee() {
-      const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, sendKeyId: null };
-      return { ...counts, epoch: session.mediaKeyEpoch };
+      const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, replayed: 0, sendEpoch: null, heldEpochs: [] };
+      return { ...counts, epoch: session.mediaKeyEpoch, keyHolders: session.mediaKeyHolders() };
     },
     iceServerCount: (peerId) => session.remote.connection(peerId)?.getConfiguration().iceServers?.length ?? -1,
     framesDecoded: async (peerId) => (await session.inboundVideo(peerId)).frames,
@@ -224,7 +243,8 @@ function tamperHooks(session: TestRoomSession): TamperHooks {
       return session.selfKey;
     },
     controlValues: () => session.controls.values(),
-    useWrongMediaKey: () => session.encryption?.useKey(0, crypto.getRandomValues(new Uint8Array(16)), true),
+    useWrongMediaKey: () => session.useWrongMediaKey(),
+    trustTestSenders: (epoch, secret, members) => session.encryption?.installEpoch(epoch, fromBase64Url(secret) as Uint8Array<ArrayBuffer>, members),
     stayWhenRemoved: () => void (session.stayWhenRemoved = true),
     inject: (values) => session.room.doc.getArray<unknown>('controls').push(values),
     async signOwn(kind, target, seq) {

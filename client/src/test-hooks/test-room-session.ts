@@ -21,9 +21,21 @@ export class TestRoomSession extends RoomSession {
     return this.mesh?.linkCount() ?? 0;
   }
 
-  /** The media key's epoch (-1: not started). */
+  /** The media key's epoch (-1: none yet). */
   get mediaKeyEpoch(): number {
-    return this.keyring?.current.epoch ?? -1;
+    return this.mediaKeys?.keyring.current?.epoch ?? -1;
+  }
+
+  /** Who holds the current media epoch, as its committer signed it. */
+  mediaKeyHolders(): string[] {
+    return this.mediaKeys?.holders() ?? [];
+  }
+
+  /** A tampered client: seals under an epoch nobody else holds. */
+  useWrongMediaKey(): void {
+    const epoch = this.mediaKeyEpoch + 100;
+    this.encryption?.installEpoch(epoch, crypto.getRandomValues(new Uint8Array(32)), [this.selfId]);
+    this.encryption?.sendUnder(epoch);
   }
 
   /** The connection to the relay node, while it carries our media. */

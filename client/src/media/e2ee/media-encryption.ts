@@ -24,9 +24,19 @@ export class MediaEncryption {
     this.worker = new Worker(new URL('./e2ee-worker.ts', import.meta.url), { type: 'module', name: 'confab-e2ee' });
   }
 
-  /** Key `id` opens frames; with `send`, outgoing frames are sealed with it from now on. */
-  useKey(id: number, raw: Uint8Array<ArrayBuffer>, send: boolean): void {
-    this.post({ type: 'key', id, raw, send });
+  /** Our peer id: which of each epoch's sender keys is ours. Call before any epoch. */
+  setSelf(id: string): void {
+    this.post({ type: 'self', id });
+  }
+
+  /** An epoch's frames open from now on. */
+  installEpoch(epoch: number, secret: Uint8Array<ArrayBuffer>, members: string[]): void {
+    this.post({ type: 'epoch', epoch, secret, members });
+  }
+
+  /** Outgoing frames are sealed under this installed epoch from now on. */
+  sendUnder(epoch: number): void {
+    this.post({ type: 'send', epoch });
   }
 
   /** Seals what `t` sends and opens what it receives (once per transceiver). */
@@ -37,7 +47,7 @@ export class MediaEncryption {
     (t.receiver as unknown as Transformable).transform = new RTCRtpScriptTransform(this.worker, { side: 'receive', kind });
   }
 
-  /** Frames sealed, opened and refused so far, and the key id frames leave under. */
+  /** Frames sealed, opened and refused so far, the epoch frames leave under and the epochs held. */
   counts(): Promise<Omit<WorkerReply, 'type'>> {
     return new Promise((resolve) => {
       const listener = (e: MessageEvent<WorkerReply>) => {

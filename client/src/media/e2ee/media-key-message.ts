@@ -1,22 +1,160 @@
+import { sign, verify, type SigningIdentity } from '../../../../crdt/identity/host-identity';
+import { keyMatchesPeerId } from '../../../../crdt/identity/participant-identity';
 import { fromBase64Url, toBase64Url } from '../../../../crdt/protocol/base64url';
-import { MEDIA_KEY_BYTES, type MediaKey } from './media-keyring';
 
 const utf8 = new TextEncoder();
 
-/** A media key as it crosses a peer data channel: JSON {epoch, key}, the key in base64url. */
-export function encodeMediaKey(key: MediaKey): Uint8Array {
-  return utf8.encode(JSON.stringify({ epoch: key.epoch, key: toBase64Url(key.raw) }));
+/**
+ * The two media-key messages (PROTOCOL.md, "Media keys"), JSON on ChannelTag.MediaKey over
+ * peer links and relay room channels alike:
+ *
+ * - a **key package**: a member's ECDH P-256 public key, signed by its participant key, so a
+ *   committer can seal an epoch secret to it and to nobody else;
+ * - an **epoch**: the committer's new epoch number, the members (peer ids, sender-index order),
+ *   the epoch secret sealed to each member's key package (ephemeral-static ECDH → HKDF →
+ *   AES-GCM), all signed by the committer's participant key. Whoever relays it (a relay node,
+ *   anyone holding the link) learns who is in the epoch, never its secret.
+ */
+export const EPOCH_SECRET_BYTES = 32;
+/** Far above 50 members' boxes (~120 bytes each). */
+export const MAX_KEY_MESSAGE_BYTES = 16_384;
+const ECDH = { name: 'ECDH', namedCurve: 'P-256' } as const;
+
+export interface KeyPackage {
+  t: 'package';
+  room: string;
+  /** The member's participant public key (its peer id is this key's hash). */
+  key: string;
+  /** Raw ECDH P-256 public key, base64url. */
+  ecdh: string;
+  sig: string;
 }
 
-/** Null for anything that is not a well-formed media key message. */
-export function decodeMediaKey(bytes: Uint8Array): MediaKey | null {
-  if (bytes.length > 256) return null;
+export interface EpochMessage {
+  t: 'epoch';
+  room: string;
+  epoch: number;
+  /** The committer's participant public key. */
+  by: string;
+  members: string[];
+  /** Ephemeral ECDH public key of this message. */
+  eph: string;
+  /** Per member peer id: IV ‖ AES-GCM(epoch secret). */
+  boxes: Record<string, string>;
+  sig: string;
+}
+
+export interface KeyPackageSecret {
+  pkg: KeyPackage;
+  privateKey: CryptoKey;
+}
+
+const packageText = (p: Omit<KeyPackage, 'sig'>) => utf8.encode(JSON.stringify(['confab/key-package/v1', p.room, p.key, p.ecdh]));
+const epochText = (m: Omit<EpochMessage, 'sig'>) =>
+  utf8.encode(JSON.stringify(['confab/epoch/v1', m.room, m.epoch, m.by, m.members, m.eph, m.members.map((id) => m.boxes[id] ?? '')]));
+
+export async function newKeyPackage(room: string, identity: SigningIdentity): Promise<KeyPackageSecret> {
+  const pair = await crypto.subtle.generateKey(ECDH, false, ['deriveBits']);
+  const ecdh = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', pair.publicKey)));
+  const body = { t: 'package' as const, room, key: identity.publicKey, ecdh };
+  return { pkg: { ...body, sig: await sign(identity, packageText(body)) }, privateKey: pair.privateKey };
+}
+
+/** The box key between an ECDH pair, for one member of one epoch. */
+async function boxKey(privateKey: CryptoKey, publicRaw: string, room: string, epoch: number, member: string): Promise<CryptoKey> {
+  const pub = await crypto.subtle.importKey('raw', fromBase64Url(publicRaw) as Uint8Array<ArrayBuffer>, ECDH, false, []);
+  const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: pub }, privateKey, 256);
+  const base = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
+  return crypto.subtle.deriveKey(
+    { name: 'HKDF', hash: 'SHA-256', salt: utf8.encode(room), info: utf8.encode(`confab/epoch-box/v1 ${epoch} ${member}`) },
+    base,
+    { name: 'AES-GCM', length: 256 },
+    false,
+    ['encrypt', 'decrypt'],
+  );
+}
+
+/** A new epoch for `members` (peer id → their verified key package). */
+export async function sealEpoch(
+  committer: SigningIdentity,
+  room: string,
+  epoch: number,
+  secret: Uint8Array<ArrayBuffer>,
+  members: Map<string, KeyPackage>,
+): Promise<EpochMessage> {
+  const eph = await crypto.subtle.generateKey(ECDH, true, ['deriveBits']);
+  const ids = [...members.keys()].sort();
+  const boxes: Record<string, string> = {};
+  await Promise.all(
+    ids.map(async (id) => {
+      const key = await boxKey(eph.privateKey, members.get(id)!.ecdh, room, epoch, id);
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, secret));
+      const box = new Uint8Array(iv.length + cipher.length);
+      box.set(iv);
+      box.set(cipher, iv.length);
+      boxes[id] = toBase64Url(box);
+    }),
+  );
+  const ephRaw = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey)));
+  const body = { t: 'epoch' as const, room, epoch, by: committer.publicKey, members: ids, eph: ephRaw, boxes };
+  return { ...body, sig: await sign(committer, epochText(body)) };
+}
+
+/** Our epoch secret from a verified epoch message, or null if it has no box for us that opens. */
+export async function openEpoch(m: EpochMessage, selfId: string, own: KeyPackageSecret): Promise<Uint8Array<ArrayBuffer> | null> {
+  const box = m.boxes[selfId];
+  if (!box) return null;
   try {
-    const m = JSON.parse(new TextDecoder().decode(bytes)) as { epoch?: unknown; key?: unknown };
-    if (typeof m.epoch !== 'number' || !Number.isSafeInteger(m.epoch) || m.epoch < 0 || typeof m.key !== 'string') return null;
-    const raw = fromBase64Url(m.key);
-    return raw.length === MEDIA_KEY_BYTES ? { epoch: m.epoch, raw: raw as Uint8Array<ArrayBuffer> } : null;
+    const bytes = fromBase64Url(box);
+    const key = await boxKey(own.privateKey, m.eph, m.room, m.epoch, selfId);
+    const secret = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, key, bytes.slice(12)));
+    return secret.length === EPOCH_SECRET_BYTES ? secret : null;
   } catch {
     return null;
   }
+}
+
+export function encodeKeyMessage(m: KeyPackage | EpochMessage): Uint8Array {
+  return utf8.encode(JSON.stringify(m));
+}
+
+const isText = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
+
+/** A well-formed key message whose signature holds (the package's by its own key, the epoch's by its committer), else null. */
+export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise<KeyPackage | EpochMessage | null> {
+  if (bytes.length > MAX_KEY_MESSAGE_BYTES) return null;
+  let m: Record<string, unknown>;
+  try {
+    m = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof m !== 'object' || m === null || m.room !== room || !isText(m.sig) || !isText(m.key ?? m.by)) return null;
+  if (m.t === 'package') {
+    if (!isText(m.ecdh)) return null;
+    const pkg = { t: 'package' as const, room, key: m.key as string, ecdh: m.ecdh, sig: m.sig };
+    return (await verify(pkg.key, pkg.sig, packageText(pkg))) ? pkg : null;
+  }
+  if (m.t !== 'epoch' || !Number.isSafeInteger(m.epoch) || (m.epoch as number) < 0 || !isText(m.eph)) return null;
+  const members = m.members;
+  const boxes = m.boxes as Record<string, unknown> | null;
+  if (!Array.isArray(members) || members.length === 0 || members.length > 255 || typeof boxes !== 'object' || boxes === null) return null;
+  if (!members.every((id) => isText(id, 64) && isText(boxes[id], 200)) || new Set(members).size !== members.length) return null;
+  const msg: EpochMessage = {
+    t: 'epoch',
+    room,
+    epoch: m.epoch as number,
+    by: m.by as string,
+    members: members as string[],
+    eph: m.eph,
+    boxes: Object.fromEntries((members as string[]).map((id) => [id, boxes[id] as string])),
+    sig: m.sig,
+  };
+  return (await verify(msg.by, msg.sig, epochText(msg))) ? msg : null;
+}
+
+/** The peer id a key package belongs to must be the hash of its key (no one packages for another). */
+export function packageOf(pkg: KeyPackage, peerId: string): Promise<boolean> {
+  return keyMatchesPeerId(pkg.key, peerId);
 }

@@ -1,70 +1,81 @@
-/**
- * Which media key is current. Epoch 0's key comes from the room secret, so everyone with the
- * link has it. When someone is removed, the remover makes a random key for the next epoch
- * and hands it over the peer data channels (DTLS, end to end) to those who remain only;
- * newcomers get the current one from whoever links with them. The removed person, who knows
- * the room secret, has no key to anything sent after that.
- *
- * A new key opens frames at once but is used for sending only SWITCH_DELAY_MS later, so it
- * has reached everyone before frames under it do.
- */
-export const SWITCH_DELAY_MS = 1_000;
-export const MEDIA_KEY_BYTES = 16;
-/** The worker tells keys apart by one trailer byte. */
-export const keyIdOf = (epoch: number) => epoch % 256;
+import { exclusionOf, mayModerate, type RoomControlState } from '../../../../crdt/room/control-records';
 
-export interface MediaKey {
+/**
+ * Which epoch is current, and the rules an epoch message must meet to replace it
+ * (PROTOCOL.md, "Media keys"). Epoch messages are signed; this decides whose signature counts
+ * and which of two wins:
+ *
+ * - committers: the host's devices (rank 0), co-hosts (rank 1), and, only while the room is
+ *   open to anyone with the link (not locked, nobody removed), any admitted member (rank 2);
+ * - an epoch must be newer than ours by at most MAX_EPOCH_STEP, and below MAX_EPOCH: nobody
+ *   freezes rotation with a huge number (the step makes MAX_EPOCH unreachable in practice);
+ * - two epochs with the same number: the lower rank wins, then the smaller committer key;
+ *   the key's value never decides, so no one pre-seeds an epoch with a chosen secret.
+ *
+ * A new epoch opens frames at once and is sent under SWITCH_DELAY_MS later, so it has reached
+ * the others before frames under it do.
+ */
+export const SWITCH_DELAY_MS = 150;
+export const MAX_EPOCH_STEP = 2 ** 20;
+export const MAX_EPOCH = 2 ** 48;
+
+export interface Epoch {
   epoch: number;
-  raw: Uint8Array<ArrayBuffer>;
+  secret: Uint8Array<ArrayBuffer>;
+  /** Peer ids, in sender-index order. */
+  members: string[];
+  /** The committer's participant key and rank. */
+  by: string;
+  rank: number;
 }
 
 export interface MediaKeyringOptions {
-  /** Install a key: for opening at once, for sending too when `send`. */
-  install(id: number, raw: Uint8Array<ArrayBuffer>, send: boolean): void;
+  /** Install an epoch: its frames open at once. */
+  install(e: Epoch): void;
+  /** Seal our frames under this (installed) epoch from now on. */
+  send(epoch: number): void;
   setTimer?(fn: () => void, ms: number): void;
 }
 
-/** Two keys for the same epoch (two moderators rotated at once): everyone keeps the smaller. */
-function precedes(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return a.length < b.length;
+/** A committer's rank under the room's records (lower wins), or null if its epochs do not count. */
+export function committerRank(state: RoomControlState, key: string): number | null {
+  if (state.ended) return null;
+  if (key === state.hostKey || state.hostSessions.has(key)) return 0;
+  if (mayModerate(state, key)) return 1;
+  const open = !state.locked && state.removed.size === 0;
+  return open && exclusionOf(state, key) === null ? 2 : null;
 }
 
 export class MediaKeyring {
-  private key: MediaKey;
+  private key: Epoch | null = null;
   private readonly setTimer: (fn: () => void, ms: number) => void;
 
-  constructor(epochZero: Uint8Array<ArrayBuffer>, private readonly opts: MediaKeyringOptions) {
+  constructor(private readonly opts: MediaKeyringOptions) {
     this.setTimer = opts.setTimer ?? ((fn, ms) => void setTimeout(fn, ms));
-    this.key = { epoch: 0, raw: epochZero };
-    opts.install(keyIdOf(0), epochZero, true);
   }
 
-  get current(): MediaKey {
+  get current(): Epoch | null {
     return this.key;
   }
 
-  /** A fresh key for the next epoch (this peer removed someone); hand it to those who stay. */
-  rotate(): MediaKey {
-    const raw = crypto.getRandomValues(new Uint8Array(MEDIA_KEY_BYTES));
-    this.adopt({ epoch: this.key.epoch + 1, raw });
-    return this.key;
+  /** Would `e` replace the current epoch? */
+  supersedes(e: Pick<Epoch, 'epoch' | 'by' | 'rank'>): boolean {
+    if (!Number.isSafeInteger(e.epoch) || e.epoch < 0 || e.epoch >= MAX_EPOCH) return false;
+    const cur = this.key;
+    if (!cur) return true;
+    if (e.epoch > cur.epoch) return e.epoch - cur.epoch <= MAX_EPOCH_STEP;
+    if (e.epoch < cur.epoch) return false;
+    return e.rank < cur.rank || (e.rank === cur.rank && e.by < cur.by);
   }
 
-  /** A key a peer handed over; true when it became current (pass it on to newcomers). */
-  offer(key: MediaKey): boolean {
-    if (!Number.isSafeInteger(key.epoch) || key.epoch < 0 || key.raw.length !== MEDIA_KEY_BYTES) return false;
-    const newer = key.epoch > this.key.epoch || (key.epoch === this.key.epoch && key.epoch > 0 && precedes(key.raw, this.key.raw));
-    if (!newer) return false;
-    this.adopt(key);
-    return true;
-  }
-
-  private adopt(key: MediaKey): void {
-    this.key = key;
-    this.opts.install(keyIdOf(key.epoch), key.raw, false);
+  /** Adopts `e` if it supersedes the current epoch; true when it did. */
+  offer(e: Epoch): boolean {
+    if (!this.supersedes(e)) return false;
+    this.key = e;
+    this.opts.install(e);
     this.setTimer(() => {
-      if (this.key === key) this.opts.install(keyIdOf(key.epoch), key.raw, true);
+      if (this.key === e) this.opts.send(e.epoch);
     }, SWITCH_DELAY_MS);
+    return true;
   }
 }

@@ -1,7 +1,22 @@
 /** Between the page and its media-encryption worker. */
 export type WorkerRequest =
-  /** A key to open frames with; `send`: seal outgoing frames with it from now on. */
-  | { type: 'key'; id: number; raw: Uint8Array<ArrayBuffer>; send: boolean }
+  /** Who we are: our sender key in each epoch is the one derived for this peer id. */
+  | { type: 'self'; id: string }
+  /** An epoch's secret and members: its frames open from now on. */
+  | { type: 'epoch'; epoch: number; secret: Uint8Array<ArrayBuffer>; members: string[] }
+  /** Seal outgoing frames under this (installed) epoch from now on; older epochs are forgotten after a grace. */
+  | { type: 'send'; epoch: number }
   | { type: 'counts' };
 
-export type WorkerReply = { type: 'counts'; sealed: number; opened: number; failed: number; sendKeyId: number | null };
+export type WorkerReply = {
+  type: 'counts';
+  sealed: number;
+  opened: number;
+  failed: number;
+  /** Frames refused because their counter was seen before (a replay). */
+  replayed: number;
+  /** The epoch frames leave under, null before the first. */
+  sendEpoch: number | null;
+  /** Epochs whose frames this worker can open now. */
+  heldEpochs: number[];
+};

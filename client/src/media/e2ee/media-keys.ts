@@ -1,0 +1,154 @@
+import { exclusionOf, type RoomControlState } from '../../../../crdt/room/control-records';
+import type { SigningIdentity } from '../../../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../../../crdt/identity/participant-identity';
+import {
+  decodeKeyMessage,
+  encodeKeyMessage,
+  EPOCH_SECRET_BYTES,
+  newKeyPackage,
+  openEpoch,
+  sealEpoch,
+  type KeyPackage,
+  type KeyPackageSecret,
+} from './media-key-message';
+import { committerRank, MediaKeyring, type Epoch } from './media-keyring';
+
+/** Joins, leaves and removals that land together make one epoch. */
+export const COMMIT_DEBOUNCE_MS = 40;
+
+export interface MediaKeysOptions {
+  room: string;
+  identity: SigningIdentity;
+  selfId: string;
+  controls(): RoomControlState;
+  /** Peers here and shown now (linked or on the relay, with a participant entry): who may hold the next epoch. */
+  visiblePeers(): string[];
+  /** A key message to one peer, or (null) to everyone reachable. */
+  send(to: string | null, bytes: Uint8Array): void;
+  install(e: Epoch): void;
+  sendUnder(epoch: number): void;
+  setTimer?(fn: () => void, ms: number): void;
+}
+
+/**
+ * Membership-bound media keys (PROTOCOL.md, "Media keys"): every member hands its key package
+ * to whoever it meets; the acting committer (the host, else a co-host, else, in a room open to
+ * anyone with the link, the member with the smallest key) makes a new epoch whenever the set
+ * of visible, admitted members it sees changes or the room is locked or unlocked, and seals
+ * the epoch secret to each member's package. Nobody else ever holds it: not the link holder,
+ * not the knocker, not the removed person, not the relay.
+ */
+export class MediaKeys {
+  readonly keyring: MediaKeyring;
+  private own: KeyPackageSecret | null = null;
+  private readonly ready: Promise<void>;
+  private readonly packages = new Map<string, KeyPackage>();
+  private lockedAtEpoch = false;
+  private scheduled = false;
+  private committing = false;
+  /** The last epoch we committed, as sent: a member of it who greets us again (a new link) gets it again. */
+  private lastCommit: { epoch: number; bytes: Uint8Array } | null = null;
+  private readonly setTimer: (fn: () => void, ms: number) => void;
+
+  constructor(private readonly opts: MediaKeysOptions) {
+    this.setTimer = opts.setTimer ?? ((fn, ms) => void setTimeout(fn, ms));
+    this.keyring = new MediaKeyring({ install: (e) => opts.install(e), send: (epoch) => opts.sendUnder(epoch), setTimer: opts.setTimer });
+    this.ready = newKeyPackage(opts.room, opts.identity).then((own) => void (this.own = own));
+  }
+
+  /** Who holds the current epoch (peer ids), as its committer signed it. */
+  holders(): string[] {
+    return this.keyring.current?.members ?? [];
+  }
+
+  /** A peer we can now reach: it gets our key package. */
+  async greet(peerId: string | null): Promise<void> {
+    await this.ready;
+    this.opts.send(peerId, encodeKeyMessage(this.own!.pkg));
+  }
+
+  /** A key message from a peer link or a relay room channel (any sender: each message proves itself). */
+  async receive(bytes: Uint8Array): Promise<void> {
+    const m = await decodeKeyMessage(bytes, this.opts.room);
+    if (!m) return;
+    await this.ready;
+    if (m.t === 'package') {
+      const id = await peerIdForKey(m.key);
+      if (id === this.opts.selfId) return;
+      const cur = this.keyring.current;
+      if (this.lastCommit && cur?.epoch === this.lastCommit.epoch && cur.members.includes(id)) this.opts.send(id, this.lastCommit.bytes);
+      if (this.packages.get(id)?.ecdh === m.ecdh) return;
+      this.packages.set(id, m);
+      return this.changed();
+    }
+    const rank = committerRank(this.opts.controls(), m.by);
+    if (rank === null || !this.keyring.supersedes({ epoch: m.epoch, by: m.by, rank })) return;
+    const secret = await openEpoch(m, this.opts.selfId, this.own!);
+    if (secret && this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank })) this.adopted();
+  }
+
+  /** Membership, the participant list or the records changed: the committer may owe a new epoch. */
+  changed(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    this.setTimer(() => {
+      this.scheduled = false;
+      void this.commitIfOwed();
+    }, COMMIT_DEBOUNCE_MS);
+  }
+
+  /** Those a new epoch would go to now (self first), each with a package and let in by the records. */
+  private wanted(state: RoomControlState): Map<string, KeyPackage> {
+    const out = new Map<string, KeyPackage>([[this.opts.selfId, this.own!.pkg]]);
+    for (const id of this.opts.visiblePeers()) {
+      const pkg = this.packages.get(id);
+      if (pkg && exclusionOf(state, pkg.key) === null) out.set(id, pkg);
+    }
+    return out;
+  }
+
+  /** We commit when no one present outranks us (lower rank, then smaller key). */
+  private acting(state: RoomControlState, wanted: Map<string, KeyPackage>): boolean {
+    const selfKey = this.opts.identity.publicKey;
+    const mine = committerRank(state, selfKey);
+    if (mine === null) return false;
+    for (const [id, pkg] of wanted) {
+      if (id === this.opts.selfId) continue;
+      const theirs = committerRank(state, pkg.key);
+      if (theirs !== null && (theirs < mine || (theirs === mine && pkg.key < selfKey))) return false;
+    }
+    return true;
+  }
+
+  private async commitIfOwed(): Promise<void> {
+    if (this.committing || !this.own) return;
+    const state = this.opts.controls();
+    const wanted = this.wanted(state);
+    if (wanted.size < 2 || !this.acting(state, wanted)) return;
+    const cur = this.keyring.current;
+    const members = [...wanted.keys()].sort();
+    if (cur && cur.members.join() === members.join() && this.lockedAtEpoch === state.locked) return;
+    this.committing = true;
+    try {
+      const epoch = cur ? cur.epoch + 1 : 0;
+      const secret = crypto.getRandomValues(new Uint8Array(EPOCH_SECRET_BYTES));
+      const m = await sealEpoch(this.opts.identity, this.opts.room, epoch, secret, wanted);
+      const rank = committerRank(state, this.opts.identity.publicKey)!;
+      if (this.keyring.offer({ epoch, secret, members: m.members, by: m.by, rank })) {
+        this.adopted();
+        this.lastCommit = { epoch, bytes: encodeKeyMessage(m) };
+        this.opts.send(null, this.lastCommit.bytes);
+      }
+    } finally {
+      this.committing = false;
+    }
+    this.changed();
+  }
+
+  private adopted(): void {
+    const e = this.keyring.current!;
+    console.info(`[confab] media epoch ${e.epoch}: ${e.members.length} members, committed by a ${['host', 'co-host', 'member'][e.rank]}`);
+    this.lockedAtEpoch = this.opts.controls().locked;
+    this.changed();
+  }
+}
