@@ -1,12 +1,10 @@
 import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
-import { DeviceSettings } from '../components/DeviceSettings';
-import { Icon } from '../components/icons';
+import { createCompactScreen } from '../components/compact-screen';
 import { InviteLink } from '../components/InviteLink';
-import { MediaToggles } from '../components/MediaToggles';
 import { Stage } from '../components/Stage';
 import { VideoTile } from '../components/VideoTile';
-import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
@@ -15,6 +13,7 @@ import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../../../crdt/room-link';
 import { exportedHostKey } from '../net/stored-keys';
 import type { RoomSession } from '../room-session';
+import { roomMenuItems } from './room-menu-items';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -74,8 +73,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     const standing = session.standing();
     return standing === 'locked' || standing === 'knocking' || standing === 'denied' ? standing : null;
   };
+  const compact = createCompactScreen();
+  const [devicesOpen, setDevicesOpen] = createSignal(false);
+  const menuItems = roomMenuItems({
+    session,
+    self,
+    outside: () => outside() !== null,
+    yourRoomOpen: () => side() === 'people',
+    toggleYourRoom: () => toggle('people'),
+    openDevices: () => setDevicesOpen(true),
+  });
   return (
-    <div class="room" classList={{ 'with-side': side() !== 'none' }}>
+    <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
       <Show when={session.signalingRefusal()}>
         {(refusal) => (
           <div class="banner" role="alert">
@@ -146,6 +155,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <ChatPanel
           messages={session.chat()}
           selfId={session.selfId}
+          fullScreen={compact()}
           onSend={(text) => session.sendChat(text)}
           onClose={() => toggle('chat')}
         />
@@ -159,52 +169,23 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           locked={session.controlState().locked}
           knocks={moderation.knocks()}
           actions={actions}
+          fullScreen={compact()}
           onClose={() => toggle('people')}
         />
       </Show>
       <Show when={side() !== 'people' && moderation.knocks().length > 0}>
         <KnockRequests knocks={moderation.knocks()} onAdmit={actions.admit} onDeny={actions.deny} floating />
       </Show>
-      <nav class="toolbar" aria-label="Call controls">
-        <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
-        <DeviceSettings media={session.media} above />
-        <Show when={!outside()}>
-          <button
-            class="round-btn"
-            classList={{ active: session.screen.track() !== null }}
-            aria-label="Share screen"
-            aria-pressed={session.screen.track() !== null}
-            title={session.screen.track() ? 'Stop sharing your screen' : 'Share your screen'}
-            onClick={() => (session.screen.track() ? session.screen.stop() : void session.screen.start())}
-          >
-            <Icon name="screen" />
-          </button>
-          <HandAndReactions
-            handUp={self()?.handUpAt !== undefined}
-            onHand={(up) => session.setHand(up)}
-            onReact={(emoji) => session.react(emoji)}
-          />
-          <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
-            <Icon name="people" />
-            <Show when={moderation.knocks().length > 0}>
-              <span class="badge" aria-label={`${moderation.knocks().length} asking to join`}>
-                {moderation.knocks().length}
-              </span>
-            </Show>
-          </button>
-          <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={() => toggle('chat')}>
-            <Icon name="chat" />
-            <Show when={unread() > 0}>
-              <span class="badge" aria-label={`${unread()} unread`}>
-                {unread()}
-              </span>
-            </Show>
-          </button>
-        </Show>
-        <button class="round-btn leave" aria-label="Leave" onClick={() => props.onLeave()}>
-          <Icon name="leave" />
-        </button>
-      </nav>
+      <CallToolbar
+        media={session.media}
+        onMediaChange={() => session.publishMediaState()}
+        items={menuItems}
+        compact={compact()}
+        chat={{ shown: !outside(), open: chatOpen(), unread: unread(), toggle: () => toggle('chat') }}
+        devicesOpen={devicesOpen()}
+        onDevicesDone={() => setDevicesOpen(false)}
+        onLeave={() => props.onLeave()}
+      />
       <Show when={session.screen.track()}>
         <div class="sharing-bar" role="status">
           You are sharing your screen with everyone in the room.
