@@ -1,4 +1,4 @@
-import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
 import { createCompactScreen } from '../components/compact-screen';
@@ -8,6 +8,7 @@ import { VideoTile } from '../components/VideoTile';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
+import { canChooseSpeaker } from '../media/browser-features';
 import { QualityWatch } from '../media/quality-watch';
 import { SpeakerWatch } from '../media/speaker-watch';
 import { hostUrl } from '../../../crdt/room-link';
@@ -137,7 +138,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <Stage session={session} speaker={speaker} quality={quality} />
         </Show>
         {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
-        <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
+        <For each={session.relayAudio()}>{(track) => <RelayVoice track={track} sinkId={session.media.devices.chosen('audiooutput')} />}</For>
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
@@ -229,8 +230,23 @@ function byPeer<T>(session: RoomSession, pick: (peerId: string) => T | undefined
   return found;
 }
 
-function RelayVoice(props: { track: MediaStreamTrack }): JSX.Element {
-  return <audio autoplay ref={(el) => (el.srcObject = new MediaStream([props.track]))} />;
+/** A voice through the relay, played through the chosen speaker where the browser can route audio. */
+function RelayVoice(props: { track: MediaStreamTrack; sinkId: string }): JSX.Element {
+  let audio: HTMLAudioElement | undefined;
+  createEffect(() => {
+    const sinkId = props.sinkId;
+    if (!audio || !canChooseSpeaker() || audio.sinkId === sinkId) return;
+    audio.setSinkId(sinkId).catch((err: Error) => console.warn(`[confab] speaker choice not applied: ${err.message}`));
+  });
+  return (
+    <audio
+      autoplay
+      ref={(el) => {
+        audio = el;
+        el.srcObject = new MediaStream([props.track]);
+      }}
+    />
+  );
 }
 
 /** Raised hands first, in the order they went up; everyone else as they were. */
