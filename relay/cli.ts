@@ -4,10 +4,15 @@ import { createLogger } from './log';
 import { startServer } from './server';
 import { fail, isLoopback, isWildcard, tlsFor } from './cli-support';
 import { lanAddresses } from './tls';
+import { versionLine } from './version';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
 async function main(): Promise<void> {
+  if (process.argv[2] === '--version') {
+    process.stdout.write(`${versionLine()}\n`);
+    return;
+  }
   if (process.argv[2] === 'relay') {
     const { runRelayJoin } = await import('./join/run');
     return runRelayJoin(process.argv.slice(3));
@@ -66,6 +71,9 @@ async function main(): Promise<void> {
   process.stdout.write(
     startupBanner({ urls, qr: !isLoopback(host), ...(tls?.selfSigned ? { fingerprint: tls.fingerprint } : {}) }),
   );
+  if (config.tlsOff && !isLoopback(host)) {
+    log.warn('plain HTTP on a network address (--tls off): browsers open the camera only over https, so put a TLS-terminating proxy in front', { host });
+  }
   log.info('listening', {
     url: server.url,
     iceServers: config.iceServers.length,

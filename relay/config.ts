@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { IceServer } from '../crdt/wire';
+import type { IceServer } from '../crdt/protocol/wire';
 import { parseIceServers } from './ice-servers';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
 
@@ -20,10 +20,13 @@ signaling (see \`confab relay --help\`).
   --port PORT        port to listen on, 0 for any free one (default 8080; env CONFAB_PORT)
   --https            serve HTTPS even on localhost (env CONFAB_HTTPS=1; it is automatic on any
                      other address: browsers allow the camera only on https or localhost)
+  --tls off          serve plain HTTP on every address (env CONFAB_TLS=off): for running behind
+                     a reverse proxy that terminates TLS and forwards /signal and /relay
   --tls-cert FILE    PEM certificate to serve HTTPS with (env CONFAB_TLS_CERT) ...
   --tls-key FILE     ... and its PEM private key (env CONFAB_TLS_KEY). Without them Confab
                      makes a self-signed certificate and keeps it in the data directory.
-  --data-dir DIR     where that certificate is kept (default ~/.confab; env CONFAB_DATA_DIR)
+  --data-dir DIR     where that certificate is kept (default ~/.confab, or systemd's
+                     $STATE_DIRECTORY; env CONFAB_DATA_DIR)
   --static DIR       the built client to serve (default: dist/ of this checkout; env CONFAB_STATIC)
   --ice-servers LIST STUN/TURN servers the browsers use to reach each other across NATs
                      (env CONFAB_ICE_SERVERS; default none: nothing is sent to third parties).
@@ -50,6 +53,7 @@ signaling (see \`confab relay --help\`).
                      topic and someone waiting alone do not count.
   --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
                      stderr, one a server event
+  --version          print the version of Confab and of its wire protocol
   --help             show this help`;
 
 /** Everything the CLI was told, checked. */
@@ -58,6 +62,8 @@ export interface Config {
   port: number;
   staticDir: string;
   https: boolean;
+  /** `--tls off`: plain HTTP on any address, for a TLS-terminating proxy in front. */
+  tlsOff: boolean;
   tlsCert?: string;
   tlsKey?: string;
   dataDir: string;
@@ -88,6 +94,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         port: { type: 'string' },
         static: { type: 'string' },
         https: { type: 'boolean' },
+        tls: { type: 'string' },
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         'data-dir': { type: 'string' },
@@ -121,13 +128,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
   const tlsCert = setting('tls-cert', 'CONFAB_TLS_CERT')?.[0];
   const tlsKey = setting('tls-key', 'CONFAB_TLS_KEY')?.[0];
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
+  const https = values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? '');
+  const tls = setting('tls', 'CONFAB_TLS');
+  if (tls && tls[0] !== 'off') throw new ConfigError(`${tls[1]} takes only "off" (plain HTTP behind a TLS proxy), not "${tls[0]}"`);
+  if (tls && (https || tlsCert)) throw new ConfigError(`${tls[1]} off serves plain HTTP: it does not go with --https or --tls-cert`);
   return {
     host: setting('host', 'CONFAB_HOST')?.[0] ?? '127.0.0.1',
     port: port ? integer(port, 0, 65535) : 8080,
     staticDir: setting('static', 'CONFAB_STATIC')?.[0] ?? fileURLToPath(new URL('../dist', import.meta.url)),
-    https: values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? ''),
+    https,
+    tlsOff: tls !== undefined,
     ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
-    dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? join(homedir(), '.confab'),
+    // systemd's StateDirectory= sets STATE_DIRECTORY (a list, ':'-separated): the unit needs no more.
+    dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? env.STATE_DIRECTORY?.split(':')[0] ?? join(homedir(), '.confab'),
     iceServers: ice ? iceServers(ice) : [],
     ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
     ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),

@@ -1,7 +1,7 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IceServer } from '../crdt/wire';
+import type { IceServer } from '../crdt/protocol/wire';
 import { DEFAULT_MESH_MAX } from './config';
 import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
-import { createRoom, joinRoom } from '../support/room-actions';
+import { createRoom, framesDecoded, joinRoom, peerIds, waitUntil } from '../support/room-actions';
 
 /**
  * Safari and phones by feature detection: the same Chromium page with and without the APIs
@@ -40,5 +40,43 @@ describe('controls follow what the browser can do', () => {
     expect(await page.getByRole('button', { name: 'Share screen' }).count()).toBe(0);
     expect(await deviceFields(page)).toEqual(['Camera', 'Microphone']);
     await page.context().close();
+  });
+});
+
+/**
+ * Safari has RTCRtpScriptTransform but not Chromium's createEncodedStreams. Through the relay
+ * (three layer transceivers, each with its own transform) with createEncodedStreams removed,
+ * every frame is still sealed and opened: the one path the client takes is Safari's.
+ */
+describe('end-to-end encryption with RTCRtpScriptTransform alone (Safari’s shape), through the relay', () => {
+  const h = useRelayAndBrowser(['--mesh-max', '1']);
+
+  it('both pages decode each other and every frame goes through the transform', async () => {
+    const pages: Page[] = [];
+    for (let i = 0; i < 2; i++) {
+      const { context, page } = await newParticipant(h.browser);
+      await context.addInitScript(() => {
+        localStorage.setItem('confab.testHooks', '1');
+        delete (RTCRtpSender.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
+        delete (RTCRtpReceiver.prototype as { createEncodedStreams?: unknown }).createEncodedStreams;
+      });
+      pages.push(page);
+    }
+    const [alice, bob] = pages as [Page, Page];
+    const link = await createRoom(alice, h.relay.url);
+    await joinRoom(alice, 'Alice');
+    await joinRoom(bob, 'Bob', link);
+    expect(await bob.evaluate(() => 'createEncodedStreams' in RTCRtpSender.prototype)).toBe(false);
+    for (const page of pages) {
+      await waitUntil(async () => (await peerIds(page)).length === 1, 30_000, 'the other person');
+      await waitUntil(() => page.evaluate(() => window.confabDebug!.topology() === 'relay'), 30_000, 'relay mode');
+    }
+    for (const page of pages) {
+      const [other] = await peerIds(page);
+      await waitUntil(async () => (await framesDecoded(page, other!)) > 20, 45_000, 'video decoded through the relay');
+      const counts = await page.evaluate(() => window.confabDebug!.e2ee());
+      expect(counts.sealed).toBeGreaterThan(50);
+      expect(counts.opened).toBeGreaterThan(50);
+    }
   });
 });

@@ -2,6 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The client's test build (dist-test/, made by `npm run build` beside dist/): only it has window.confabDebug. */
+export const testClientDir = fileURLToPath(new URL('../../dist-test', import.meta.url));
+/** Relays started here serve the test build, unless CONFAB_STATIC says otherwise. */
+const relayEnv = () => ({ ...process.env, CONFAB_STATIC: process.env.CONFAB_STATIC ?? testClientDir });
 
 export interface RelayProcess {
   url: string;
@@ -12,11 +16,15 @@ export interface RelayProcess {
 }
 
 /** Starts the real relay CLI on 127.0.0.1 and a free port, as `npm start` would. */
-export async function startRelay(opts: { port?: number; args?: string[] } = {}): Promise<RelayProcess> {
-  const args = ['--import', 'tsx', 'relay/cli.ts', '--host', '127.0.0.1', '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, {
+export async function startRelay(opts: { port?: number; args?: string[]; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RelayProcess> {
+  // Default: this checkout's TypeScript through tsx; `command` runs another build (an installed package's bin).
+  const [program, ...programArgs] = opts.command ?? [process.execPath, '--import', 'tsx', 'relay/cli.ts'];
+  const args = [...programArgs, '--host', '127.0.0.1', '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
+  const child = spawn(program!, args, {
     cwd: repoRoot,
+    env: relayEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: opts.env } : {}),
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

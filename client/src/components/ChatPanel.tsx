@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
-import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room-doc';
+import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room/room-doc';
 import { PanelHeader } from './PanelHeader';
 
 function clock(ms: number): string {

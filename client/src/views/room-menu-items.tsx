@@ -1,10 +1,10 @@
 import type { Accessor } from 'solid-js';
-import type { Participant } from '../../../crdt/room-schema';
+import type { Participant } from '../../../crdt/room/room-schema';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
 import type { MoreItem } from '../components/MoreMenu';
 import { canShareScreen } from '../media/browser-features';
-import type { RoomSession } from '../room-session';
+import type { RoomSession } from '../session/room-session';
 
 export interface RoomMenuContext {
   session: RoomSession;
