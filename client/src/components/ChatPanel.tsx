@@ -1,11 +1,19 @@
 import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
 import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room/room-doc';
+import { PanelHeader } from './PanelHeader';
 
 function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 }
 
-export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; onSend(text: string): void; onClose(): void }): JSX.Element {
+export function ChatPanel(props: {
+  messages: ChatMessage[];
+  selfId: string;
+  /** Over the whole screen (a phone), with a Back button. */
+  fullScreen?: boolean;
+  onSend(text: string): void;
+  onClose(): void;
+}): JSX.Element {
   const [draft, setDraft] = createSignal('');
   const [error, setError] = createSignal<string | null>(null);
   let list: HTMLOListElement | undefined;
@@ -27,12 +35,7 @@ export function ChatPanel(props: { messages: ChatMessage[]; selfId: string; onSe
   };
   return (
     <aside class="side-panel chat" aria-label="Chat">
-      <header class="side-header">
-        <h2>Chat</h2>
-        <button class="icon-btn" aria-label="Close chat" onClick={() => props.onClose()}>
-          ×
-        </button>
-      </header>
+      <PanelHeader title="Chat" closeLabel="Close chat" fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
       <ol class="chat-list" ref={list} aria-live="polite">
         <Show when={props.messages.length === 0}>
           <li class="chat-empty">No messages yet. Messages are seen by everyone in the room, including people who join later.</li>

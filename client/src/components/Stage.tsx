@@ -7,6 +7,7 @@ import { fitTiles } from './tile-layout';
 import { reachLabel } from './reach-label';
 import { LayoutSwitch } from './LayoutSwitch';
 import { Pager } from './Pager';
+import { onSwipe } from './swipe';
 import { VideoTile } from './VideoTile';
 
 const TILE_GAP_PX = 12;
@@ -78,6 +79,15 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
         ? { '--tile-w': `${layout().tileWidthPx}px`, '--tile-h': `${layout().tileHeightPx}px`, '--gap': `${TILE_GAP_PX}px` }
         : { '--tile-w': '320px', '--tile-h': '240px', '--gap': `${TILE_GAP_PX}px` };
 
+  // Pages turn by a sideways swipe too (the filmstrip scrolls instead: it has no pages).
+  const watchGrid = (el: HTMLDivElement) => {
+    observer.observe(el);
+    const stop = onSwipe(el, (step) => {
+      if (!strip()) setPage(Math.min(Math.max(0, paged().page + step), paged().pages - 1));
+    });
+    onCleanup(stop);
+  };
+
   const qualityOf = (id: string) => {
     const q = props.quality.byPeer().get(id);
     return q && { grade: q.grade, summary: describeQuality(q) };
@@ -130,7 +140,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
       <Show when={featured()} keyed>
         {(id) => tile(id, true)}
       </Show>
-      <div class="grid" classList={{ filmstrip: strip() }} ref={(el) => observer.observe(el)} style={gridStyle()}>
+      <div class="grid" classList={{ filmstrip: strip() }} ref={watchGrid} style={gridStyle()}>
         <For each={others()}>
           {(peer) => (
             <div class="tile-slot" classList={{ 'off-page': !onPage().has(peer.id) }}>

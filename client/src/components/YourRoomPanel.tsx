@@ -4,6 +4,7 @@ import type { Role } from '../session/room-moderation';
 import { Icon } from './icons';
 import { InviteLink } from './InviteLink';
 import { KnockRequests } from './KnockRequests';
+import { PanelHeader } from './PanelHeader';
 import { QrCode } from './QrCode';
 import { initials } from './VideoTile';
 
@@ -41,6 +42,8 @@ export function YourRoomPanel(props: {
   locked: boolean;
   knocks: Knock[];
   actions: RoomActions;
+  /** Over the whole screen (a phone), with a Back button. */
+  fullScreen?: boolean;
   onClose(): void;
 }): JSX.Element {
   const [confirmEnd, setConfirmEnd] = createSignal(false);
@@ -52,12 +55,7 @@ export function YourRoomPanel(props: {
   const moderator = () => props.myRole !== 'guest';
   return (
     <aside class="side-panel" aria-label="Your room">
-      <header class="side-header">
-        <h2>Your room</h2>
-        <button class="icon-btn" aria-label="Close Your room" onClick={() => props.onClose()}>
-          ×
-        </button>
-      </header>
+      <PanelHeader title="Your room" closeLabel="Close Your room" fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
       <div class="side-body">
         <InviteLink url={props.inviteUrl} buttonLabel="Copy invite link" />
         <QrCode text={props.inviteUrl} label="QR code for joining this room" />
@@ -133,7 +131,7 @@ export function YourRoomPanel(props: {
         <Show when={props.hostUrl}>
           {(url) => (
             <div class="host-only">
-              <InviteLink url={url()} buttonLabel="Copy host link" fieldLabel="Host link" />
+              <InviteLink url={url()} buttonLabel="Copy host link" fieldLabel="Host link" shareable={false} />
               <p class="fine">Opens this room with host controls on another device. Keep it to yourself.</p>
               <Show
                 when={confirmEnd()}

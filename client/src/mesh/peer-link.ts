@@ -1,4 +1,5 @@
 import type { IceCandidateInit, LinkSignal } from '../../../crdt/protocol/wire';
+import { preferVp8 } from '../media/e2ee/codec-order';
 
 /** What a link carries, one transceiver each, in this m-line order on both sides. */
 export type MediaKind = 'audio' | 'video' | 'screen';
@@ -80,6 +81,7 @@ export class PeerLink {
     this.dialMs ??= Date.now();
     for (const kind of SLOTS) {
       const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? mediaOf(kind), { direction: 'sendrecv' });
+      if (kind !== 'audio') preferVp8(t);
       this.opts.protect?.(t, mediaOf(kind));
       if (kind === 'screen') void tuneForScreen(t.sender);
     }
@@ -166,6 +168,7 @@ export class PeerLink {
     await this.pc.setRemoteDescription(description);
     for (const t of this.pc.getTransceivers()) {
       const kind = this.slotOf(t);
+      if (kind && kind !== 'audio' && description.type === 'offer') preferVp8(t); // our answer picks VP8
       if (kind) this.opts.protect?.(t, mediaOf(kind));
     }
     if (description.type === 'offer') {

@@ -1,21 +1,21 @@
-import { createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
-import { DeviceSettings } from '../components/DeviceSettings';
-import { Icon } from '../components/icons';
+import { createCompactScreen } from '../components/compact-screen';
 import { InviteLink } from '../components/InviteLink';
-import { MediaToggles } from '../components/MediaToggles';
 import { Stage } from '../components/Stage';
 import { VideoTile } from '../components/VideoTile';
-import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
+import { canChooseSpeaker } from '../media/browser-features';
 import { QualityWatch } from '../media/stats/quality-watch';
 import { SpeakerWatch } from '../media/speaking/speaker-watch';
 import { hostUrl } from '../../../crdt/identity/room-link';
 import { exportedHostKey } from '../storage/stored-keys';
 import type { RoomSession } from '../session/room-session';
 import { exposeSpeakerLevels } from '../test-hooks/debug-hooks';
+import { roomMenuItems } from './room-menu-items';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -75,8 +75,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     const standing = session.standing();
     return standing === 'locked' || standing === 'knocking' || standing === 'denied' ? standing : null;
   };
+  const compact = createCompactScreen();
+  const [devicesOpen, setDevicesOpen] = createSignal(false);
+  const menuItems = roomMenuItems({
+    session,
+    self,
+    outside: () => outside() !== null,
+    yourRoomOpen: () => side() === 'people',
+    toggleYourRoom: () => toggle('people'),
+    openDevices: () => setDevicesOpen(true),
+  });
   return (
-    <div class="room" classList={{ 'with-side': side() !== 'none' }}>
+    <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
       <Show when={session.signalingRefusal()}>
         {(refusal) => (
           <div class="banner" role="alert">
@@ -131,7 +141,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           <Stage session={session} speaker={speaker} quality={quality} />
         </Show>
         {/* Relay mode: the loudest voices arrive on a few fixed slots, whoever is speaking. */}
-        <For each={session.remote.relayAudio()}>{(track) => <RelayVoice track={track} />}</For>
+        <For each={session.remote.relayAudio()}>{(track) => <RelayVoice track={track} sinkId={session.media.devices.chosen('audiooutput')} />}</For>
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
@@ -149,6 +159,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <ChatPanel
           messages={session.chat()}
           selfId={session.selfId}
+          fullScreen={compact()}
           onSend={(text) => session.sendChat(text)}
           onClose={() => toggle('chat')}
         />
@@ -162,52 +173,23 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           locked={session.controlState().locked}
           knocks={moderation.knocks()}
           actions={actions}
+          fullScreen={compact()}
           onClose={() => toggle('people')}
         />
       </Show>
       <Show when={side() !== 'people' && moderation.knocks().length > 0}>
         <KnockRequests knocks={moderation.knocks()} onAdmit={actions.admit} onDeny={actions.deny} floating />
       </Show>
-      <nav class="toolbar" aria-label="Call controls">
-        <MediaToggles media={session.media} onChange={() => session.publishMediaState()} />
-        <DeviceSettings media={session.media} above />
-        <Show when={!outside()}>
-          <button
-            class="round-btn"
-            classList={{ active: session.screen.track() !== null }}
-            aria-label="Share screen"
-            aria-pressed={session.screen.track() !== null}
-            title={session.screen.track() ? 'Stop sharing your screen' : 'Share your screen'}
-            onClick={() => (session.screen.track() ? session.screen.stop() : void session.screen.start())}
-          >
-            <Icon name="screen" />
-          </button>
-          <HandAndReactions
-            handUp={self()?.handUpAt !== undefined}
-            onHand={(up) => session.setHand(up)}
-            onReact={(emoji) => session.react(emoji)}
-          />
-          <button class="round-btn" aria-label="Your room" aria-pressed={side() === 'people'} onClick={() => toggle('people')}>
-            <Icon name="people" />
-            <Show when={moderation.knocks().length > 0}>
-              <span class="badge" aria-label={`${moderation.knocks().length} asking to join`}>
-                {moderation.knocks().length}
-              </span>
-            </Show>
-          </button>
-          <button class="round-btn" aria-label="Chat" aria-pressed={chatOpen()} onClick={() => toggle('chat')}>
-            <Icon name="chat" />
-            <Show when={unread() > 0}>
-              <span class="badge" aria-label={`${unread()} unread`}>
-                {unread()}
-              </span>
-            </Show>
-          </button>
-        </Show>
-        <button class="round-btn leave" aria-label="Leave" onClick={() => props.onLeave()}>
-          <Icon name="leave" />
-        </button>
-      </nav>
+      <CallToolbar
+        media={session.media}
+        onMediaChange={() => session.publishMediaState()}
+        items={menuItems}
+        compact={compact()}
+        chat={{ shown: !outside(), open: chatOpen(), unread: unread(), toggle: () => toggle('chat') }}
+        devicesOpen={devicesOpen()}
+        onDevicesDone={() => setDevicesOpen(false)}
+        onLeave={() => props.onLeave()}
+      />
       <Show when={session.screen.track()}>
         <div class="sharing-bar" role="status">
           You are sharing your screen with everyone in the room.
@@ -251,8 +233,23 @@ function byPeer<T>(session: RoomSession, pick: (peerId: string) => T | undefined
   return found;
 }
 
-function RelayVoice(props: { track: MediaStreamTrack }): JSX.Element {
-  return <audio autoplay ref={(el) => (el.srcObject = new MediaStream([props.track]))} />;
+/** A voice through the relay, played through the chosen speaker where the browser can route audio. */
+function RelayVoice(props: { track: MediaStreamTrack; sinkId: string }): JSX.Element {
+  let audio: HTMLAudioElement | undefined;
+  createEffect(() => {
+    const sinkId = props.sinkId;
+    if (!audio || !canChooseSpeaker() || audio.sinkId === sinkId) return;
+    audio.setSinkId(sinkId).catch((err: Error) => console.warn(`[confab] speaker choice not applied: ${err.message}`));
+  });
+  return (
+    <audio
+      autoplay
+      ref={(el) => {
+        audio = el;
+        el.srcObject = new MediaStream([props.track]);
+      }}
+    />
+  );
 }
 
 /** Raised hands first, in the order they went up; everyone else as they were. */

@@ -1,0 +1,93 @@
+import type { Accessor } from 'solid-js';
+import type { Participant } from '../../../crdt/room/room-schema';
+import { DeviceSettings } from '../components/DeviceSettings';
+import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
+import type { MoreItem } from '../components/MoreMenu';
+import { canShareScreen } from '../media/browser-features';
+import type { RoomSession } from '../session/room-session';
+
+export interface RoomMenuContext {
+  session: RoomSession;
+  self: Accessor<Participant | undefined>;
+  /** Knocking, locked out or denied: only the devices are offered. */
+  outside: Accessor<boolean>;
+  yourRoomOpen: Accessor<boolean>;
+  toggleYourRoom(): void;
+  /** The Devices panel as a sheet (opened from More on a phone). */
+  openDevices(): void;
+}
+
+/**
+ * Every call control beyond microphone, camera, chat and leave, in toolbar order. On wide
+ * screens the 'toolbar' ones are buttons of their own and the rest sit in More; on a phone all
+ * of them are in More. A new feature adds its entry here (see MoreItem).
+ */
+export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
+  const { session } = ctx;
+  const inRoom = () => !ctx.outside();
+  const handUp = () => ctx.self()?.handUpAt !== undefined;
+  const sharing = () => session.screen.track() !== null;
+  return [
+    {
+      id: 'devices',
+      label: () => 'Devices',
+      icon: 'settings',
+      place: 'toolbar',
+      toolbar: () => <DeviceSettings media={session.media} above />,
+      onSelect: () => {
+        void session.media.devices.refresh();
+        ctx.openDevices();
+      },
+    },
+    {
+      id: 'share-screen',
+      label: () => 'Share screen',
+      icon: 'screen',
+      place: 'toolbar',
+      // Phones (iOS, Android) have no getDisplayMedia: no button that can only fail.
+      available: () => inRoom() && canShareScreen(),
+      pressed: sharing,
+      onSelect: () => (sharing() ? session.screen.stop() : void session.screen.start()),
+    },
+    {
+      id: 'hand',
+      label: () => (handUp() ? 'Lower hand' : 'Raise hand'),
+      icon: 'hand',
+      place: 'toolbar',
+      available: inRoom,
+      pressed: handUp,
+      toolbar: () => <RaiseHandButton handUp={handUp()} onHand={(up) => session.setHand(up)} />,
+      onSelect: () => session.setHand(!handUp()),
+    },
+    {
+      id: 'reactions',
+      label: () => 'Reactions',
+      icon: 'smile',
+      place: 'toolbar',
+      available: inRoom,
+      toolbar: () => <ReactionsButton onReact={(emoji) => session.react(emoji)} />,
+      content: (close) => (
+        <ReactionRow
+          class="reaction-row"
+          onReact={(emoji) => {
+            session.react(emoji);
+            close();
+          }}
+        />
+      ),
+    },
+    {
+      id: 'your-room',
+      label: () => 'Your room',
+      icon: 'people',
+      place: 'toolbar',
+      available: inRoom,
+      pressed: ctx.yourRoomOpen,
+      badge: () => {
+        const knocks = session.moderation.knocks().length;
+        return { count: knocks, label: `${knocks} asking to join` };
+      },
+      onSelect: ctx.toggleYourRoom,
+    },
+  ];
+}
