@@ -23,6 +23,16 @@ export interface SignalingRelayOptions {
   /** Topics with two or more subscribers (rooms) the relay holds at once. Default: unlimited. */
   maxRooms?: number;
   log?: Logger;
+  /** Other nodes of a cluster (relay/cluster/redis-bus.ts): their subscribers of a topic hear publishes here too. */
+  bus?: SignalingBus;
+}
+
+/** What the signaling relay tells the other nodes; they hand their publishes to `deliver`. */
+export interface SignalingBus {
+  /** The first socket here subscribed to `topic`, or the last one left. */
+  join(topic: string): void;
+  leave(topic: string): void;
+  publish(topic: string, data: SignalingData): void;
 }
 
 interface SocketState {
@@ -71,7 +81,10 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
   const unsubscribe = (ws: WebSocket, topic: string) => {
     const set = subscribers.get(topic);
     if (set?.delete(ws) && set.size === 1) rooms--;
-    if (set?.size === 0) subscribers.delete(topic);
+    if (set?.size === 0) {
+      subscribers.delete(topic);
+      opts.bus?.leave(topic);
+    }
     states.get(ws)?.topics.delete(topic);
     states.get(ws)?.refused.delete(topic);
   };
@@ -91,6 +104,19 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     state.lastRefillMs = nowMs;
     state.tokens -= 1;
     return state.tokens >= 0;
+  };
+
+  /** A publish to every open subscriber here but its sender (null: it came from another node). */
+  const fanOut = (topic: string, data: SignalingData, sender: WebSocket | null) => {
+    const set = subscribers.get(topic);
+    if (!set) return;
+    const out = JSON.stringify({ type: 'publish', topic, data, clients: set.size } satisfies SignalingServerFrame);
+    for (const peer of set) {
+      if (peer === sender || peer.readyState !== peer.OPEN) continue;
+      peer.send(out);
+      counters.framesOut++;
+      counters.bytesOut += out.length;
+    }
   };
 
   const onFrame = (ws: WebSocket, state: SocketState, raw: RawData, isBinary: boolean) => {
@@ -122,7 +148,10 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
           state.refused.delete(topic);
           state.topics.add(topic);
           let set = subscribers.get(topic);
-          if (!set) subscribers.set(topic, (set = new Set()));
+          if (!set) {
+            subscribers.set(topic, (set = new Set()));
+            opts.bus?.join(topic);
+          }
           set.add(ws);
           if (set.size === 2) rooms++;
         }
@@ -136,15 +165,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         if (!isTopic(frame.topic) || !isData(frame.data)) return malformed();
         // A full room must not hear the one it turned away (Confab announces right after subscribing).
         if (state.refused.has(frame.topic)) return;
-        const set = subscribers.get(frame.topic);
-        if (!set) return;
-        const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data as SignalingData, clients: set.size } satisfies SignalingServerFrame);
-        for (const peer of set) {
-          if (peer === ws || peer.readyState !== peer.OPEN) continue;
-          peer.send(out);
-          counters.framesOut++;
-          counters.bytesOut += out.length;
-        }
+        opts.bus?.publish(frame.topic, frame.data);
+        fanOut(frame.topic, frame.data, ws);
         return;
       }
       case 'ping':
@@ -217,6 +239,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         socket.destroy();
       }
     },
+    /** A publish from another node of the cluster, for the subscribers here. */
+    deliver: (topic: string, data: SignalingData) => fanOut(topic, data, null),
     stats: () => ({ sockets: states.size, topics: subscribers.size, rooms, ...counters }),
     /** Tells every socket 1001 "going away" (clients reconnect), then cuts any that linger. */
     async close(): Promise<void> {
