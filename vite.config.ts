@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import solid from 'vite-plugin-solid';
 
-export default defineConfig({
+/**
+ * `vite build`: the production client in dist/. `vite build --mode test-hooks`: the same client
+ * plus window.confabDebug and the test session (client/src/test-hooks/), in dist-test/; the
+ * e2e tests, the bench and the screenshots serve that one (tests/support/relay-process.ts).
+ */
+export default defineConfig(({ mode }) => ({
   root: 'client',
   base: './',
   plugins: [solid()],
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+  build: { outDir: mode === 'test-hooks' ? '../dist-test' : '../dist', emptyOutDir: true, target: 'es2022' },
   test: {
     root: '.',
     environment: 'node',
@@ -42,4 +47,4 @@ export default defineConfig({
       },
     ],
   },
-});
+}));

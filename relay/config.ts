@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { IceServer } from '../crdt/wire';
+import type { IceServer } from '../crdt/protocol/wire';
 import { parseIceServers } from './ice-servers';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
 

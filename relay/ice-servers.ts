@@ -1,4 +1,4 @@
-import type { IceServer } from '../crdt/wire';
+import type { IceServer } from '../crdt/protocol/wire';
 
 /** More would only slow every browser's ICE gathering. */
 export const MAX_ICE_SERVERS = 8;

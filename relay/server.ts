@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { IceServer } from '../crdt/wire';
+import type { IceServer } from '../crdt/protocol/wire';
 import { createPlacement, type Placement } from './cluster/placement';
 import { createRedisBus } from './cluster/redis-bus';
 import { createRelayRouter } from './cluster/relay-router';

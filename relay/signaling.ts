@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/wire';
+import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/protocol/wire';
 import { silentLogger, type Logger } from './log';
 
 /** SIGNALING_LIMITS' shape, widened from its literal types so tests can pass tighter limits. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RELAY_PROTOCOL_VERSION } from '../crdt/relay-wire';
-import { PROTOCOL_VERSION } from '../crdt/wire';
+import { RELAY_PROTOCOL_VERSION } from '../crdt/protocol/relay-wire';
+import { PROTOCOL_VERSION } from '../crdt/protocol/wire';
 
 // The compiled server has it baked in (scripts/build-server.mjs); from source, package.json says.
 declare const __CONFAB_VERSION__: string | undefined;

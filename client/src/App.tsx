@@ -1,9 +1,10 @@
 import { createEffect, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
-import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/room-link';
-import { newHostedRoomId } from './net/stored-keys';
-import { RoomSession } from './room-session';
-import { exposeDebugHooks } from './debug-hooks';
+import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/identity/room-link';
+import { newHostedRoomId } from './storage/stored-keys';
+import { RoomSession } from './session/room-session';
+import { exposeDebugHooks } from './test-hooks/debug-hooks';
+import { TestRoomSession } from './test-hooks/test-room-session';
 import { Home } from './views/Home';
 import { InvalidLink } from './views/InvalidLink';
 import { Join } from './views/Join';
@@ -32,7 +33,9 @@ function screenForHash(hash: string): Screen {
 }
 
 function joinScreen(link: RoomLink, hostKey?: string): Screen {
-  return { kind: 'join', link, session: new RoomSession(link, new LocalMedia(), hostKey) };
+  // The test build's session carries what window.confabDebug reads; the production build drops it.
+  const session = import.meta.env.MODE === 'test-hooks' ? new TestRoomSession(link, new LocalMedia(), hostKey) : new RoomSession(link, new LocalMedia(), hostKey);
+  return { kind: 'join', link, session };
 }
 
 export function App(): JSX.Element {
@@ -69,7 +72,7 @@ export function App(): JSX.Element {
   };
   const join = (link: RoomLink, session: RoomSession, name: string) => {
     sessionStorage.setItem(IN_ROOM_KEY, link.roomId);
-    exposeDebugHooks(session);
+    if (import.meta.env.MODE === 'test-hooks') exposeDebugHooks(session as TestRoomSession);
     setScreen({ kind: 'room', link, session });
     void session.start(name);
   };

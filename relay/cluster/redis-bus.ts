@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { SignalingData } from '../../crdt/wire';
+import type { SignalingData } from '../../crdt/protocol/wire';
 import type { Logger } from '../log';
 import type { SignalingBus } from '../signaling';
 

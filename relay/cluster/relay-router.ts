@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { WebSocketServer } from 'ws';
-import { RELAY_LIMITS } from '../../crdt/relay-wire';
+import { RELAY_LIMITS } from '../../crdt/protocol/relay-wire';
 import type { Logger } from '../log';
 import type { Placement } from './placement';
 

@@ -1,8 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { relayControlUrl } from '../../crdt/relay-presence';
-import { parseInviteLink, type InviteLink } from '../../crdt/room-link';
+import { relayControlUrl } from '../../crdt/protocol/relay-presence';
+import { parseInviteLink, type InviteLink } from '../../crdt/identity/room-link';
 import { ConfigError, DEFAULT_MESH_MAX, integer, ipAddress, settingReader } from '../config';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log';
 

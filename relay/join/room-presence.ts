@@ -1,6 +1,6 @@
-import { RELAY_ANNOUNCE_EVERY_MS } from '../../crdt/relay-presence';
-import type { RoomKeys } from '../../crdt/room-keys';
-import { PROTOCOL_VERSION, SIGNALING_LIMITS, type PeerSignal, type RelayAnnouncement, type SignalEnvelope } from '../../crdt/wire';
+import { RELAY_ANNOUNCE_EVERY_MS } from '../../crdt/protocol/relay-presence';
+import type { RoomKeys } from '../../crdt/identity/room-keys';
+import { PROTOCOL_VERSION, SIGNALING_LIMITS, type PeerSignal, type RelayAnnouncement, type SignalEnvelope } from '../../crdt/protocol/wire';
 
 /** A newcomer is answered at most this often (a page that reloads in a loop costs little). */
 const ANSWER_SAME_PEER_EVERY_MS = 1_000;

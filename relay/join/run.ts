@@ -1,5 +1,5 @@
-import { relayAnnouncement } from '../../crdt/relay-presence';
-import { deriveRoomKeys } from '../../crdt/room-keys';
+import { relayAnnouncement } from '../../crdt/protocol/relay-presence';
+import { deriveRoomKeys } from '../../crdt/identity/room-keys';
 import { fail, tlsFor } from '../cli-support';
 import { ConfigError } from '../config';
 import { createLogger } from '../log';

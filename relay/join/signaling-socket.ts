@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { SIGNALING_LIMITS, type SignalingClientFrame, type SignalingServerFrame } from '../../crdt/wire';
+import { SIGNALING_LIMITS, type SignalingClientFrame, type SignalingServerFrame } from '../../crdt/protocol/wire';
 
 const BACKOFF_MIN_MS = 500;
 const BACKOFF_MAX_MS = 10_000;

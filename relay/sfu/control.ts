@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
-import { randomId } from '../../crdt/base64url';
-import { verifyRelayHello } from '../../crdt/relay-proof';
+import { randomId } from '../../crdt/protocol/base64url';
+import { verifyRelayHello } from '../../crdt/identity/relay-proof';
 import {
   parseRelayClientMessage,
   RELAY_LIMITS,
@@ -8,7 +8,7 @@ import {
   type RelayClientMessage,
   type RelayRefusal,
   type RelayServerMessage,
-} from '../../crdt/relay-wire';
+} from '../../crdt/protocol/relay-wire';
 import { answerConnection, type Connection, type PeerOptions } from './peer';
 import type { Participant, Room } from './room';
 import { MAX_RECORDS_PER_ROOM, type RoomGuard } from './room-guard';

@@ -1,4 +1,4 @@
-import type { RelayServerMessage } from '../../crdt/relay-wire';
+import type { RelayServerMessage } from '../../crdt/protocol/relay-wire';
 
 /**
  * The boundary of the relay node's media plane. The forwarding core (room.ts) sees only these;

@@ -7,7 +7,7 @@ import { cleanupNativeMedia, createRelayNode } from './node';
 
 /**
  * The relay node's media plane alone (the bench and load tests): `tsx relay/sfu/main.ts --port 0`.
- * Control WebSocket at /relay (crdt/relay-wire.ts), counters at GET /stats (JSON; `?reset=1`
+ * Control WebSocket at /relay (crdt/protocol/relay-wire.ts), counters at GET /stats (JSON; `?reset=1`
  * also restarts the delay histogram). `confab` (relay/cli.ts) mounts the same at /relay.
  */
 const { values } = parseArgs({

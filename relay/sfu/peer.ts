@@ -1,6 +1,6 @@
 import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
-import { ROOM_CHANNEL_LABEL } from '../../crdt/room-message-frame';
-import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/relay-wire';
+import { ROOM_CHANNEL_LABEL } from '../../crdt/protocol/room-message-frame';
+import { VIDEO_LAYERS, type ConnectLayout, type DownSlot, type VideoLayer } from '../../crdt/protocol/relay-wire';
 import {
   DOWN_OPUS_PAYLOAD_TYPE,
   DOWN_VP8_PAYLOAD_TYPE,

@@ -1,5 +1,5 @@
-import { emptyControlState, exclusionOf, foldControls, parseControl, recordsAbout, type ControlRecord, type Exclusion, type RoomControlState } from '../../crdt/control-records';
-import { roomTopicFor } from '../../crdt/room-topic';
+import { emptyControlState, exclusionOf, foldControls, parseControl, recordsAbout, type ControlRecord, type Exclusion, type RoomControlState } from '../../crdt/room/control-records';
+import { roomTopicFor } from '../../crdt/identity/room-topic';
 
 /** Genuine records kept per room; past this, new ones are turned away (a host would have to sign thousands). */
 export const MAX_RECORDS_PER_ROOM = 2_000;
@@ -15,7 +15,7 @@ export interface OfferResult {
 
 /**
  * The relay's view of one room's control records (design.md, principle 3): participants
- * send the records they hold; those that verify (crdt/control-records.ts, the same fold every
+ * send the records they hold; those that verify (crdt/room/control-records.ts, the same fold every
  * peer runs) are kept and folded, and everyone whose key the state now keeps out is dropped.
  * The relay learns the room id from the records themselves: a record's `room` must hash to
  * the room's signaling topic, and its host key must hash to that room id (the fold checks that).

@@ -1,4 +1,4 @@
-import { decodeRoomFrame, encodeRoomFrame, RoomMessageKind } from '../../crdt/room-message-frame';
+import { decodeRoomFrame, encodeRoomFrame, RoomMessageKind } from '../../crdt/protocol/room-message-frame';
 import type { ForwardingStats } from './stats';
 import { TokenBucket } from './token-bucket';
 

@@ -1,4 +1,4 @@
-import { VIDEO_LAYERS, type UpVideo, type VideoSource, type WantedLayer } from '../../crdt/relay-wire';
+import { VIDEO_LAYERS, type UpVideo, type VideoSource, type WantedLayer } from '../../crdt/protocol/relay-wire';
 import { audioLevel, LoudestSelector } from './audio-level';
 import {
   DOWN_OPUS_PAYLOAD_TYPE,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { foldControls, signControl, type ControlRecord } from '../../crdt/control-records';
-import { newSigningIdentity, roomIdForHostKey } from '../../crdt/host-identity';
+import { foldControls, signControl, type ControlRecord } from '../../crdt/room/control-records';
+import { newSigningIdentity, roomIdForHostKey } from '../../crdt/identity/host-identity';
 
 /**
  * Cost of folding a busy 50-person room's control records (every peer refolds on every

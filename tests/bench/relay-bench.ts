@@ -1,12 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeRoomFrame, RoomMessageKind } from '../../crdt/room-message-frame';
+import { encodeRoomFrame, RoomMessageKind } from '../../crdt/protocol/room-message-frame';
 import type { Bot } from '../load/bot';
 import { startBots, startRelayNode, tilePlan } from '../load/harness';
 import { loadRecording, type Recording } from '../load/recording';
 import { summarizeCpuProfile } from './cpu-profile';
 import { percentile } from './client-bench';
+import { sleep } from '../support/wait';
 
 /**
  * Relay section of `npm run bench`: rooms of N synthetic participants through a real relay node
@@ -16,7 +17,6 @@ import { percentile } from './client-bench';
 const TILES = 10;
 const WARMUP_MS = Number(process.env.BENCH_RELAY_WARMUP_MS ?? 4_000);
 const WINDOW_MS = Number(process.env.BENCH_RELAY_WINDOW_MS ?? 20_000);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Room state phase: one chat-sized broadcast (300 bytes, a Yjs update with a message) every CHAT_EVERY_MS for CHAT_MS. */
 const CHAT_MS = 5_000;
 const CHAT_EVERY_MS = 100;

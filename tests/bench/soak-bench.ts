@@ -5,6 +5,7 @@ import { RoomMember } from '../load/room-member';
 import { originOf } from '../load/verifier';
 import { prng } from '../support/prng';
 import { startRelay, type RelayProcess } from '../support/relay-process';
+import { sleep } from '../support/wait';
 
 /**
  * Soak section of `npm run bench` (BENCH_SECTIONS=soak): one room on a real relay node process
@@ -23,7 +24,6 @@ const SAMPLE_EVERY_MS = 5_000;
 const VERIFY_MS = 5_000;
 const RSS_GROWTH_TARGET_PCT = 10;
 const ROOM = 'soak-room';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 interface Soak {

@@ -22,7 +22,7 @@ describe('host controls: lock, knock, remove, host link, end', () => {
 
   async function person(name: string): Promise<Page> {
     const { page, context } = await newParticipant(h.browser);
-    // Test hooks let a page play a tampered client (client/src/debug-hooks.ts).
+    // Test hooks let a page play a tampered client (client/src/test-hooks/debug-hooks.ts).
     await context.addInitScript(() => localStorage.setItem('confab.testHooks', '1'));
     pages[name] = page;
     contexts[name] = context;

@@ -3,8 +3,9 @@
  * by an in-page signal path the test can reorder and delay, to prove the negotiation logic
  * with real RTCPeerConnections.
  */
-import type { LinkSignal } from '../../crdt/wire';
-import { PeerLink } from '../../client/src/net/peer-link';
+import type { LinkSignal } from '../../crdt/protocol/wire';
+import { PeerLink } from '../../client/src/mesh/peer-link';
+import { sleep, until } from '../support/wait';
 
 interface Side {
   link: PeerLink;
@@ -12,15 +13,7 @@ interface Side {
   tracks: number;
 }
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await wait(20);
-  }
-}
 
 /** Offer/answer with the polite side's offer held back until after its candidates. */
 async function connectPair(opts: { holdOfferMs: number }): Promise<{ a: Side; b: Side }> {
@@ -47,7 +40,7 @@ async function connectPair(opts: { holdOfferMs: number }): Promise<{ a: Side; b:
   make('a', 'b', false);
   make('b', 'a', true);
   sides.a.link.start();
-  await until(() => sides.a.link.channelOpen && sides.b.link.channelOpen, 'data channel open');
+  await until(() => sides.a.link.channelOpen && sides.b.link.channelOpen, 'data channel open', 10_000);
   return sides;
 }
 
@@ -61,16 +54,16 @@ async function framesDecoded(pc: RTCPeerConnection): Promise<number> {
 
 async function basicCall(holdOfferMs: number) {
   const { a, b } = await connectPair({ holdOfferMs });
-  await until(() => a.tracks === 3 && b.tracks === 3, 'tracks both ways (audio, camera, screen slot)');
+  await until(() => a.tracks === 3 && b.tracks === 3, 'tracks both ways (audio, camera, screen slot)', 10_000);
   a.link.sendData(new TextEncoder().encode('ping from a'));
   b.link.sendData(new TextEncoder().encode('ping from b'));
-  await until(() => a.received.length === 1 && b.received.length === 1, 'data both ways');
+  await until(() => a.received.length === 1 && b.received.length === 1, 'data both ways', 10_000);
   const deadline = performance.now() + 10_000;
   let fa = 0;
   let fb = 0;
   while ((fa === 0 || fb === 0) && performance.now() < deadline) {
     [fa, fb] = await Promise.all([framesDecoded(a.link.pc), framesDecoded(b.link.pc)]);
-    await wait(50);
+    await sleep(50);
   }
   const remoteCandidateTypesAtB = new Set<string>();
   (await b.link.pc.getStats()).forEach((r: { type: string; candidateType?: string }) => {
@@ -102,9 +95,10 @@ async function glare() {
       a.link.pc.signalingState === 'stable' &&
       b.link.pc.signalingState === 'stable',
     'both offers applied',
+    10_000,
   );
   a.link.sendData(new TextEncoder().encode('after glare'));
-  await until(() => b.received.includes('after glare'), 'data after glare');
+  await until(() => b.received.includes('after glare'), 'data after glare', 10_000);
   const result = {
     states: [a.link.pc.connectionState, b.link.pc.connectionState],
     negotiated: [negotiated(a.link.pc), negotiated(b.link.pc)],
@@ -122,7 +116,7 @@ async function malformedSignals() {
   await a.link.handle({ kind: 'description', description: { type: 'answer', sdp: '' } });
   await b.link.handle({ kind: 'candidate', candidate: { candidate: 'candidate:garbage', sdpMid: '99' } });
   a.link.sendData(new TextEncoder().encode('still here'));
-  await until(() => b.received.includes('still here'), 'data after garbage');
+  await until(() => b.received.includes('still here'), 'data after garbage', 10_000);
   const result = { states: [a.link.pc.connectionState, b.link.pc.connectionState], signaling: [a.link.pc.signalingState, b.link.pc.signalingState] };
   a.link.close();
   b.link.close();
@@ -138,19 +132,19 @@ async function restartAndStaleDial() {
   const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.localDescription?.sdp ?? '')?.[1];
   const before = ufrag(a.link.pc);
   a.link.restartIce();
-  await until(() => ufrag(a.link.pc) !== before && a.link.pc.signalingState === 'stable' && b.link.pc.signalingState === 'stable', 'ICE restart negotiated');
+  await until(() => ufrag(a.link.pc) !== before && a.link.pc.signalingState === 'stable' && b.link.pc.signalingState === 'stable', 'ICE restart negotiated', 10_000);
   a.link.sendData(new TextEncoder().encode('after restart'));
-  await until(() => b.received.includes('after restart'), 'data after ICE restart');
+  await until(() => b.received.includes('after restart'), 'data after ICE restart', 10_000);
   // A perfectly valid offer of A's (an ICE restart it never sent), tagged with an older dial,
   // as a delayed signal of a replaced connection would be: B must not apply it.
   const stale = await a.link.pc.createOffer({ iceRestart: true });
   const staleUfrag = /a=ice-ufrag:(\S+)/.exec(stale.sdp ?? '')?.[1];
   await b.link.handle({ kind: 'description', description: { type: 'offer', sdp: stale.sdp! }, dial: a.link.dial! - 1 });
   await b.link.handle({ kind: 'candidate', candidate: { candidate: 'candidate:1 1 udp 1 192.0.2.9 9 typ host', sdpMid: '0' }, dial: a.link.dial! - 1 });
-  await wait(300);
+  await sleep(300);
   const remoteUfragAtB = /a=ice-ufrag:(\S+)/.exec(b.link.pc.remoteDescription?.sdp ?? '')?.[1];
   a.link.sendData(new TextEncoder().encode('after stale'));
-  await until(() => b.received.includes('after stale'), 'data after stale signals');
+  await until(() => b.received.includes('after stale'), 'data after stale signals', 10_000);
   const result = {
     restarted: ufrag(a.link.pc) !== before,
     staleIgnored: staleUfrag !== undefined && remoteUfragAtB !== staleUfrag,

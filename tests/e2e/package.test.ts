@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RELAY_PROTOCOL_VERSION } from '../../crdt/relay-wire';
-import { PROTOCOL_VERSION } from '../../crdt/wire';
+import { RELAY_PROTOCOL_VERSION } from '../../crdt/protocol/relay-wire';
+import { PROTOCOL_VERSION } from '../../crdt/protocol/wire';
 import { launchChromium, newParticipant } from '../support/browser';
 import { expectVideoFlowing, peerIds, twoPersonCall } from '../support/room-actions';
 import { repoRoot, startRelay, type RelayProcess } from '../support/relay-process';
@@ -63,6 +63,8 @@ describe('the packed package, installed with --omit=dev', { timeout: 300_000 }, 
   });
 
   it('starts, serves the page and /healthz, passes its container health check, and carries a two-person call', async () => {
+    // The installed server; the page it serves is this checkout's test build (startRelay sets
+    // CONFAB_STATIC), since the call is checked through window.confabDebug, which dist/ has not.
     relay = await startRelay({ command: [bin], args: ['--tls', 'off'] });
     expect(await (await fetch(new URL('/healthz', relay.url))).text()).toBe('ok\n');
     expect(await (await fetch(relay.url)).text()).toContain('<div id="app">');

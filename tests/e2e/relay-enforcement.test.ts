@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import WebSocket from 'ws';
-import { newSigningIdentity } from '../../crdt/host-identity';
-import { peerIdForKey } from '../../crdt/participant-identity';
-import { signRelayHello } from '../../crdt/relay-proof';
-import { RELAY_PROTOCOL_VERSION, type RelayServerMessage } from '../../crdt/relay-wire';
-import { roomTopicFor } from '../../crdt/room-topic';
+import { newSigningIdentity } from '../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../crdt/identity/participant-identity';
+import { signRelayHello } from '../../crdt/identity/relay-proof';
+import { RELAY_PROTOCOL_VERSION, type RelayServerMessage } from '../../crdt/protocol/relay-wire';
+import { roomTopicFor } from '../../crdt/identity/room-topic';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
 import { createRoom, framesDecoded, joinRoom, peerIds, waitUntil } from '../support/room-actions';

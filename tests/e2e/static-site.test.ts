@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
-import { repoRoot } from '../support/relay-process';
+import { testClientDir } from '../support/relay-process';
 import { createRoom, joinRoom, peerIds, waitUntil } from '../support/room-actions';
 
-/** dist/ from any static host, with the signaling relay somewhere else, named in the link. */
+/** The built client (its test build, dist-test/) from any static host, with the signaling relay somewhere else, named in the link. */
 describe('the built client on a plain static file server', () => {
   const h = useRelayAndBrowser();
   let staticServer: ChildProcess;
@@ -14,7 +13,7 @@ describe('the built client on a plain static file server', () => {
 
   beforeAll(async () => {
     // Python's http.server: about as plain as a static host gets, and no part of Confab.
-    staticServer = spawn('python3', ['-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', join(repoRoot, 'dist')], {
+    staticServer = spawn('python3', ['-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', testClientDir], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     staticUrl = await new Promise<string>((resolve, reject) => {

@@ -1,10 +1,10 @@
 import ndc, { type DataChannel, type PeerConnection, type Track } from 'node-datachannel';
 import WebSocket from 'ws';
-import { newSigningIdentity, type SigningIdentity } from '../../crdt/host-identity';
-import { peerIdForKey } from '../../crdt/participant-identity';
-import { signRelayHello } from '../../crdt/relay-proof';
-import { decodeRoomFrame, ROOM_CHANNEL_LABEL, type RoomFrame } from '../../crdt/room-message-frame';
-import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type UpVideo, type VideoLayer, type WantedLayer } from '../../crdt/relay-wire';
+import { newSigningIdentity, type SigningIdentity } from '../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../crdt/identity/participant-identity';
+import { signRelayHello } from '../../crdt/identity/relay-proof';
+import { decodeRoomFrame, ROOM_CHANNEL_LABEL, type RoomFrame } from '../../crdt/protocol/room-message-frame';
+import { RELAY_PROTOCOL_VERSION, VIDEO_LAYERS, type RelayClientMessage, type RelayServerMessage, type UpVideo, type VideoLayer, type WantedLayer } from '../../crdt/protocol/relay-wire';
 import { gatheredDescription } from '../../relay/sfu/peer';
 import { readRtcpFeedback } from '../../relay/sfu/rtcp';
 import { AUDIO_LEVEL_URI } from '../../relay/sfu/sdp';
@@ -12,6 +12,7 @@ import { EXT_AUDIO_LEVEL } from './packet-builder';
 import { OPUS_PT, playersFor, VP8_PT, type StreamPlayer } from './replayer';
 import type { Recording } from './recording';
 import { SlotVerifier } from './verifier';
+import { until } from '../support/wait';
 
 /** A participant key, as a browser tab makes one, and the peer id it hashes to. */
 export interface BotIdentity {
@@ -163,7 +164,7 @@ export class Bot {
     }
   }
 
-  /** Sends one room frame (crdt/room-message-frame.ts) on the room data channel. */
+  /** Sends one room frame (crdt/protocol/room-message-frame.ts) on the room data channel. */
   sendRoom(frame: Uint8Array): void {
     this.room?.sendMessageBinary(frame);
   }
@@ -269,7 +270,7 @@ export class Bot {
     } catch (err) {
       throw new Error(`${this.id}: ${(err as Error).message} (${this.describe()}, ice ${pc.iceState()}, signaling ${pc.signalingState()})`);
     }
-    await until(() => this.closed || ([...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()) && (!room || room.isOpen())));
+    await until(() => this.closed || ([...this.upTracks, ...this.downTracks].every((t) => t?.isOpen()) && (!room || room.isOpen())), 'tracks open', Infinity);
   }
 
   private filterCandidates(sdp: string): string {
@@ -280,8 +281,4 @@ export class Bot {
       .filter((line) => !line.startsWith('a=candidate:') || keep(line))
       .join('\r\n');
   }
-}
-/** Polls: registering onOpen after a track opened would wait forever. */
-async function until(check: () => boolean): Promise<void> {
-  while (!check()) await new Promise((r) => setTimeout(r, 20));
 }

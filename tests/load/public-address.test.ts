@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBots, startRelayNode, type RelayNode, type RoomOfBots } from './harness';
 import { loadRecording } from './recording';
 import { originOf } from './verifier';
+import { sleep } from '../support/wait';
 
 /**
  * `--public-ip`: a relay node behind a 1:1 NAT must be reachable at the address it is told,
@@ -10,7 +11,6 @@ import { originOf } from './verifier';
  * across a NAT where neither side can reach the other's private addresses.
  */
 const PUBLIC_IP = '127.0.0.2';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a relay node advertising a public address', () => {
   let relay: RelayNode;

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeRoomFrame, RoomMessageKind, type RoomFrame } from '../../crdt/room-message-frame';
+import { encodeRoomFrame, RoomMessageKind, type RoomFrame } from '../../crdt/protocol/room-message-frame';
 import type { Bot } from './bot';
 import { startBots, startRelayNode, type RelayNode, type RoomOfBots } from './harness';
 import { loadRecording } from './recording';
+import { sleep } from '../support/wait';
 
 /**
  * Room state through a real relay node process (PROTOCOL.md, "Room state through the relay"):
@@ -10,7 +11,6 @@ import { loadRecording } from './recording';
  * forwards here is opaque bytes to it, so plain text stands in for sealed messages.
  */
 const BOTS = 6;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe(`room state through the relay node: ${BOTS} bots with room channels`, () => {

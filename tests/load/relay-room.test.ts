@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { VideoLayer } from '../../crdt/relay-wire';
+import type { VideoLayer } from '../../crdt/protocol/relay-wire';
 import type { Bot } from './bot';
 import { startBots, startRelayNode, tilePlan, type RelayNode, type RoomOfBots } from './harness';
 import { loadRecording } from './recording';
 import { originOf } from './verifier';
+import { sleep } from '../support/wait';
 
 /**
  * A room of 12 synthetic participants through a real relay node process: each publishes the
@@ -13,7 +14,6 @@ const BOTS = 12;
 const TILES = 4;
 const LEVELS = (i: number) => (i < 3 ? 10 + 10 * i : i === BOTS - 1 ? 127 : 70 + i); // 0–2 loud, the last one muted
 const STREAM_OF: Record<VideoLayer, number> = { low: 1, mid: 2, high: 3 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe(`a relay room of ${BOTS} bots`, () => {
   let relay: RelayNode;

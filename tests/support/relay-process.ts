@@ -2,6 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+/** The client's test build (dist-test/, made by `npm run build` beside dist/): only it has window.confabDebug. */
+export const testClientDir = fileURLToPath(new URL('../../dist-test', import.meta.url));
+/** Relays started here serve the test build, unless CONFAB_STATIC says otherwise. */
+const relayEnv = () => ({ ...process.env, CONFAB_STATIC: process.env.CONFAB_STATIC ?? testClientDir });
 
 export interface RelayProcess {
   url: string;
@@ -18,6 +22,7 @@ export async function startRelay(opts: { port?: number; args?: string[]; command
   const args = [...programArgs, '--host', '127.0.0.1', '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
   const child = spawn(program!, args, {
     cwd: repoRoot,
+    env: relayEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.env ? { env: opts.env } : {}),
   });

@@ -1,13 +1,7 @@
 import type { Page } from 'playwright-core';
+import { waitUntil } from './wait';
 
-/** Polls until `check` holds; throws naming what never happened. */
-export async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitUntil };
 
 /** What a person does on the home page: Create room, then read the invite link shown. */
 export async function createRoom(page: Page, baseUrl: string): Promise<string> {

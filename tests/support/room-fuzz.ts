@@ -1,10 +1,10 @@
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { frameMessage } from '../../client/src/net/channel-framing';
-import type { ControlRecord } from '../../crdt/control-records';
-import { RoomDoc } from '../../crdt/room-doc';
-import { ChannelTag } from '../../crdt/wire';
+import { frameMessage } from '../../crdt/protocol/channel-framing';
+import type { ControlRecord } from '../../crdt/room/control-records';
+import { RoomDoc } from '../../crdt/room/room-doc';
+import { ChannelTag } from '../../crdt/protocol/wire';
 
 /**
  * Seeded generators of hostile data-channel frames for the room model: what a peer holding

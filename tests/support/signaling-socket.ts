@@ -1,8 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
-import { SIGNALING_LIMITS } from '../../crdt/wire';
+import { SIGNALING_LIMITS } from '../../crdt/protocol/wire';
 import { createSignalingRelay, type SignalingLimits, type SignalingRelayOptions } from '../../relay/signaling';
+import { sleep, until } from './wait';
 
 export type Frame = Record<string, unknown>;
 
@@ -33,14 +34,8 @@ export async function connect(wsUrl: string, opts: WebSocket.ClientOptions = {})
 }
 export type Client = Awaited<ReturnType<typeof connect>>;
 
-export const settle = (ms = 100) => new Promise((r) => setTimeout(r, ms));
-export async function until(check: () => boolean, timeoutMs = 3_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await settle(10);
-  }
-}
+export const settle = (ms = 100) => sleep(ms);
+export { until };
 
 /** The relay alone on a bare node:http server, with limits tight enough to test quickly. */
 export async function bareRelay(limits: SignalingLimits = SIGNALING_LIMITS, opts: SignalingRelayOptions = {}) {

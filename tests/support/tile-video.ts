@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { waitUntil } from './room-actions';
+import { waitUntil } from './wait';
 
 export interface TileVideoState {
   playing: boolean;

@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
-import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room-doc';
+import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room/room-doc';
 
 function clock(ms: number): string {
   return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });

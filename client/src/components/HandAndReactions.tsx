@@ -1,5 +1,5 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
-import { REACTIONS, type Reaction } from '../../../crdt/room-schema';
+import { REACTIONS, type Reaction } from '../../../crdt/room/room-schema';
 import { Icon } from './icons';
 
 /** Toolbar: Raise hand (a toggle) and Reactions (a small tray of emoji). */

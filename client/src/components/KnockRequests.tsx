@@ -1,5 +1,5 @@
 import { For, type JSX } from 'solid-js';
-import type { Knock } from '../room-moderation';
+import type { Knock } from '../session/room-moderation';
 
 /** People asking to join a locked room, each with Admit and Deny. */
 export function KnockRequests(props: { knocks: Knock[]; onAdmit(k: Knock): void; onDeny(k: Knock): void; floating?: boolean }): JSX.Element {

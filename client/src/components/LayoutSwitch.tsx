@@ -1,5 +1,5 @@
 import type { JSX } from 'solid-js';
-import type { LayoutMode } from '../stage-layout';
+import type { LayoutMode } from './stage-layout';
 
 /** Grid or speaker layout: two pressed-or-not buttons, named for what they show. */
 export function LayoutSwitch(props: { mode: LayoutMode; onMode(mode: LayoutMode): void }): JSX.Element {

@@ -1,5 +1,5 @@
 import type { JSX } from 'solid-js';
-import type { QualityGrade } from '../media/link-quality';
+import type { QualityGrade } from '../media/stats/link-quality';
 
 const LIT: Record<QualityGrade, number> = { good: 3, fair: 2, poor: 1 };
 

@@ -1,10 +1,10 @@
 import { createEffect, createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
-import { describeQuality } from '../media/link-quality';
-import type { QualityWatch } from '../media/quality-watch';
-import type { RoomSession } from '../room-session';
-import { featuredPerson, pageOf, tilesPerPage, type LayoutMode } from '../stage-layout';
-import { fitTiles } from '../tile-layout';
-import { reachLabel } from '../views/reach-label';
+import { describeQuality } from '../media/stats/link-quality';
+import type { QualityWatch } from '../media/stats/quality-watch';
+import type { RoomSession } from '../session/room-session';
+import { featuredPerson, pageOf, tilesPerPage, type LayoutMode } from './stage-layout';
+import { fitTiles } from './tile-layout';
+import { reachLabel } from './reach-label';
 import { LayoutSwitch } from './LayoutSwitch';
 import { Pager } from './Pager';
 import { VideoTile } from './VideoTile';

@@ -1,9 +1,9 @@
 import { createEffect, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import { REACTIONS, type Participant } from '../../../crdt/room-schema';
-import { watchPlayback } from '../media/playback-stall';
+import { REACTIONS, type Participant } from '../../../crdt/room/room-schema';
+import { watchPlayback } from '../media/stats/playback-stall';
 import { Icon } from './icons';
 import { QualityBars } from './QualityBars';
-import type { QualityGrade } from '../media/link-quality';
+import type { QualityGrade } from '../media/stats/link-quality';
 
 export interface VideoTileProps {
   stream: MediaStream;

@@ -1,6 +1,6 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
-import type { Knock } from '../room-moderation';
-import type { Role } from '../room-session';
+import type { Knock } from '../session/room-moderation';
+import type { Role } from '../session/room-session';
 import { Icon } from './icons';
 import { InviteLink } from './InviteLink';
 import { KnockRequests } from './KnockRequests';

@@ -1,5 +1,5 @@
 import { createSignal, type Accessor } from 'solid-js';
-import type { MediaKind } from '../net/peer-link';
+import type { MediaKind } from '../mesh/peer-link';
 import { DeviceChoice, type DeviceKind } from './device-choice';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };

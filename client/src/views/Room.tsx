@@ -10,11 +10,12 @@ import { HandAndReactions } from '../components/HandAndReactions';
 import { KnockRequests } from '../components/KnockRequests';
 import { LockedOut } from '../components/LockedOut';
 import { YourRoomPanel, type PersonRow, type RoomActions } from '../components/YourRoomPanel';
-import { QualityWatch } from '../media/quality-watch';
-import { SpeakerWatch } from '../media/speaker-watch';
-import { hostUrl } from '../../../crdt/room-link';
-import { exportedHostKey } from '../net/stored-keys';
-import type { RoomSession } from '../room-session';
+import { QualityWatch } from '../media/stats/quality-watch';
+import { SpeakerWatch } from '../media/speaking/speaker-watch';
+import { hostUrl } from '../../../crdt/identity/room-link';
+import { exportedHostKey } from '../storage/stored-keys';
+import type { RoomSession } from '../session/room-session';
+import { exposeSpeakerLevels } from '../test-hooks/debug-hooks';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -49,7 +50,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   onCleanup(() => quality.stop());
   // Through the relay the levels stay on the relay, which says whom it ranks loudest.
   const speaker = () => (session.topology() === 'relay' ? session.relaySpeaker() : speakers.speaker());
-  session.debugSpeakerLevels = () => Object.fromEntries(speakers.lastLevels);
+  if (import.meta.env.MODE === 'test-hooks') exposeSpeakerLevels(() => Object.fromEntries(speakers.lastLevels));
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
     setActionError('');

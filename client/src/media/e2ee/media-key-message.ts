@@ -1,5 +1,7 @@
-import { fromBase64Url, toBase64Url, utf8 } from '../../net/bytes';
+import { fromBase64Url, toBase64Url } from '../../../../crdt/protocol/base64url';
 import { MEDIA_KEY_BYTES, type MediaKey } from './media-keyring';
+
+const utf8 = new TextEncoder();
 
 /** A media key as it crosses a peer data channel: JSON {epoch, key}, the key in base64url. */
 export function encodeMediaKey(key: MediaKey): Uint8Array {

@@ -1,0 +1,468 @@
+import { createSignal, type Accessor } from 'solid-js';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import type { Exclusion, RoomControlState } from '../../../crdt/room/control-records';
+import { emptyControlState, exclusionOf, mayParticipate } from '../../../crdt/room/control-records';
+import { DocSync } from '../../../crdt/room/doc-sync';
+import type { SigningIdentity } from '../../../crdt/identity/host-identity';
+import { peerIdForKey } from '../../../crdt/identity/participant-identity';
+import { RoomControls } from '../../../crdt/room/room-controls';
+import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
+import { SignedRoom } from '../../../crdt/room/signed-room';
+import { ChannelTag } from '../../../crdt/protocol/wire';
+import { deriveEpochZeroKey } from '../media/e2ee/frame-crypto';
+import { MediaEncryption } from '../media/e2ee/media-encryption';
+import { decodeMediaKey, encodeMediaKey } from '../media/e2ee/media-key-message';
+import { MediaKeyring } from '../media/e2ee/media-keyring';
+import type { LocalMedia } from '../media/local-media';
+import type { QualitySources, StatsSource } from '../media/stats/quality-watch';
+import { ScreenShare } from '../media/screen-share';
+import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
+import { Admission } from './admission';
+import { fromBase64Url } from '../../../crdt/protocol/base64url';
+import { MeshSession, type RemotePeer } from '../mesh/mesh-session';
+import { relayCredentials } from '../relay-node/relay-credentials';
+import { meshLinksWanted, relayUrlFor, type Topology } from '../topology/topology';
+import { TopologySwitch, type StageView } from '../topology/topology-switch';
+import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys';
+import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
+import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
+import { storedControlLog } from '../storage/stored-control-log';
+import { keepHostKey, participantIdentity, storedHostIdentity } from '../storage/stored-keys';
+import { MeshMedia } from '../mesh/mesh-media';
+import { PeerViews, type PeerView } from './peer-views';
+import { Moderation } from './room-moderation';
+
+export type Role = 'host' | 'cohost' | 'guest';
+
+/** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
+export type Standing = 'in' | 'knocking' | Exclusion;
+
+interface Identities {
+  self: SigningIdentity;
+  selfId: string;
+  host: SigningIdentity | null;
+}
+
+/**
+ * Everything one person's presence in a room needs: the room document and its sync, the
+ * signed control records, the signaling client and the mesh of peer connections, exposed to
+ * the views as signals. It is made when the join screen opens, so keys and the signaling
+ * socket are ready by the time the person clicks Join; nothing is announced before start().
+ */
+export class RoomSession {
+  selfId = '';
+  selfKey = '';
+  readonly hostHeld: Accessor<boolean>;
+  readonly room = new RoomDoc();
+  /** The room as shown: entries verified against their authors' keys; our writes signed. */
+  readonly signed: SignedRoom;
+  readonly screen = new ScreenShare();
+  readonly controls: RoomControls;
+  readonly moderation: Moderation;
+  readonly peers: Accessor<PeerView[]>;
+  private readonly views = new PeerViews();
+  readonly participants: Accessor<Participant[]>;
+  readonly chat: Accessor<ChatMessage[]>;
+  readonly signalingStatus: Accessor<SignalingStatus>;
+  readonly controlState: Accessor<RoomControlState>;
+  readonly standing: Accessor<Standing>;
+  /** Resolves when keys, identity and the stored room document are loaded. */
+  readonly prepared: Promise<void>;
+  private readonly setStanding: (s: Standing) => void;
+  /** Set while the signaling server turns this room away (full); the Room view says so. */
+  readonly signalingRefusal: Accessor<SignalingRefusal | null>;
+  /** The room answered "cannot decrypt you": the link's secret is wrong, or the room is gone. */
+  readonly linkRejected: Accessor<boolean>;
+  private readonly setLinkRejected: (rejected: boolean) => void;
+  /** Mesh, or relay (media through the relay node; the room document still over mesh channels). */
+  readonly topology: Accessor<Topology>;
+  /** The relay node failed us; the room runs as a mesh and the relay is tried again. */
+  readonly relayLost: Accessor<boolean>;
+  /** In relay mode, one track per audio slot: the Room view plays them. */
+  readonly relayAudio: Accessor<MediaStreamTrack[]>;
+  private readonly setRelayAudio: (tracks: MediaStreamTrack[]) => void;
+  /** In relay mode, whom the relay ranks loudest (the audio levels never reach the page there). */
+  readonly relaySpeaker: Accessor<string | null>;
+  private readonly setRelaySpeaker: (id: string | null) => void;
+  /** Mesh or relay, and which relay (read by the debug hooks too). */
+  readonly switch: TopologySwitch;
+  /** What the stage shows, which a relay link needs to know (which tiles, how big, who is pinned). */
+  readonly stage: StageView;
+  private meshPeers: RemotePeer[] = [];
+  /** What goes over mesh links (mesh-media.ts). */
+  private readonly meshMedia = new MeshMedia({
+    local: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+    relayForwardsScreens: () => this.switch.connectedRelay()?.forwardsScreens === true,
+    send: async (kind, track) => this.mesh?.replaceTrack(kind, track),
+  });
+  private readonly sync = new DocSync(this.room.doc);
+  /** The room document and media keys through relay links. */
+  private readonly relayRoom = new RelayRoomState(
+    this.sync,
+    () => this.keyring,
+    () => this.refreshLinksWanted(),
+    () => openToLinkHolders(this.controls.state),
+  );
+  /** Whether we want peer links (as last told to our peers). */
+  private linksWanted = true;
+  private readonly keys: Promise<RoomKeys>;
+  protected readonly identities: Promise<Identities>;
+  private readonly signaling: SignalingClient;
+  protected mesh: MeshSession | null = null;
+  /** End-to-end media encryption: the worker that seals frames, and which key is current. */
+  encryption: MediaEncryption | null = null;
+  protected keyring: MediaKeyring | null = null;
+  private gate: Admission | null = null;
+  private name = '';
+  private left = false;
+  private readonly unsubscribe: (() => void)[] = [];
+  /** This browser's copy of the room document: a reload or crash loses no chat. */
+  private readonly persistence: IndexeddbPersistence;
+
+  constructor(
+    readonly link: RoomLink,
+    readonly media: LocalMedia,
+    /** From a host link: kept in this browser, which becomes a host device. */
+    hostKeyFromLink?: string,
+  ) {
+    const [participants, setParticipants] = createSignal<Participant[]>([]);
+    const [chat, setChat] = createSignal<ChatMessage[]>([]);
+    const [status, setStatus] = createSignal<SignalingStatus>('connecting');
+    const [controlState, setControlState] = createSignal<RoomControlState>(emptyControlState(), { equals: false });
+    const [standing, setStanding] = createSignal<Standing>('in');
+    const [hostHeld, setHostHeld] = createSignal(false);
+    this.hostHeld = hostHeld;
+    const [refusal, setRefusal] = createSignal<SignalingRefusal | null>(null);
+    this.peers = this.views.peers;
+    this.participants = participants;
+    this.chat = chat;
+    this.signalingStatus = status;
+    [this.linkRejected, this.setLinkRejected] = createSignal(false);
+    this.signalingRefusal = refusal;
+    [this.relayAudio, this.setRelayAudio] = createSignal<MediaStreamTrack[]>([]);
+    [this.relaySpeaker, this.setRelaySpeaker] = createSignal<string | null>(null);
+    this.controlState = controlState;
+    this.standing = standing;
+    this.setStanding = setStanding;
+    // A removed person's relay choice does not count (nor does anyone's the records keep out).
+    this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
+    this.unsubscribe.push(
+      this.signed.onChange(() => {
+        setParticipants(this.signed.participants());
+        setChat(this.signed.chat());
+        this.switch?.recordedRelayChanged(this.signed.relayChoice()?.relay ?? null);
+      }),
+    );
+    this.controls = new RoomControls(link.roomId, this.room, storedControlLog(link.roomId));
+    this.unsubscribe.push(this.controls.onChange((state) => {
+      setControlState(state);
+      this.onControlsChanged();
+    }));
+    const persistence = (this.persistence = new IndexeddbPersistence(`confab-room-${link.roomId}`, this.room.doc));
+    const keys = (this.keys = deriveRoomKeys(link));
+    const identities = (this.identities = (async () => {
+      if (hostKeyFromLink && !(await keepHostKey(link.roomId, hostKeyFromLink))) {
+        console.warn('[confab] the host key in this link is not this room\'s; joining as a guest');
+      }
+      const self = await participantIdentity(link.roomId);
+      return { self, selfId: await peerIdForKey(self.publicKey), host: await storedHostIdentity(link.roomId) };
+    })());
+    const controls = this.controls;
+    const signed = this.signed;
+    this.prepared = (async () => {
+      const ids = await identities;
+      this.selfId = ids.selfId;
+      this.selfKey = ids.self.publicKey;
+      signed.signAs(ids.self, ids.selfId);
+      setHostHeld(ids.host !== null);
+      await Promise.all([keys, persistence.whenSynced]);
+      await controls.settled();
+    })();
+    this.moderation = new Moderation({
+      roomId: link.roomId,
+      controls: this.controls,
+      controlState,
+      identities: this.identities,
+      mesh: () => this.mesh,
+      present: () => this.peers().map((p) => p.id),
+      onRemoved: (peerId) => this.rotateMediaKey(peerId),
+    });
+    this.signaling = new SignalingClient({
+      url: link.relay ?? signalingUrlFor(location),
+      onMessage: (topic, data) => this.mesh?.receive(topic, data),
+      onStatus: (s) => {
+        setRefusal(this.signaling.refusal);
+        setStatus(s);
+      },
+      onOpen: () => this.mesh?.reannounce(),
+      onWelcome: () => void this.switch.welcomed(),
+    });
+    const signalingUrl = link.relay ?? signalingUrlFor(location);
+    this.switch = new TopologySwitch({
+      meshPeerIds: () => this.knownPeerIds(),
+      relayOffer: () => this.signaling.relay,
+      relayUrl: () => relayUrlFor(signalingUrl),
+      recordedRelay: () => this.signed.relayChoice()?.relay ?? null,
+      roomKey: async () => (await keys).roomTopic,
+      selfId: () => this.selfId,
+      relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls),
+      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+      iceServers: () => this.signaling.iceServers,
+      protect: (t, media) => this.encryption?.protect(t, media),
+      relayRoom: {
+        sealer: {
+          sealMessage: async (plain) => (await keys).sealMessage(plain),
+          openMessage: async (sealed) => (await keys).openMessage(sealed),
+        },
+        handlers: this.relayRoom,
+      },
+      setMeshMedia: (on) => {
+        this.meshMedia.setOn(on);
+        this.refreshLinksWanted();
+      },
+      relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
+      recordRelay: (url) => void this.signed.setRelayChoice(url),
+      changed: () => this.updatePeerViews(),
+    });
+    this.stage = this.switch;
+    this.topology = this.switch.topology;
+    this.relayLost = this.switch.relayLost;
+  }
+
+  /** Host: this browser holds the host key. Co-host: the host's record names our key. */
+  role(): Role {
+    if (this.hostHeld()) return 'host';
+    return this.controlState().cohosts.has(this.selfKey) ? 'cohost' : 'guest';
+  }
+
+  /** What the records say a connected peer is. */
+  roleOf(peerId: string): Role {
+    const key = this.mesh?.keyOf(peerId);
+    const state = this.controlState();
+    if (!key) return 'guest';
+    if (state.hostSessions.has(key)) return 'host';
+    return state.cohosts.has(key) ? 'cohost' : 'guest';
+  }
+
+  async start(name: string): Promise<void> {
+    this.name = name;
+    await this.prepared;
+    const ids = await this.identities;
+    if (ids.host) await this.moderation.claimHostSession();
+    const own = this.controls.state;
+    const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
+    if (exclusion) return this.shutOut(exclusion);
+    const signaling = this.signaling;
+    void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
+    const encryption = (this.encryption = new MediaEncryption());
+    const epochZero = await deriveEpochZeroKey(fromBase64Url(this.link.secret) as Uint8Array<ArrayBuffer>, this.link.roomId);
+    const keyring = (this.keyring = new MediaKeyring(epochZero, { install: (id, raw, send) => encryption.useKey(id, raw, send) }));
+    this.mesh = new MeshSession({
+      selfId: this.selfId,
+      protect: (t, media) => encryption.protect(t, media),
+      // Whoever links with a newcomer hands over the current key (the newcomer was admitted).
+      onChannelOpen: (peerId) => {
+        if (keyring.current.epoch > 0) this.mesh?.sendData(peerId, ChannelTag.MediaKey, encodeMediaKey(keyring.current));
+      },
+      onMediaKey: (_from, bytes) => {
+        const key = decodeMediaKey(bytes);
+        if (key) keyring.offer(key);
+      },
+      keys: await this.keys,
+      signaling: this.signaling,
+      sync: this.sync,
+      gate,
+      localTrack: (kind) => this.meshMedia.track(kind),
+      linksWanted: () => this.linksWanted,
+      // A getter: each new connection reads the servers of the latest welcome frame, which
+      // may arrive after Join (a reload goes straight in).
+      rtcConfig: {
+        get iceServers() {
+          return signaling.iceServers;
+        },
+      },
+      onPeersChanged: (peers) => {
+        this.meshPeers = peers;
+        this.updatePeerViews();
+        this.switch.reconsider();
+      },
+      onRefused: (from, msg) => void this.onRefused(gate, from, msg.records),
+      onKnock: (from, msg) => void this.moderation.onKnock(from, msg.key, msg.name),
+      onDecision: (_from, msg) => void gate.keep(msg.records),
+      onGone: (peerId) => this.moderation.forget(peerId),
+      onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
+      onRelaySignal: (envelope) => void this.switch.heard(envelope),
+    });
+    this.media.onTrackChange = async (kind, track) => {
+      if (kind !== 'screen') this.switch.replaceTrack(kind, track);
+      this.publishMediaState();
+      await this.meshMedia.changed(kind);
+    };
+    this.screen.onChange = (track) => {
+      this.refreshLinksWanted();
+      this.switch.replaceTrack('screen', track);
+      void this.meshMedia.changed('screen');
+      void this.signed.setMedia({ screenOn: track !== null });
+    };
+    await this.mesh.start();
+  }
+
+  /** Asks the host (and co-hosts) of a locked room to let us in. */
+  knock(): void {
+    this.setStanding('knocking');
+    this.mesh?.knock(this.name);
+  }
+
+  /** The participant record of a connected peer (names arrive with the room document). */
+  participant(peerId: string): Participant | undefined {
+    return this.participants().find((p) => p.id === peerId);
+  }
+
+  publishMediaState(): void {
+    void this.signed.setMedia({ micOn: this.media.micOn(), camOn: this.media.camOn() });
+  }
+
+  setHand(up: boolean): void {
+    void this.signed.setHand(up);
+  }
+
+  react(emoji: Reaction): void {
+    void this.signed.react(emoji);
+  }
+
+  sendChat(text: string): void {
+    void this.signed.sendChat(text);
+  }
+
+  leave(): void {
+    if (this.left) return;
+    this.left = true;
+    if (this.mesh) void this.signed.leave();
+    this.mesh?.leave();
+    this.switch.close();
+    this.screen.stop();
+    this.meshMedia.stop();
+    this.signaling.close();
+    this.encryption?.stop();
+    for (const stop of this.unsubscribe) stop();
+    this.controls.destroy();
+    this.signed.destroy();
+    this.sync.destroy();
+    void this.persistence.destroy();
+  }
+
+  /**
+   * After this peer removed someone: a new media key for those who remain, over their data
+   * channels. The removed person knows the room secret, so epoch 0 is no secret from them.
+   */
+  private rotateMediaKey(removed: string): void {
+    const mesh = this.mesh;
+    if (!mesh || !this.keyring) return;
+    const key = this.keyring.rotate();
+    for (const peer of mesh.remotePeers()) if (peer.id !== removed) mesh.sendData(peer.id, ChannelTag.MediaKey, encodeMediaKey(key));
+    this.relayRoom.sendMediaKey(key, removed);
+  }
+
+  /**
+   * Everyone we know is here besides the relay's publishers: linked peers, and peers that said
+   * a relay carries them (once we are on a relay, only those it lists: a closed tab says no bye).
+   */
+  private knownPeerIds(): string[] {
+    const relayed = this.switch.connectedRelay()?.publishers();
+    const linkless = this.mesh?.linklessPeerIds() ?? [];
+    return [...this.meshPeers.map((p) => p.id), ...(relayed ? linkless.filter((id) => relayed.includes(id)) : linkless)];
+  }
+
+  /** The receiver of a connected peer's microphone: the relay slot carrying it, or the first transceiver of its mesh link. */
+  audioReceiver(peerId: string): RTCRtpReceiver | undefined {
+    const relay = this.switch.connectedRelay();
+    if (relay?.videoReceiverOf(peerId)) return relay.audioReceiverOf(peerId);
+    return this.mesh?.link(peerId)?.pc.getTransceivers()[0]?.receiver;
+  }
+
+  /** The connection to a peer (mesh). */
+  connection(peerId: string): RTCPeerConnection | undefined {
+    return this.mesh?.link(peerId)?.pc;
+  }
+
+  /**
+   * What the quality indicators measure: in a mesh, each peer's connection (which is also our
+   * uplink to them); through the relay, the slot receiving each peer and the relay connection.
+   */
+  qualitySources(): QualitySources {
+    const relay = this.switch.connectedRelay();
+    const perPeer = new Map<string, StatsSource>();
+    const uplinks: StatsSource[] = relay ? [relay.connection] : [];
+    for (const peer of this.peers()) {
+      const source = relay?.videoReceiverOf(peer.id) ?? this.connection(peer.id);
+      if (source) perPeer.set(peer.id, source);
+      const mesh = this.connection(peer.id);
+      if (!relay && mesh) uplinks.push(mesh);
+    }
+    return { perPeer, uplinks };
+  }
+
+  /** Out for good: leave, and turn the camera and microphone off. */
+  protected shutOut(reason: 'ended' | 'removed'): void {
+    this.setStanding(reason);
+    this.leave();
+    this.media.stop();
+  }
+
+  /** A refusal tells us the records that keep us out; they go in our own doc if genuine. */
+  private async onRefused(gate: Admission, from: string, records: unknown[]): Promise<void> {
+    await gate.keep(records);
+    // Knocking: someone new who may let us in has just turned up.
+    if (this.standing() === 'knocking') this.mesh?.signal(from, { kind: 'knock', key: gate.selfKey, name: this.name });
+  }
+
+  private onControlsChanged(): void {
+    this.relayRoom.refresh();
+    if (!this.mesh || !this.gate || this.left) return;
+    this.mesh.enforce();
+    this.updatePeerViews();
+    const exclusion = exclusionOf(this.controls.state, this.gate.selfKey);
+    const before = this.standing();
+    if (exclusion === 'ended' || exclusion === 'removed') {
+      this.shutOut(exclusion);
+    } else if (exclusion === null) {
+      this.setStanding('in');
+      // Just let in: say hello again, with the admission as proof.
+      if (before !== 'in') this.mesh.reannounce();
+    } else if (!(exclusion === 'locked' && before === 'knocking')) {
+      this.setStanding(exclusion);
+    }
+  }
+
+  /** Tiles follow mesh links and the relay's publishers (peer-views.ts). */
+  private updatePeerViews(): void {
+    const relay = this.switch.connectedRelay();
+    if (this.views.update(this.meshPeers, relay, (id) => this.knownExcluded(id))) this.refreshLinksWanted();
+    this.setRelayAudio(relay ? relay.audioTracks() : []);
+    this.setRelaySpeaker(relay?.loudest() ?? null);
+  }
+
+  /**
+   * Someone the room's records keep out (removed, or not admitted to a locked room) whose mesh
+   * link we closed: not shown even in the moment before the relay, which enforces the same
+   * records, drops them.
+   */
+  private knownExcluded(peerId: string): boolean {
+    const key = this.mesh?.keyOf(peerId);
+    return key !== undefined && (this.gate?.exclusion(key) ?? null) !== null;
+  }
+
+  /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
+  private refreshLinksWanted(): void {
+    const wanted = meshLinksWanted({
+      meshMedia: this.meshMedia.on,
+      relayCarriesRoom: this.relayRoom.carrying(),
+      screenOnLinks: this.screen.track() !== null && this.meshMedia.screenOnMesh(),
+      people: this.peers().length + 1,
+    });
+    if (wanted === this.linksWanted) return;
+    this.linksWanted = wanted;
+    this.mesh?.linksWantedChanged();
+  }
+}
