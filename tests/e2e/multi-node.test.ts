@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { launchChromium, newParticipant } from '../support/browser';
 import { startRedis, type RedisProcess } from '../support/redis-process';
 import { startRelay, type RelayProcess } from '../support/relay-process';
-import { audioPeak, createRoom, joinRoom, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { audioPeak, createRoom, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 import { expectTilePlaying } from '../support/tile-video';
 
 /** `confab_relay_participants` from a node's /metrics. */
@@ -65,6 +65,7 @@ describe('two Confab nodes on one Redis', { timeout: 300_000 }, () => {
 
   it('node 1 dies: the room is placed again on node 2, Bob and Carol see each other again and keep their chat', async () => {
     await sendChat(pages.bob, 'before node 1 died');
+    await openChat(pages.carol); // chat text is shown only with the panel open
     await pages.carol.getByText('before node 1 died').waitFor({ timeout: 20_000 });
     node1.process.kill('SIGKILL');
     await expect.poll(() => relayParticipants(node2), { timeout: 90_000, interval: 1_000 }).toBe(2);
