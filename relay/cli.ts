@@ -46,6 +46,7 @@ async function main(): Promise<void> {
       meshMax: config.meshMax,
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       ...(config.udpPort ? { udpPort: config.udpPort } : {}),
+      ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
       log,
     });
   } catch (err) {

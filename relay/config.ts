@@ -56,6 +56,9 @@ signaling (see \`confab relay --help\`).
                      at once (default 20; env CONFAB_MAX_ROOMS_PER_ADDRESS), so nobody
                      fills --max-rooms from a few machines. Raise it for a big office
                      behind one NAT.
+  --redis URL        redis://host:port of a cluster of Confab nodes (env CONFAB_REDIS_URL):
+                     signaling reaches every node, and a room that moves to a relay node is
+                     placed on the least-loaded node (DEPLOY.md). Without it: one node alone.
   --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
                      stderr, one a server event
   --version          print the version of Confab and of its wire protocol
@@ -80,6 +83,7 @@ export interface Config {
   maxRoomsPerAddress: number;
   meshMax: number;
   logLevel: LogLevel;
+  redisUrl?: string;
 }
 
 /** A bad flag or variable: the CLI prints the message and exits 2. */
@@ -112,6 +116,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         'max-rooms-per-address': { type: 'string' },
         'mesh-max': { type: 'string' },
         'log-level': { type: 'string' },
+        redis: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -137,6 +142,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
   const https = values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? '');
   const tls = setting('tls', 'CONFAB_TLS');
+  const redis = setting('redis', 'CONFAB_REDIS_URL');
+  if (redis && !/^rediss?:\/\/[^\s]+$/.test(redis[0])) throw new ConfigError(`${redis[1]} must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379`);
   if (tls && tls[0] !== 'off') throw new ConfigError(`${tls[1]} takes only "off" (plain HTTP behind a TLS proxy), not "${tls[0]}"`);
   if (tls && (https || tlsCert)) throw new ConfigError(`${tls[1]} off serves plain HTTP: it does not go with --https or --tls-cert`);
   return {
@@ -156,6 +163,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     maxRoomsPerAddress: integerSetting(setting('max-rooms-per-address', 'CONFAB_MAX_ROOMS_PER_ADDRESS'), 1, SIGNALING_LIMITS.maxRoomsPerAddress),
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
     logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
+    ...(redis ? { redisUrl: redis[0] } : {}),
   };
 }
 

@@ -1,13 +1,18 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IceServer } from '../crdt/protocol/wire';
+import { createPlacement, type Placement } from './cluster/placement';
+import { createRedisBus } from './cluster/redis-bus';
+import { createRelayRouter } from './cluster/relay-router';
 import { DEFAULT_MESH_MAX } from './config';
 import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
 import { createRelayNode } from './sfu/node';
 import { staticFiles } from './static-files';
+import { lanAddresses } from './tls';
 
 export interface ServerOptions {
   host: string;
@@ -29,6 +34,8 @@ export interface ServerOptions {
   udpPort?: number;
   /** Rooms of up to this many people stay a full mesh; bigger ones use the relay node at /relay (default 6). */
   meshMax?: number;
+  /** Redis of a cluster of nodes: signaling reaches every node, a room's relay lives on one (relay/cluster/). */
+  redisUrl?: string;
   log?: Logger;
 }
 
@@ -52,7 +59,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
   });
+  const nodeId = randomBytes(6).toString('hex');
+  const bus = opts.redisUrl ? createRedisBus(opts.redisUrl, nodeId, (topic, data) => signaling.deliver(topic, data), log) : undefined;
   const signaling = createSignalingRelay(undefined, {
+    ...(bus ? { bus } : {}),
     log,
     iceServers: opts.iceServers,
     relay: { meshMax: opts.meshMax ?? DEFAULT_MESH_MAX },
@@ -84,10 +94,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   server.on('upgrade', (req, socket, head) => {
     const path = pathOf(req.url);
     if (path === '/signal') signaling.handleUpgrade(req, socket, head);
-    else if (path === '/relay') relayNode.handleUpgrade(req, socket, head);
+    else if (path === '/relay') (router ?? relayNode).handleUpgrade(req, socket, head);
     else socket.destroy();
   });
   server.on('clientError', (_err, socket) => socket.destroy());
+  let router: ReturnType<typeof createRelayRouter> | undefined;
+  let placement: Placement | undefined;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -98,12 +110,35 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   });
   const { port } = server.address() as AddressInfo;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  if (opts.redisUrl) {
+    // Where the other nodes reach this one's relay node: its own address, the first LAN one on a wildcard.
+    const reachableHost = wildcard ? (lanAddresses()[0] ?? '127.0.0.1') : hostForUrl;
+    try {
+      placement = await createPlacement({
+        url: opts.redisUrl,
+        nodeId,
+        relayUrl: `${opts.tls ? 'wss' : 'ws'}://${reachableHost}:${port}/relay`,
+        report: () => ({ load: relayNode.stats().participants + signaling.stats().sockets, rooms: router?.rooms() ?? [] }),
+        log,
+      });
+    } catch (err) {
+      relayNode.close();
+      await signaling.close();
+      await bus?.close();
+      server.close();
+      throw new Error(`could not reach Redis at ${opts.redisUrl}: ${(err as Error).message}`);
+    }
+    router = createRelayRouter(placement, (req, socket, head) => relayNode.handleUpgrade(req, socket, head), log);
+    log.info('cluster node', { node: nodeId });
+  }
   return {
     url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
     port,
     async close() {
       relayNode.close();
       await signaling.close();
+      await placement?.close();
+      await bus?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -26,6 +26,16 @@ export interface SignalingRelayOptions {
   /** Rooms one network may take part in at once (default limits.maxRoomsPerAddress). */
   maxRoomsPerAddress?: number;
   log?: Logger;
+  /** Other nodes of a cluster (relay/cluster/redis-bus.ts): their subscribers of a topic hear publishes here too. */
+  bus?: SignalingBus;
+}
+
+/** What the signaling relay tells the other nodes; they hand their publishes to `deliver`. */
+export interface SignalingBus {
+  /** The first socket here subscribed to `topic`, or the last one left. */
+  join(topic: string): void;
+  leave(topic: string): void;
+  publish(topic: string, data: SignalingData): void;
 }
 
 interface SocketState {
@@ -82,7 +92,10 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
       if (set.size === 1) rooms--;
       if (state) networks.unsubscribed(state.network, topic, set.size);
     }
-    if (set?.size === 0) subscribers.delete(topic);
+    if (set?.size === 0) {
+      subscribers.delete(topic);
+      opts.bus?.leave(topic);
+    }
     state?.topics.delete(topic);
     state?.refused.delete(topic);
   };
@@ -105,6 +118,19 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     state.lastRefillMs = nowMs;
     state.tokens -= 1;
     return state.tokens >= 0;
+  };
+
+  /** A publish to every open subscriber here but its sender (null: it came from another node). */
+  const fanOut = (topic: string, data: SignalingData, sender: WebSocket | null) => {
+    const set = subscribers.get(topic);
+    if (!set) return;
+    const out = JSON.stringify({ type: 'publish', topic, data, clients: set.size } satisfies SignalingServerFrame);
+    for (const peer of set) {
+      if (peer === sender || peer.readyState !== peer.OPEN) continue;
+      peer.send(out);
+      counters.framesOut++;
+      counters.bytesOut += out.length;
+    }
   };
 
   const onFrame = (ws: WebSocket, state: SocketState, raw: RawData, isBinary: boolean) => {
@@ -136,7 +162,10 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
           state.refused.delete(topic);
           state.topics.add(topic);
           let set = subscribers.get(topic);
-          if (!set) subscribers.set(topic, (set = new Set()));
+          if (!set) {
+            subscribers.set(topic, (set = new Set()));
+            opts.bus?.join(topic);
+          }
           set.add(ws);
           if (set.size === 2) rooms++;
           networks.subscribed(state.network, topic, set.size);
@@ -151,15 +180,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         if (!isTopic(frame.topic) || !isData(frame.data)) return malformed();
         // A full room must not hear the one it turned away (Confab announces right after subscribing).
         if (state.refused.has(frame.topic)) return;
-        const set = subscribers.get(frame.topic);
-        if (!set) return;
-        const out = JSON.stringify({ type: 'publish', topic: frame.topic, data: frame.data as SignalingData, clients: set.size } satisfies SignalingServerFrame);
-        for (const peer of set) {
-          if (peer === ws || peer.readyState !== peer.OPEN) continue;
-          peer.send(out);
-          counters.framesOut++;
-          counters.bytesOut += out.length;
-        }
+        opts.bus?.publish(frame.topic, frame.data);
+        fanOut(frame.topic, frame.data, ws);
         return;
       }
       case 'ping':
@@ -237,6 +259,8 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
         socket.destroy();
       }
     },
+    /** A publish from another node of the cluster, for the subscribers here. */
+    deliver: (topic: string, data: SignalingData) => fanOut(topic, data, null),
     stats: () => ({ sockets: states.size, topics: subscribers.size, rooms, networks: networks.addressCount, ...counters }),
     /** Tells every socket 1001 "going away" (clients reconnect), then cuts any that linger. */
     async close(): Promise<void> {

@@ -4,6 +4,7 @@ import { controlFoldMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
+import { clusterBench } from './cluster-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -15,15 +16,16 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,keys,relay,soak (default all four) picks the sections to run. The soak
+ * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run. The soak
  * takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,cluster,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
+  if (SECTIONS.includes('cluster')) await clusterBench();
   if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
   // (hundreds of closed connections) crashed the process (SIGSEGV) once everything was printed.

@@ -142,7 +142,8 @@ export class RelayLink {
    * offers; resolves once the relay has answered.
    */
   async start(): Promise<void> {
-    const ws = (this.ws = new WebSocket(this.opts.url));
+    // The room in the URL lets a node of a cluster hand the socket to the node holding the room.
+    const ws = (this.ws = new WebSocket(`${this.opts.url}?room=${encodeURIComponent(this.opts.room)}`));
     let answered!: (m: Extract<RelayServerMessage, { type: 'answer' }>) => void;
     let welcomed!: (nonce: string) => void;
     let failed!: (err: Error) => void;

@@ -103,6 +103,13 @@ describe('parseConfig', () => {
     expect(problem(['--tls-cert', 'c.pem', '--tls-key', 'k.pem'], { CONFAB_TLS: 'off' })).toContain('CONFAB_TLS off serves plain HTTP');
   });
 
+  it('--redis (or CONFAB_REDIS_URL) takes a redis:// or rediss:// URL; without it, no cluster', () => {
+    expect(parse([])).not.toHaveProperty('redisUrl');
+    expect(parse(['--redis', 'redis://127.0.0.1:6379'])).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379' });
+    expect(parse([], { CONFAB_REDIS_URL: 'rediss://cache.example:6380/2' })).toMatchObject({ redisUrl: 'rediss://cache.example:6380/2' });
+    expect(problem(['--redis', '127.0.0.1:6379'])).toBe('--redis must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379');
+  });
+
   it("keeps its certificate in systemd's STATE_DIRECTORY when no --data-dir is given", () => {
     expect(parse([], { STATE_DIRECTORY: '/var/lib/confab:/var/lib/other' })).toMatchObject({ dataDir: '/var/lib/confab' });
     expect(parse(['--data-dir', '/srv/c'], { STATE_DIRECTORY: '/var/lib/confab' })).toMatchObject({ dataDir: '/srv/c' });

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/relay-process';
+import { repoRoot } from '../../support/relay-process';
 
 /** Runs `npm test`'s first step with `env` as the whole environment. */
 function preflight(env: NodeJS.ProcessEnv) {

@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../support/relay-process';
+import { repoRoot } from '../../support/relay-process';
 
 /**
  * deploy/confab.service, run as systemd would run it — systemd is not PID 1 here, so its
