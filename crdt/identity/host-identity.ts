@@ -64,9 +64,24 @@ export async function sign(identity: SigningIdentity, bytes: Uint8Array<ArrayBuf
 }
 
 /** False (never a throw) for a bad key, a bad signature or garbage in either. */
+/** Imported verification keys: a room's entries come from a few dozen keys, verified again and again. */
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+const MAX_VERIFY_KEYS = 1_000;
+
+function verifyKey(publicKey: string): Promise<CryptoKey> {
+  let key = verifyKeys.get(publicKey);
+  if (!key) {
+    key = crypto.subtle.importKey('raw', fromBase64Url(publicKey), SIGNING_ALGORITHM, false, ['verify']);
+    if (verifyKeys.size >= MAX_VERIFY_KEYS) verifyKeys.clear();
+    verifyKeys.set(publicKey, key);
+    key.catch(() => verifyKeys.delete(publicKey));
+  }
+  return key;
+}
+
 export async function verify(publicKey: string, signature: string, bytes: Uint8Array<ArrayBuffer>): Promise<boolean> {
   try {
-    const key = await crypto.subtle.importKey('raw', fromBase64Url(publicKey), SIGNING_ALGORITHM, false, ['verify']);
+    const key = await verifyKey(publicKey);
     return await crypto.subtle.verify(SIGN_PARAMS, key, fromBase64Url(signature), bytes);
   } catch {
     return false;

@@ -1,6 +1,6 @@
 import { launchChromium } from '../support/browser';
 import { startRelay } from '../support/relay-process';
-import { controlFoldMs } from './controls-bench';
+import { controlFoldMs, signedChatMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
@@ -57,6 +57,11 @@ async function clientBench(): Promise<void> {
     console.log(
       `control records of a 50-person room (${fold.records} signed records, Node WebCrypto): first fold ${fold.firstMs.toFixed(1)} ms, ` +
         `refold ${fold.refoldMs.toFixed(1)} ms, refold with one new record ${fold.refoldOneNewMs.toFixed(1)} ms`,
+    );
+    const signed = await signedChatMs();
+    console.log(
+      `signed entries (Node WebCrypto, P-256): sign ${signed.signMs.toFixed(2)} ms, verify ${signed.verifyMs.toFixed(2)} ms per chat message; ` +
+        `newcomer sync of 1,000 × 2,000-character messages ${signed.syncMs.toFixed(0)} ms, verified ${signed.syncVerifiedMs.toFixed(0)} ms`,
     );
   } finally {
     await browser.close();
