@@ -43,8 +43,12 @@ function runSandboxed(state: string, env: Record<string, string>) {
     'set -e',
     `mount --bind ${q(state)} /var/lib`,
     'mount -t tmpfs tmpfs /opt',
-    'mkdir -p /opt/confab/node_modules/.bin',
-    `ln -s ${q(join(repoRoot, 'bin/confab.js'))} /opt/confab/node_modules/.bin/confab`,
+    // The checkout itself stands for the installed package: bound in, not linked, because it may
+    // live under /tmp or /root, which the sandbox hides below.
+    'mkdir -p /opt/confab/node_modules/.bin /opt/confab/node_modules/confab-rooms',
+    `mount --bind ${q(repoRoot)} /opt/confab/node_modules/confab-rooms`,
+    'mount -o remount,bind,ro /opt/confab/node_modules/confab-rooms',
+    'ln -s ../confab-rooms/bin/confab.js /opt/confab/node_modules/.bin/confab',
     'mount -o remount,ro /opt',
     'mount -o remount,bind,ro /', // ProtectSystem=strict (the other mounts here are /proc, /sys, /dev)
     'mount -t tmpfs -o mode=000 tmpfs /root', // ProtectHome=yes
