@@ -1,8 +1,9 @@
 import { EXT_ABS_SEND_TIME, EXT_AUDIO_LEVEL } from './packet-builder';
 import { STREAM_AUDIO, type RecordedPacket, type Recording } from './recording';
 
-/** Header extension the bots add so subscribers can check whose packet, which layer, they got: [bot index, stream]. */
-export const EXT_TEST_ORIGIN = 3;
+/** Where the bots' CSRC words sit: whose packet and which layer ([bot index, stream]), and the send time in ms. */
+export const CSRC_ORIGIN_AT = 12;
+export const CSRC_SENT_MS_AT = 16;
 export const VP8_PT = 96;
 export const OPUS_PT = 111;
 const FRAME_GAP_MS = 50;
@@ -70,29 +71,30 @@ export class StreamPlayer {
 
   private write(b: Buffer, p: RecordedPacket, ts: number, nowMs: number, botIndex: number, audioLevel: number): number {
     const audio = this.stream === STREAM_AUDIO;
-    const extWords = audio ? 3 : 2;
-    b[0] = 0x90;
+    const extWords = audio ? 2 : 1;
+    // Two CSRC words carry what subscribers check, because the relay blanks every header
+    // extension (ids differ per browser): [origin: bot index, stream] and the send time.
+    b[0] = 0x92;
     b[1] = (p.marker ? 0x80 : 0) | (audio ? OPUS_PT : VP8_PT);
     b.writeUInt16BE(this.seq, 2);
     this.seq = (this.seq + 1) & 0xffff;
     b.writeUInt32BE(ts, 4);
     b.writeUInt32BE(this.ssrc, 8);
-    b.writeUInt16BE(0xbede, 12);
-    b.writeUInt16BE(extWords, 14);
-    let at = 16;
+    b.writeUInt32BE(((botIndex & 0xffff) << 16) | (this.stream & 0xffff), CSRC_ORIGIN_AT);
+    b.writeUInt32BE(Math.floor(nowMs) >>> 0, CSRC_SENT_MS_AT);
+    b.writeUInt16BE(0xbede, 20);
+    b.writeUInt16BE(extWords, 22);
+    let at = 24;
     const abs = Math.round((nowMs / 1000) * (1 << 18)) & 0xffffff;
     b[at++] = (EXT_ABS_SEND_TIME << 4) | 2;
     b[at++] = (abs >> 16) & 0xff;
     b[at++] = (abs >> 8) & 0xff;
     b[at++] = abs & 0xff;
-    b[at++] = (EXT_TEST_ORIGIN << 4) | 1;
-    b[at++] = botIndex;
-    b[at++] = this.stream;
     if (audio) {
       b[at++] = (EXT_AUDIO_LEVEL << 4) | 0;
       b[at++] = audioLevel & 0x7f;
     }
-    const payloadAt = 16 + extWords * 4;
+    const payloadAt = 24 + extWords * 4;
     b.fill(0, at, payloadAt);
     p.payload.copy(b, payloadAt);
     return payloadAt + p.payload.length;

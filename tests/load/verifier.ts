@@ -1,7 +1,6 @@
-import { findRtpExtension, isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpSeq, rtpSsrc } from '../../relay/sfu/rtp';
+import { isRtp, rtpPayloadEnd, rtpPayloadOffset, rtpSeq, rtpSsrc } from '../../relay/sfu/rtp';
 import { isVp8FrameStart, isVp8KeyframeStart, vp8DescriptorLength } from '../../relay/sfu/vp8';
-import { EXT_ABS_SEND_TIME } from './packet-builder';
-import { EXT_TEST_ORIGIN } from './replayer';
+import { CSRC_ORIGIN_AT, CSRC_SENT_MS_AT } from './replayer';
 
 /** Every this many packets, one end-to-end delay sample (publisher bot → relay → subscriber bot). */
 const DELAY_SAMPLE_EVERY = 8;
@@ -9,7 +8,7 @@ const DELAY_SAMPLE_EVERY = 8;
 /**
  * Checks what one down slot delivers is decodable: one SSRC, continuous sequence numbers,
  * video that starts — and restarts after every change of origin (a layer or publisher
- * switch) — on a keyframe. The bots' test extension names each packet's origin.
+ * switch) — on a keyframe. The bots' CSRC words name each packet's origin (the relay blanks header extensions).
  */
 export class SlotVerifier {
   ssrc = -1;
@@ -54,8 +53,7 @@ export class SlotVerifier {
     this.lastSeq = seq;
     this.packets++;
     this.bytes += buf.length;
-    const o = findRtpExtension(buf, EXT_TEST_ORIGIN);
-    const origin = o < 0 ? -2 : buf[o]! * 16 + buf[o + 1]!;
+    const origin = (buf[0]! & 0x0f) < 2 ? -2 : buf.readUInt16BE(CSRC_ORIGIN_AT) * 16 + buf.readUInt16BE(CSRC_ORIGIN_AT + 2);
     if (origin !== this.origin) {
       this.originChanges++;
       this.origin = origin;
@@ -67,12 +65,7 @@ export class SlotVerifier {
     this.originPackets.set(origin, (this.originPackets.get(origin) ?? 0) + 1);
     if (this.video && this.tapFrames) this.tapFrame(buf);
     if (this.packets % DELAY_SAMPLE_EVERY === 0) {
-      const a = findRtpExtension(buf, EXT_ABS_SEND_TIME);
-      if (a >= 0) {
-        const sent = (buf[a]! << 16) | (buf[a + 1]! << 8) | buf[a + 2]!;
-        const now = Math.round((nowMs / 1000) * (1 << 18)) & 0xffffff;
-        this.delaysMs.push((((now - sent) & 0xffffff) * 1000) / (1 << 18));
-      }
+      if ((buf[0]! & 0x0f) >= 2) this.delaysMs.push(((Math.floor(nowMs) >>> 0) - buf.readUInt32BE(CSRC_SENT_MS_AT)) >>> 0);
     }
   }
 
