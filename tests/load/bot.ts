@@ -12,6 +12,7 @@ import { AUDIO_LEVEL_URI } from '../../relay/sfu/sdp';
 import { buildPli, EXT_AUDIO_LEVEL } from './packet-builder';
 import { OPUS_PT, playersFor, VP8_PT, type StreamPlayer } from './replayer';
 import type { Recording } from './recording';
+import type { LiveFrameSealer } from './sealed-recording';
 import { SlotVerifier } from './verifier';
 import { until } from '../support/wait';
 
@@ -32,6 +33,8 @@ export interface BotOptions {
   room: string;
   index: number;
   recording: Recording;
+  /** Seals each frame as it is sent (a bot in an end-to-end encrypted room). */
+  sealer?: LiveFrameSealer;
   videoSlots: number;
   audioSlots: number;
   /** RFC 6464 level the bot's voice carries: 0 loudest … 127 silence. */
@@ -91,7 +94,7 @@ export class Bot {
   constructor(private readonly o: BotOptions) {
     this.id = o.identity.id;
     const ssrc = () => (Math.floor(o.random() * 0xfffffffe) + 1) >>> 0;
-    this.players = playersFor(o.recording, [ssrc(), ssrc(), ssrc(), ssrc()], o.random);
+    this.players = playersFor(o.recording, [ssrc(), ssrc(), ssrc(), ssrc()], o.random, o.sealer);
     for (const p of this.players.slice(1)) p.paused = true;
     this.video = Array.from({ length: o.videoSlots }, () => new SlotVerifier(true));
     this.audio = Array.from({ length: o.audioSlots }, () => new SlotVerifier(false));

@@ -4,6 +4,7 @@ import { repoRoot } from '../support/relay-process';
 import type { ForwardingSnapshot } from '../../relay/sfu/stats';
 import { Bot, newBotIdentity } from './bot';
 import type { Recording } from './recording';
+import type { SealedRecording } from './sealed-recording';
 import { prng } from '../support/prng';
 
 export interface RelayNodeStats extends ForwardingSnapshot {
@@ -92,8 +93,8 @@ export interface RoomOfBots {
  */
 export async function startBots(
   relay: Pick<RelayNode, 'controlUrl'>,
-  /** One recording for all, or each bot's own (sealed under its sender key: sealed-recording.ts). */
-  recording: Recording | ((botId: string, botIds: string[]) => Promise<Recording>),
+  /** One recording for all, sent as recorded or sealed by each bot under its own sender key (sealed-recording.ts). */
+  media: Recording | SealedRecording,
   count: number,
   /** `room`: the opaque room key bots say hello with (a browser room's signaling topic, to join one). */
   opts: {
@@ -112,7 +113,8 @@ export async function startBots(
   const random = prng(opts.seed ?? 1);
   const identities = await Promise.all(Array.from({ length: count }, () => newBotIdentity()));
   const ids = identities.map((i) => i.id);
-  const recordings = await Promise.all(ids.map((id) => (typeof recording === 'function' ? recording(id, ids) : recording)));
+  const sealed = 'sealerFor' in media ? media : undefined;
+  const recording = sealed ? sealed.recording : (media as Recording);
   const bots = identities.map(
     (identity, index) =>
       new Bot({
@@ -120,7 +122,8 @@ export async function startBots(
         identity,
         room: opts.room ?? 'load-room',
         index,
-        recording: recordings[index]!,
+        recording,
+        ...(sealed ? { sealer: sealed.sealerFor(identity.id, ids) } : {}),
         videoSlots: opts.videoSlots,
         audioSlots: opts.audioSlots,
         audioLevel: opts.audioLevel(index),

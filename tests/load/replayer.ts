@@ -1,5 +1,6 @@
 import { EXT_ABS_SEND_TIME, EXT_AUDIO_LEVEL } from './packet-builder';
 import { STREAM_AUDIO, type RecordedPacket, type Recording } from './recording';
+import type { LiveFrameSealer } from './sealed-recording';
 
 /** Where the bots' CSRC words sit: whose packet and which layer ([bot index, stream]), and the send time in ms. */
 export const CSRC_ORIGIN_AT = 12;
@@ -11,6 +12,7 @@ const FRAME_GAP_MS = 50;
 /**
  * Replays one recorded stream with its own SSRC, sequence numbers and timestamps, looping.
  * `restart()` jumps back to the first packet, a keyframe: what a bot does when asked for one.
+ * With a sealer, each frame is sealed as it is sent (fresh frame counters every loop).
  */
 export class StreamPlayer {
   private index = 0;
@@ -23,6 +25,9 @@ export class StreamPlayer {
   private readonly loopMs: number;
   private readonly loopTicks: number;
   private readonly firstUs: number;
+  /** The sealed payloads of the frame being sent, and which of them is next. */
+  private framePayloads: Buffer[] = [];
+  private frameAt = 0;
   paused = false;
   packetsSent = 0;
   /** Bytes on the wire (RTP + 28 bytes of UDP/IPv4 header). */
@@ -33,6 +38,7 @@ export class StreamPlayer {
     readonly stream: number,
     readonly ssrc: number,
     firstSeq: number,
+    private readonly sealer?: LiveFrameSealer,
   ) {
     this.seq = firstSeq;
     this.clockRate = stream === STREAM_AUDIO ? 48_000 : 90_000;
@@ -58,9 +64,10 @@ export class StreamPlayer {
       }
       const p = this.packets[this.index]!;
       if ((p.atUs - this.firstUs) / 1000 > nowMs - this.loopStartMs) return;
+      const payload = this.sealer ? this.sealedPayload(p) : p.payload;
       this.index++;
       const ts = (this.tsBase + p.rtpTs) >>> 0;
-      const len = this.write(scratch, p, ts, nowMs, botIndex, audioLevel);
+      const len = this.write(scratch, p, payload, ts, nowMs, botIndex, audioLevel);
       this.lastTs = ts;
       this.lastSentMs = nowMs;
       this.packetsSent++;
@@ -69,7 +76,19 @@ export class StreamPlayer {
     }
   }
 
-  private write(b: Buffer, p: RecordedPacket, ts: number, nowMs: number, botIndex: number, audioLevel: number): number {
+  /** At a frame's first packet, seals the whole frame (its packets share one RTP timestamp). */
+  private sealedPayload(p: RecordedPacket): Buffer {
+    const startsFrame = this.index === 0 || this.packets[this.index - 1]!.rtpTs !== p.rtpTs || this.frameAt >= this.framePayloads.length;
+    if (startsFrame) {
+      let end = this.index + 1;
+      while (end < this.packets.length && this.packets[end]!.rtpTs === p.rtpTs) end++;
+      this.framePayloads = this.sealer!.seal(this.stream, this.packets.slice(this.index, end));
+      this.frameAt = 0;
+    }
+    return this.framePayloads[this.frameAt++]!;
+  }
+
+  private write(b: Buffer, p: RecordedPacket, payload: Buffer, ts: number, nowMs: number, botIndex: number, audioLevel: number): number {
     const audio = this.stream === STREAM_AUDIO;
     const extWords = audio ? 2 : 1;
     // Two CSRC words carry what subscribers check, because the relay blanks every header
@@ -96,12 +115,12 @@ export class StreamPlayer {
     }
     const payloadAt = 24 + extWords * 4;
     b.fill(0, at, payloadAt);
-    p.payload.copy(b, payloadAt);
-    return payloadAt + p.payload.length;
+    payload.copy(b, payloadAt);
+    return payloadAt + payload.length;
   }
 }
 
 /** One player per recorded stream: audio, then low, mid, high video. */
-export function playersFor(recording: Recording, ssrcs: number[], random: () => number): StreamPlayer[] {
-  return recording.streams.map((packets, stream) => new StreamPlayer(packets, stream, ssrcs[stream]!, Math.floor(random() * 0x10000)));
+export function playersFor(recording: Recording, ssrcs: number[], random: () => number, sealer?: LiveFrameSealer): StreamPlayer[] {
+  return recording.streams.map((packets, stream) => new StreamPlayer(packets, stream, ssrcs[stream]!, Math.floor(random() * 0x10000), sealer));
 }

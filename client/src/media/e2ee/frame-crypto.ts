@@ -40,7 +40,8 @@ export function frameIv(senderSalt: Uint8Array, counter: number): Uint8Array<Arr
   return iv;
 }
 
-function additionalData(label: Pick<FrameLabel, 'epoch' | 'senderId'>, header: Uint8Array): Uint8Array<ArrayBuffer> {
+/** The GCM additional data of a frame (exported for test publishers that seal synchronously). */
+export function frameAdditionalData(label: Pick<FrameLabel, 'epoch' | 'senderId'>, header: Uint8Array): Uint8Array<ArrayBuffer> {
   const sender = utf8.encode(label.senderId);
   const out = new Uint8Array(AAD_TAG.length + 8 + 1 + sender.length + header.length);
   out.set(AAD_TAG);
@@ -61,7 +62,7 @@ export async function sealFrame(
   const clear = Math.min(clearBytes, frame.length);
   const header = frame.slice(0, clear);
   const cipher = new Uint8Array(
-    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: additionalData(label, header) }, key, frame.slice(clear)),
+    await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: frameAdditionalData(label, header) }, key, frame.slice(clear)),
   );
   const out = new Uint8Array(clear + cipher.length + TRAILER_BYTES);
   out.set(header);
@@ -98,7 +99,7 @@ export async function openFrame(
   try {
     const plain = new Uint8Array(
       await crypto.subtle.decrypt(
-        { name: 'AES-GCM', iv, additionalData: additionalData(label, header) },
+        { name: 'AES-GCM', iv, additionalData: frameAdditionalData(label, header) },
         key,
         sealed.slice(clear, sealed.length - TRAILER_BYTES),
       ),
