@@ -13,7 +13,6 @@ const E2E_PENDING = [
   'tests/e2e/e2ee.test.ts',
   'tests/e2e/tampered-document.test.ts',
   'tests/e2e/media-key-holders.test.ts',
-  'tests/e2e/reload.test.ts',
 ];
 
 export default defineConfig(({ mode }) => ({

@@ -31,10 +31,19 @@ export async function keyRoom(room = 'room-under-test') {
     const id = await peerIdForKey(identity.publicKey);
     if (opts.host) controls.hostKey = identity.publicKey;
     const m: KeyMember = { name, id, identity, visible: new Set(), installed: [], sendingUnder: [], online: true } as unknown as KeyMember;
+    start(m);
+    members.set(id, m);
+    return m;
+  }
+
+  /** A fresh MediaKeys for the member (a new page with the same participant key: a reload). */
+  function start(m: KeyMember): void {
+    m.installed = [];
+    m.sendingUnder = [];
     m.keys = new MediaKeys({
       room,
-      identity,
-      selfId: id,
+      identity: m.identity,
+      selfId: m.id,
       controls: () => controls,
       visiblePeers: () => [...m.visible],
       send: (to, bytes) => {
@@ -47,8 +56,6 @@ export async function keyRoom(room = 'room-under-test') {
       install: (e) => m.installed.push(e),
       sendUnder: (epoch) => m.sendingUnder.push(epoch),
     });
-    members.set(id, m);
-    return m;
   }
 
   /** Everyone online sees everyone else online, greets them, and reconsiders. */
@@ -62,7 +69,7 @@ export async function keyRoom(room = 'room-under-test') {
     await settle();
   }
 
-  return { controls, members, wire, add, meetAll };
+  return { controls, members, wire, add, meetAll, reload: start };
 }
 
 /** Long enough for debounce, sealing, delivery and the send switch. */

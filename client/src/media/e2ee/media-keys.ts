@@ -46,8 +46,12 @@ export class MediaKeys {
   private lockedAtEpoch = false;
   private scheduled = false;
   private committing = false;
-  /** The last epoch we committed, as sent: a member of it who greets us again (a new link) gets it again. */
-  private lastCommit: { epoch: number; bytes: Uint8Array } | null = null;
+  /**
+   * The last epoch we committed, as sent, and the key package (ECDH key) each member's copy was
+   * sealed to: a member who greets us again with that package (a new link) gets it again; one
+   * with a new package (a reloaded page: same participant key, new ECDH key) gets a new epoch.
+   */
+  private lastCommit: { epoch: number; bytes: Uint8Array; sealedTo: Map<string, string> } | null = null;
   private readonly setTimer: (fn: () => void, ms: number) => void;
 
   constructor(private readonly opts: MediaKeysOptions) {
@@ -75,8 +79,9 @@ export class MediaKeys {
     if (m.t === 'package') {
       const id = await peerIdForKey(m.key);
       if (id === this.opts.selfId) return;
-      const cur = this.keyring.current;
-      if (this.lastCommit && cur?.epoch === this.lastCommit.epoch && cur.members.includes(id)) this.opts.send(id, this.lastCommit.bytes);
+      if (this.lastCommit && this.keyring.current?.epoch === this.lastCommit.epoch && this.lastCommit.sealedTo.get(id) === m.ecdh) {
+        this.opts.send(id, this.lastCommit.bytes);
+      }
       if (this.packages.get(id)?.ecdh === m.ecdh) return;
       this.packages.set(id, m);
       return this.changed();
@@ -127,7 +132,7 @@ export class MediaKeys {
     if (wanted.size < 2 || !this.acting(state, wanted)) return;
     const cur = this.keyring.current;
     const members = [...wanted.keys()].sort();
-    if (cur && cur.members.join() === members.join() && this.lockedAtEpoch === state.locked) return;
+    if (cur && cur.members.join() === members.join() && this.lockedAtEpoch === state.locked && !this.packageChanged(cur.epoch, wanted)) return;
     this.committing = true;
     try {
       const epoch = cur ? cur.epoch + 1 : 0;
@@ -136,13 +141,20 @@ export class MediaKeys {
       const rank = committerRank(state, this.opts.identity.publicKey)!;
       if (this.keyring.offer({ epoch, secret, members: m.members, by: m.by, rank })) {
         this.adopted();
-        this.lastCommit = { epoch, bytes: encodeKeyMessage(m) };
+        this.lastCommit = { epoch, bytes: encodeKeyMessage(m), sealedTo: new Map([...wanted].map(([id, pkg]) => [id, pkg.ecdh])) };
         this.opts.send(null, this.lastCommit.bytes);
       }
     } finally {
       this.committing = false;
     }
     this.changed();
+  }
+
+  /** A member of our current epoch now holds another key package than the one we sealed it to. */
+  private packageChanged(epoch: number, wanted: Map<string, KeyPackage>): boolean {
+    if (this.lastCommit?.epoch !== epoch) return false;
+    const sealedTo = this.lastCommit.sealedTo;
+    return [...wanted].some(([id, pkg]) => id !== this.opts.selfId && sealedTo.get(id) !== pkg.ecdh);
   }
 
   private adopted(): void {

@@ -49,6 +49,22 @@ describe('membership-bound media keys (media-keys.ts)', () => {
     expect(current(carol)!.epoch, 'the one who left got nothing after').toBe(e0 + 1);
   });
 
+  it('a member who reloads (same participant key, a new key package) gets an epoch it can open', async () => {
+    const r = await keyRoom();
+    const alice = await r.add('alice', { host: true });
+    const bob = await r.add('bob');
+    await r.meetAll();
+    const before = current(alice)!.epoch;
+    r.reload(bob);
+    await r.meetAll();
+    expect(current(bob), 'the reloaded page holds the current epoch').not.toBeNull();
+    expect(current(bob)!.epoch).toBe(current(alice)!.epoch);
+    expect(current(alice)!.epoch, 'a new epoch: the old page’s package is not reused').toBeGreaterThan(before);
+    expect(holders(alice)).toEqual(ids(alice, bob));
+    const { sealed } = await frameFrom(bob);
+    expect(await opens(current(alice)!.secret, current(alice)!.epoch, bob.id, sealed), 'alice opens what the reloaded page sends').toBe(true);
+  });
+
   it('attack 3: anyone holding only the link derives no key that opens a frame; a relay reading every key message learns no epoch secret', async () => {
     const r = await keyRoom();
     const alice = await r.add('alice', { host: true });
