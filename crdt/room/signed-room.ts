@@ -133,6 +133,8 @@ export class SignedRoom {
       this.judged.set(signed, signed);
       this.messages.set(signed.id, signed);
       this.room.pushChat(signed, (v) => typeof v === 'object' && v !== null && this.judged.get(v) === null);
+      // Reading the document finds it already known, so the view hears of it here.
+      this.emit();
       return signed;
     });
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
-import { createRoom, joinRoom, peerIds, sendChat, waitUntil } from '../support/room-actions';
+import { createRoom, joinRoom, openChat, peerIds, sendChat, waitUntil } from '../support/room-actions';
 
 const controls = (page: Page) => page.evaluate(() => window.confabDebug!.controls());
 const selfId = (page: Page) => page.evaluate(() => window.confabDebug!.selfId);
@@ -56,7 +56,8 @@ describe('a tampered client cannot rewrite the room document', { timeout: 240_00
       expect(await names(page)).toEqual(namesBefore);
     }
     // On Alice's own screen, "You" sent only what she signed.
-    await alice.getByRole('button', { name: 'Chat', exact: true }).click();
+    await openChat(alice);
+    await expect.poll(() => alice.locator('.chat-message').count()).toBe(1);
     expect(await alice.locator('.chat-message.mine').count()).toBe(1);
     await expect.poll(() => alice.getByRole('figure', { name: 'Bob', exact: true }).count()).toBe(1);
     // The records are back in the shared document: a newcomer still meets the lock.

@@ -46,6 +46,14 @@ async function room(mayChooseRelay?: (key: string) => boolean) {
 const names = (p: Person) => p.view.present().map((x) => `${x.id}:${x.name}`).sort();
 
 describe('entries signed by their authors', () => {
+  it('the sender’s own view hears of its message at once, before anyone else writes', async () => {
+    const { alice } = await room();
+    const heard: string[][] = [];
+    alice.view.onChange(() => heard.push(alice.view.chat().map((m) => m.text)));
+    await alice.view.sendChat('my own words');
+    expect(heard.at(-1)).toEqual(['my own words']);
+  });
+
   it('attack 2: a forged chat message never appears, and never as "You"', async () => {
     const { alice, bob, mallory, settle } = await room();
     await alice.view.sendChat('hello');
