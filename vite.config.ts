@@ -9,7 +9,6 @@ import solid from 'vite-plugin-solid';
 const E2E_PENDING = [
   'tests/e2e/cross-browser.test.ts',
   'tests/e2e/multi-node.test.ts',
-  'tests/e2e/media-key-holders.test.ts',
 ];
 
 export default defineConfig(({ mode }) => ({

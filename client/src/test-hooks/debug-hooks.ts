@@ -20,7 +20,7 @@ export interface ConfabDebug {
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
   /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
-  /** Peer ids in the participant list (the room document's entries, as the views read them). */
+  /** Peer ids in the participant list as Your room shows it: self and every peer here with a verified entry (not "Joining…"). */
   participantIds(): string[];
   e2ee(): Promise<{
     sealed: number;
@@ -133,7 +133,13 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       const connection = /a=fingerprint:\S+ (\S+)/.exec(pc?.localDescription?.sdp ?? '')?.[1] ?? '';
       return { labels, connection };
     },
-    participantIds: () => session.participants().map((p) => p.id),
+    participantIds: () => [
+      session.selfId,
+      ...session.peers().flatMap(({ id }) => {
+        const entry = session.participant(id);
+        return entry && entry.leftAt === undefined ? [id] : [];
+      }),
+    ],
     async e2ee() {
       const counts = (await session.encryption?.counts()) ?? { sealed: 0, opened: 0, failed: 0, replayed: 0, sendEpoch: null, heldEpochs: [] };
       return { ...counts, epoch: session.mediaKeyEpoch, keyHolders: session.mediaKeyHolders() };
