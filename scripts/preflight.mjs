@@ -1,7 +1,8 @@
-// `npm test` starts here: the end-to-end tests need real browsers, redis-server and ip (network
-// namespaces). Missing ones are installed from Debian's packages when that is allowed (root,
-// apt-get, and CI or CONFAB_INSTALL_DEPS=1); otherwise one line says what to install, and the
-// run stops before any test launches a browser that is not there.
+// `npm test` starts here: the end-to-end tests need real browsers, redis-server, ip (network
+// namespaces) and PulseAudio (Firefox's sound server). Missing ones are installed from Debian's
+// packages when that is allowed (root, apt-get, and CI or CONFAB_INSTALL_DEPS=1); otherwise one
+// line says what to install, and the run stops before any test launches a browser that is not
+// there.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -14,6 +15,8 @@ const NEEDS = {
   'firefox-esr': () => onPath('firefox-esr'),
   'redis-server': () => onPath('redis-server'),
   iproute2: () => onPath('ip', SBIN),
+  // Firefox's WebAudio runs only with an audio output: a PulseAudio daemon with its null sink.
+  pulseaudio: () => onPath('pulseaudio'),
 };
 
 function executable(file) {

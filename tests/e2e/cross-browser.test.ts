@@ -124,7 +124,9 @@ function mixedRoom(mode: 'mesh' | 'relay', relayArgs: string[]): void {
     it(`Fox leaves and rejoins from Firefox: everyone sees everyone again (${mode})`, async () => {
       await ffClick(foxPage, 'Leave');
       for (const p of [alice(), bob()]) await waitUntil(async () => !(await peerIds(p)).includes(fox().id), 20_000, `${p.name} sees Fox gone`);
-      await ffJoinRoom(foxPage, 'Fox', link);
+      // As a person does on "You left the room" (the link is still the page's address).
+      await ffClick(foxPage, 'Rejoin');
+      await ffJoinRoom(foxPage, 'Fox');
       fox().id = await fox().run(() => window.confabDebug!.selfId, null);
       for (const p of people) await waitUntil(async () => (await peerIds(p)).length === 2, 30_000, `${p.name} connected to both others again`);
       for (const viewer of people) for (const from of people) if (from !== viewer) await expectDecodes(viewer, from);

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launch, type Browser, type Page } from 'puppeteer-core';
 
 /**
@@ -25,15 +29,52 @@ export const FIREFOX_PREFS: Record<string, unknown> = {
   'toolkit.telemetry.enabled': false,
 };
 
-/** One Firefox per participant: its own profile, its own fake devices. */
-export function launchFirefox(): Promise<Browser> {
-  return launch({
-    browser: 'firefox',
-    protocol: 'webDriverBiDi',
-    executablePath: FIREFOX_PATH,
-    headless: true,
-    extraPrefsFirefox: FIREFOX_PREFS,
-  });
+/**
+ * One Firefox per participant: its own profile, its own fake devices, its own sound server.
+ * Firefox's AudioContext never leaves "suspended" without an audio output (resume() hangs), so
+ * each Firefox gets a PulseAudio with a null sink, stopped when the browser closes.
+ */
+export async function launchFirefox(): Promise<Browser> {
+  const sound = await startSoundServer();
+  try {
+    const browser = await launch({
+      browser: 'firefox',
+      protocol: 'webDriverBiDi',
+      executablePath: FIREFOX_PATH,
+      headless: true,
+      extraPrefsFirefox: FIREFOX_PREFS,
+      env: { ...process.env, PULSE_SERVER: sound.server },
+    });
+    browser.once('disconnected', sound.stop);
+    return browser;
+  } catch (err) {
+    sound.stop();
+    throw err;
+  }
+}
+
+/** A private PulseAudio daemon (null sink, anonymous unix socket in a temp folder). */
+async function startSoundServer(): Promise<{ server: string; stop(): void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'confab-pulse-'));
+  const socket = join(dir, 'native');
+  const daemon = spawn(
+    'pulseaudio',
+    ['-n', '--daemonize=no', '--exit-idle-time=-1', '--use-pid-file=no', `--load=module-native-protocol-unix socket=${socket} auth-anonymous=1`, '--load=module-null-sink'],
+    { env: { ...process.env, HOME: dir, XDG_RUNTIME_DIR: dir }, stdio: 'ignore' },
+  );
+  const stop = () => {
+    daemon.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let failed = null as Error | null;
+  daemon.once('error', (err) => (failed = err));
+  for (const deadline = Date.now() + 10_000; !existsSync(socket); await new Promise((r) => setTimeout(r, 50))) {
+    if (failed || daemon.exitCode !== null || Date.now() > deadline) {
+      stop();
+      throw new Error(`Firefox tests need a sound server: pulseaudio did not start (${failed?.message ?? `exit ${daemon.exitCode}`}); apt-get install pulseaudio`);
+    }
+  }
+  return { server: `unix:${socket}`, stop };
 }
 
 export async function newFirefoxPage(browser: Browser): Promise<Page> {
@@ -57,8 +98,8 @@ export async function ffWaitFor(page: Page, fn: () => boolean | Promise<boolean>
  * The join screen in Firefox, as a person uses it: type a name, click Join, wait for the call
  * controls. Found by accessible name and role, as room-actions.ts does for Chromium.
  */
-export async function ffJoinRoom(page: Page, name: string, link: string): Promise<void> {
-  await page.goto(link);
+export async function ffJoinRoom(page: Page, name: string, link?: string): Promise<void> {
+  if (link) await page.goto(link);
   await ffWaitFor(page, () => [...document.querySelectorAll('label')].some((l) => l.textContent?.includes('Your name')), 15_000, 'the join screen');
   const input = await page.waitForSelector('::-p-aria(Your name)', { timeout: 15_000 });
   await input!.click({ count: 3 });

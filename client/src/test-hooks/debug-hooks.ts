@@ -165,7 +165,9 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       const track = session.remote.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
       if (!track) return 0;
       const ctx = new AudioContext();
-      await ctx.resume();
+      // Without an audio output (no sound server) resume() never settles: say so, don't hang.
+      await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 5_000))]);
+      if (ctx.state !== 'running') throw new Error(`AudioContext is ${ctx.state}: this browser has no audio output`);
       const analyser = ctx.createAnalyser();
       // A WebAudio source made from a remote track sometimes reads only zeros in Chromium (seen
       // in CI rehearsals): one that has heard nothing for a second is made again.
