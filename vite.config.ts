@@ -7,7 +7,6 @@ import solid from 'vite-plugin-solid';
  * e2e tests, the bench and the screenshots serve that one (tests/support/relay-process.ts).
  */
 const E2E_PENDING = [
-  'tests/e2e/cross-browser.test.ts',
   'tests/e2e/multi-node.test.ts',
 ];
 
