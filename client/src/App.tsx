@@ -73,8 +73,9 @@ export function App(): JSX.Element {
   const join = (link: RoomLink, session: RoomSession, name: string) => {
     sessionStorage.setItem(IN_ROOM_KEY, link.roomId);
     if (import.meta.env.MODE === 'test-hooks') exposeDebugHooks(session as TestRoomSession);
-    setScreen({ kind: 'room', link, session });
+    // Started first: the room view renders while the session awaits its keys and signaling.
     void session.start(name);
+    setScreen({ kind: 'room', link, session });
   };
 
   return (

@@ -3,6 +3,7 @@ import { startRelay } from '../support/relay-process';
 import { controlFoldMs, signedChatMs } from './controls-bench';
 import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameMs, percentile } from './client-bench';
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
+import { bigRoomJoins, printBigRoomJoins } from './big-room-join-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { clusterBench } from './cluster-bench';
 import { relayBench } from './relay-bench';
@@ -16,13 +17,15 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run. The soak
+ * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run;
+ * BENCH_SECTIONS=big-room runs only the big relay room join. The soak
  * takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
 const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,cluster,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
+  if (SECTIONS.includes('big-room')) await bigRoomBench();
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('cluster')) await clusterBench();
@@ -40,6 +43,7 @@ async function clientBench(): Promise<void> {
     const join = await joinToFirstFrameMs(browser, relay.url, JOINS);
     const chat = await chatPropagationMs(browser, relay.url, CHAT_MESSAGES);
     const cross = await crossBrowserJoins(browser);
+    const bigRoom = await bigRoomJoins(browser);
     console.log('\nConfab bench — client (one machine, loopback, Chromium fake media)\n');
     console.table({
       'bare RTCPeerConnection: createOffer → first frame': { median: fmt(median(bare)), runs: bare.length, all: bare.map((v) => v.toFixed(0)).join(' ') },
@@ -47,6 +51,7 @@ async function clientBench(): Promise<void> {
     });
     console.log(`join / bare ratio (medians): ${(median(join) / median(bare)).toFixed(2)}×`);
     printCrossBrowserJoins(cross);
+    printBigRoomJoins(bigRoom);
     console.log(
       `chat propagation across 3 browsers (${chat.length} deliveries): p50 ${fmt(percentile(chat, 50))}, p95 ${fmt(percentile(chat, 95))}`,
     );
@@ -66,6 +71,15 @@ async function clientBench(): Promise<void> {
   } finally {
     await browser.close();
     await relay.stop();
+  }
+}
+
+async function bigRoomBench(): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    printBigRoomJoins(await bigRoomJoins(browser));
+  } finally {
+    await browser.close();
   }
 }
 

@@ -27,6 +27,7 @@ import { MeshMedia } from '../mesh/mesh-media';
 import type { PeerView } from './peer-views';
 import { RemoteMembers } from './remote-members';
 import { Moderation, roleOfKey, type Role } from './room-moderation';
+import { markJoin } from './join-timeline';
 
 /** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
 export type Standing = 'in' | 'knocking' | Exclusion;
@@ -243,7 +244,10 @@ export class RoomSession {
       visiblePeers: () => this.visibleAdmittedPeers(),
       send: (to, bytes) => this.sendKeyMessage(to, bytes),
       install: (e) => encryption.installEpoch(e.epoch, e.secret, e.members),
-      sendUnder: (epoch) => encryption.sendUnder(epoch),
+      sendUnder: (epoch) => {
+        markJoin('media-key');
+        encryption.sendUnder(epoch);
+      },
     }));
     this.mesh = new MeshSession({
       selfId: this.selfId,
@@ -288,6 +292,7 @@ export class RoomSession {
       void this.signed.setMedia({ screenOn: track !== null });
     };
     await this.mesh.start();
+    markJoin('announced');
   }
 
   /** Asks the host (and co-hosts) of a locked room to let us in. */

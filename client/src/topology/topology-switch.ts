@@ -6,6 +6,7 @@ import { chooseTopology, type Topology } from './topology';
 import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
 import { RelayMedia } from '../relay-node/relay-media';
+import { markJoin } from '../session/join-timeline';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
 const TOPOLOGY_SETTLE_MS = 500;
@@ -120,6 +121,17 @@ export class TopologySwitch implements StageView {
 
   /** After people come or go, relays come or go, or the room's choice changes: decide once things settle. */
   reconsider(): void {
+    // A mesh page of a room already above the mesh limit goes to the relay at once (a newcomer
+    // to a big room): more arrivals could not change that answer, so there is nothing to settle.
+    if (!this.use && !this.closed) {
+      const { relay, topology } = this.target(Date.now());
+      if (relay && topology === 'relay') {
+        clearTimeout(this.settleTimer);
+        this.settleTimer = undefined;
+        this.decide();
+        return;
+      }
+    }
     // Not pushed back by later calls: a relay's frequent updates must not postpone it forever.
     this.settleTimer ??= setTimeout(() => {
       this.settleTimer = undefined;
@@ -255,6 +267,7 @@ export class TopologySwitch implements StageView {
       this.drop(from);
     }
     console.info(`[confab] topology: relay ${target.url} (${this.peopleCount()} people)`);
+    markJoin('relay-chosen');
     this.setTopology('relay');
     const relay = new RelayMedia({
       url: target.url,
@@ -293,6 +306,7 @@ export class TopologySwitch implements StageView {
     const use = this.use;
     if (use?.relay === relay && relay.state === 'connected' && !use.carrying) {
       use.carrying = true;
+      markJoin('relay-connected');
       clearTimeout(use.timer);
       this.drop(this.leaving);
       this.leaving = null;

@@ -5,6 +5,7 @@ import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
 import type { LocalMedia } from '../media/local-media';
+import { markJoin } from '../session/join-timeline';
 
 const NAME_KEY = 'confab.name';
 
@@ -45,6 +46,7 @@ export function Join(props: {
     } catch {
       /* private mode: the name is simply not remembered */
     }
+    markJoin('join');
     props.onJoin(trimmed);
   };
   return (
