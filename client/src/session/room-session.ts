@@ -169,8 +169,9 @@ export class RoomSession {
       mesh: () => this.mesh,
       present: () => this.peers().map((p) => p.id),
     });
+    const signalingUrl = link.signalingUrl ?? signalingUrlFor(location);
     this.signaling = new SignalingClient({
-      url: link.relay ?? signalingUrlFor(location),
+      url: signalingUrl,
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
       onStatus: (s) => {
         setRefusal(this.signaling.refusal);
@@ -179,7 +180,6 @@ export class RoomSession {
       onOpen: () => this.mesh?.reannounce(),
       onWelcome: () => void this.switch.welcomed(),
     });
-    const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
       meshPeerIds: () => this.remote.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
