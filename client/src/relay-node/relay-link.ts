@@ -55,7 +55,6 @@ export interface RelayLinkOptions {
   audioSlots: number;
   onPublishers(peers: string[]): void;
   onSpeakers(slots: (string | null)[]): void;
-  onTile?(tile: number, publisher: string | null, layer: WantedLayer): void;
   onState(state: RelayLinkState): void;
   /** Every media transceiver, as it is made (end-to-end encryption attaches here). */
   protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
@@ -256,9 +255,6 @@ export class RelayLink {
         break;
       case 'speakers':
         this.opts.onSpeakers(m.slots);
-        break;
-      case 'tile':
-        this.opts.onTile?.(m.tile, m.publisher, m.layer);
         break;
       case 'refused':
         console.warn(`[confab] relay refused us: ${m.reason}`);

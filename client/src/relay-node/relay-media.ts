@@ -200,7 +200,7 @@ export class RelayMedia {
     if (want === this.screenShown) return;
     const before = this.screenShown;
     this.screenShown = want;
-    // Freed when a publisher leaves: the relay drops its watchers then, and says so in `tile`.
+    // Freed when a publisher leaves: the relay drops its watchers then.
     if (before && !want && this.others.includes(before)) this.link.subscribe(SCREEN_SLOT, before, 'none', 'screen');
     if (want) this.link.subscribe(SCREEN_SLOT, want, 'high', 'screen');
     this.onChange();
