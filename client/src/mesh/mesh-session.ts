@@ -5,11 +5,12 @@ import type { PeerGate } from '../session/admission';
 import { frameMessage, Reassembler } from '../../../crdt/protocol/channel-framing';
 import { KeyMismatch, UNDECRYPTABLE_HINT } from '../signaling/key-mismatch';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
-import { PeerLink, type MediaKind } from './peer-link';
+import { PeerLink } from './peer-link';
 import { parseEnvelope } from '../../../crdt/protocol/signal-envelope';
 import type { SignedSignals } from '../signaling/signed-signals';
 import type { RoomKeys } from '../../../crdt/identity/room-keys';
 import type { SignalingClient } from '../signaling/signaling-client';
+import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 export interface RemotePeer {
   id: string;
@@ -59,7 +60,7 @@ export interface MeshSessionOptions {
   /** Our secret looks wrong: the room answered our announce with "cannot decrypt" (key-mismatch.ts). */
   onKeyMismatch?(suspected: boolean): void;
   /** Media transceivers of every link, as they appear (end-to-end encryption). */
-  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
   /** A data channel to an admitted peer opened. */
   onChannelOpen?(peerId: string): void;
   /** A media-key message arrived from a linked peer. */
