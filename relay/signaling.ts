@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS, type IceServer, type RelayOffer, type SignalingData, type SignalingServerFrame, type SubscribeRefusal } from '../crdt/protocol/wire';
+import { TokenBucket, wallClockMs } from '../crdt/protocol/token-bucket';
 import { silentLogger, type Logger } from './log';
 import { AddressLedger, addressKey, clientAddress } from './signaling-addresses';
 
@@ -45,8 +46,8 @@ interface SocketState {
   address: string;
   /** The network it counts against (signaling-addresses.ts addressKey). */
   network: string;
-  tokens: number;
-  lastRefillMs: number;
+  /** Frames it may still send: false from `take` once it sends faster than allowed. */
+  rate: TokenBucket;
   malformed: number;
   alive: boolean;
 }
@@ -111,15 +112,6 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     return null;
   };
 
-  /** Token bucket: false once the socket has sent faster than allowed. */
-  const withinRate = (state: SocketState): boolean => {
-    const nowMs = Date.now();
-    state.tokens = Math.min(limits.frameBurst, state.tokens + ((nowMs - state.lastRefillMs) / 1000) * limits.framesPerSecond);
-    state.lastRefillMs = nowMs;
-    state.tokens -= 1;
-    return state.tokens >= 0;
-  };
-
   /** A publish to every open subscriber here but its sender (null: it came from another node). */
   const fanOut = (topic: string, data: SignalingData, sender: WebSocket | null) => {
     const set = subscribers.get(topic);
@@ -138,7 +130,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     if (ws.readyState !== ws.OPEN) return;
     counters.framesIn++;
     counters.bytesIn += rawLength(raw);
-    if (!withinRate(state)) return reject(ws, 'too many messages');
+    if (!state.rate.take()) return reject(ws, 'too many messages');
     const frame = isBinary ? null : parse(raw.toString());
     const malformed = () => {
       if (++state.malformed > limits.maxMalformedFrames) reject(ws, 'too many malformed messages');
@@ -196,8 +188,7 @@ export function createSignalingRelay(limits: SignalingLimits = SIGNALING_LIMITS,
     const state: SocketState = {
       topics: new Set(),
       refused: new Set(),
-      tokens: limits.frameBurst,
-      lastRefillMs: Date.now(),
+      rate: new TokenBucket(limits.frameBurst, limits.framesPerSecond, wallClockMs),
       malformed: 0,
       alive: true,
       address,

@@ -63,10 +63,10 @@ export function App(): JSX.Element {
   });
 
   const create = async () => {
-    // A page opened as `#relay=…` (a static host), or in a room on another relay, keeps using it.
+    // A page opened as `#relay=…` (a static host), or in a room on another signaling relay, keeps using it.
     const here = parseRoomHash(location.hash);
-    const relay = here.kind === 'none' ? here.relay : here.kind === 'room' ? here.link.relay : undefined;
-    const link = newRoomLink(await newHostedRoomId(), relay);
+    const signalingUrl = here.kind === 'none' ? here.signalingUrl : here.kind === 'room' ? here.link.signalingUrl : undefined;
+    const link = newRoomLink(await newHostedRoomId(), signalingUrl);
     sessionStorage.setItem(CREATED_KEY, link.roomId);
     location.hash = formatRoomHash(link);
   };

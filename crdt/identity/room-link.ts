@@ -2,29 +2,29 @@ import { randomId } from '../protocol/base64url';
 
 /**
  * What a room link carries in its hash (the hash never reaches a server): the room id, the
- * room secret and, when the page's own origin is not the relay (a static host), the
- * signaling relay to use.
+ * room secret and, when the page's own origin is not the signaling relay (a static host), the
+ * signaling relay to use (`&relay=<url>` in the hash).
  */
 export interface RoomLink {
   roomId: string;
   secret: string;
-  /** ws:// or wss:// URL of the signaling relay; absent means this page's own origin. */
-  relay?: string;
+  /** ws:// or wss:// URL of the signaling relay (`relay=` in the hash); absent means this page's own origin. */
+  signalingUrl?: string;
 }
 
 const PART = /^[A-Za-z0-9_-]{22}$/;
 const MAX_RELAY_CHARS = 512;
 
 export type ParsedHash =
-  | { kind: 'none'; relay?: string }
+  | { kind: 'none'; signalingUrl?: string }
   /** `hostKey`: present in a host link (the host's private key: host controls on any device). */
   | { kind: 'room'; link: RoomLink; hostKey?: string }
   | { kind: 'invalid' };
 
 const HOST_KEY = /^[A-Za-z0-9_-]{1,200}$/;
 
-/** Only a WebSocket URL is a relay: anything else in the link is a mistake or a trick. */
-export function parseRelay(text: string): string | null {
+/** Only a WebSocket URL is a signaling relay: anything else in the link is a mistake or a trick. */
+export function parseSignalingUrl(text: string): string | null {
   if (text.length > MAX_RELAY_CHARS) return null;
   try {
     const url = new URL(text);
@@ -39,7 +39,7 @@ export function parseRoomHash(hash: string): ParsedHash {
   const body = hash.replace(/^#/, '');
   if (body === '') return { kind: 'none' };
   const [room = '', ...params] = body.split('&');
-  let relay: string | undefined;
+  let signalingUrl: string | undefined;
   let hostKey: string | undefined;
   for (const param of room.startsWith('relay=') ? [room, ...params] : params) {
     const [key, value = ''] = param.split('=');
@@ -49,31 +49,31 @@ export function parseRoomHash(hash: string): ParsedHash {
     }
     let decoded: string | null = null;
     try {
-      decoded = parseRelay(decodeURIComponent(value));
+      decoded = parseSignalingUrl(decodeURIComponent(value));
     } catch {
       decoded = null;
     }
-    if (key !== 'relay' || decoded === null || relay !== undefined) return { kind: 'invalid' };
-    relay = decoded;
+    if (key !== 'relay' || decoded === null || signalingUrl !== undefined) return { kind: 'invalid' };
+    signalingUrl = decoded;
   }
-  if (room.startsWith('relay=')) return relay ? { kind: 'none', relay } : { kind: 'none' };
+  if (room.startsWith('relay=')) return signalingUrl ? { kind: 'none', signalingUrl } : { kind: 'none' };
   const [roomId, secret, ...rest] = room.split('.');
   if (rest.length > 0 || !roomId || !secret || !PART.test(roomId) || !PART.test(secret)) {
     return { kind: 'invalid' };
   }
-  const link = relay ? { roomId, secret, relay } : { roomId, secret };
+  const link = signalingUrl ? { roomId, secret, signalingUrl } : { roomId, secret };
   return hostKey ? { kind: 'room', link, hostKey } : { kind: 'room', link };
 }
 
 export function formatRoomHash(link: RoomLink): string {
-  const relay = link.relay ? `&relay=${encodeURIComponent(link.relay)}` : '';
+  const relay = link.signalingUrl ? `&relay=${encodeURIComponent(link.signalingUrl)}` : '';
   return `#${link.roomId}.${link.secret}${relay}`;
 }
 
 /** A new room: `roomId` comes from a fresh host key (net/stored-keys.ts), the secret is random. */
-export function newRoomLink(roomId: string = randomId(16), relay?: string): RoomLink {
+export function newRoomLink(roomId: string = randomId(16), signalingUrl?: string): RoomLink {
   const link: RoomLink = { roomId, secret: randomId(16) };
-  return relay ? { ...link, relay } : link;
+  return signalingUrl ? { ...link, signalingUrl } : link;
 }
 
 /** The host link: the invite link plus the host key. Whoever opens it gets host controls. */
@@ -114,5 +114,5 @@ export function parseInviteLink(text: string): InviteLink | null {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
   const parsed = parseRoomHash(url.hash);
   if (parsed.kind !== 'room') return null;
-  return { link: parsed.link, signalingUrl: parsed.link.relay ?? signalingUrlFor(url), hostLink: parsed.hostKey !== undefined };
+  return { link: parsed.link, signalingUrl: parsed.link.signalingUrl ?? signalingUrlFor(url), hostLink: parsed.hostKey !== undefined };
 }

@@ -98,8 +98,6 @@ export type RelayServerMessage =
   | { type: 'pause'; layers: UpVideo[] }
   /** To a subscriber: whose voice each audio slot carries now (null: silent slot). */
   | { type: 'speakers'; slots: (string | null)[] }
-  /** To a subscriber: tile `tile` now forwards `layer` of `publisher` (after a keyframe); `source` 'screen': its screen. */
-  | { type: 'tile'; tile: number; publisher: string | null; layer: WantedLayer; source?: VideoSource }
   /**
    * To everyone in the room: who publishes now (peer ids, in the order they published). Sent
    * after each `answer` and whenever someone publishes or leaves.

@@ -3,6 +3,7 @@ import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { refusalOf } from './update-guard';
+import { TokenBucket, wallClockMs } from '../protocol/token-bucket';
 
 export interface SyncChannel {
   send(bytes: Uint8Array): void;
@@ -40,12 +41,10 @@ const STEP1_EVERY_MS = 5_000;
 export const WRITE_BURST_BYTES = 1_000_000;
 export const WRITE_BYTES_PER_S = 128_000;
 
-/** Sync step 1 answers a channel (or a peer behind a hub) may still get, and its write budget: token buckets. */
+/** Sync step 1 answers a channel (or a peer behind a hub) may still get, and its write budget. */
 interface Step1Budget {
-  step1Tokens: number;
-  step1RefilledAt: number;
-  writeTokens: number;
-  writeRefilledAt: number;
+  step1: TokenBucket;
+  write: TokenBucket;
   /** Our sync step 1 messages it has not answered yet: each lets one step 2 in uncharged. */
   unanswered: number;
 }
@@ -182,7 +181,7 @@ export class DocSync {
       switch (kind) {
         case syncProtocol.messageYjsSyncStep1: {
           const stateVector = decoding.readVarUint8Array(decoder);
-          if (!takeStep1Token(via.budget)) {
+          if (!via.budget.step1.take()) {
             this.warnOnce(id, link, 'too many sync requests; answering one per interval', null);
             return false;
           }
@@ -195,7 +194,7 @@ export class DocSync {
           const update = decoding.readVarUint8Array(decoder);
           const answer = kind === syncProtocol.messageYjsSyncStep2 && via.budget.unanswered > 0;
           if (answer) via.budget.unanswered--;
-          else if (!takeWriteTokens(via.budget, bytes.length)) {
+          else if (!via.budget.write.take(bytes.length)) {
             this.warnOnce(id, link, 'over its write budget; dropping what it sends until the budget refills', null);
             return false;
           }
@@ -264,7 +263,11 @@ export class DocSync {
 }
 
 function freshBudget(): Step1Budget {
-  return { step1Tokens: STEP1_BURST, step1RefilledAt: Date.now(), writeTokens: WRITE_BURST_BYTES, writeRefilledAt: Date.now(), unanswered: 0 };
+  return {
+    step1: new TokenBucket(STEP1_BURST, 1_000 / STEP1_EVERY_MS, wallClockMs),
+    write: new TokenBucket(WRITE_BURST_BYTES, WRITE_BYTES_PER_S, wallClockMs),
+    unanswered: 0,
+  };
 }
 
 /** At most a few answers wait uncharged: asking again and again must not open the budget wide. */
@@ -274,26 +277,6 @@ function asked(budget: Step1Budget): void {
   budget.unanswered = Math.min(MAX_UNANSWERED, budget.unanswered + 1);
 }
 
-function takeWriteTokens(budget: Step1Budget, bytes: number): boolean {
-  const now = Date.now();
-  budget.writeTokens = Math.min(WRITE_BURST_BYTES, budget.writeTokens + ((now - budget.writeRefilledAt) / 1000) * WRITE_BYTES_PER_S);
-  budget.writeRefilledAt = now;
-  if (bytes > budget.writeTokens) return false;
-  budget.writeTokens -= bytes;
-  return true;
-}
-
-function takeStep1Token(link: Step1Budget): boolean {
-  const now = Date.now();
-  const earned = Math.floor((now - link.step1RefilledAt) / STEP1_EVERY_MS);
-  if (earned > 0) {
-    link.step1Tokens = Math.min(STEP1_BURST, link.step1Tokens + earned);
-    link.step1RefilledAt += earned * STEP1_EVERY_MS;
-  }
-  if (link.step1Tokens === 0) return false;
-  link.step1Tokens--;
-  return true;
-}
 
 function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
   const encoder = encoding.createEncoder();

@@ -1,5 +1,6 @@
 import { RELAY_ANNOUNCE_EVERY_MS } from '../../crdt/protocol/relay-presence';
 import type { RoomKeys } from '../../crdt/identity/room-keys';
+import { SealedPublisher } from '../../crdt/identity/sealed-publisher';
 import { PROTOCOL_VERSION, SIGNALING_LIMITS, type PeerSignal, type RelayAnnouncement, type SignalEnvelope } from '../../crdt/protocol/wire';
 
 /** A newcomer is answered at most this often (a page that reloads in a loop costs little). */
@@ -19,12 +20,15 @@ export interface PresenceTransport {
 export class RoomPresence {
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly answeredAt = new Map<string, number>();
+  private readonly out: SealedPublisher<boolean>;
 
   constructor(
     private readonly keys: RoomKeys,
     private readonly announcement: RelayAnnouncement,
-    private readonly transport: PresenceTransport,
-  ) {}
+    transport: PresenceTransport,
+  ) {
+    this.out = new SealedPublisher(keys, (topic, sealed) => transport.publish(topic, sealed));
+  }
 
   /** After every (re)connection to signaling. */
   announce(): Promise<boolean> {
@@ -53,15 +57,12 @@ export class RoomPresence {
     clearInterval(this.timer);
   }
 
-  private async broadcast(msg: PeerSignal): Promise<boolean> {
-    const envelope: SignalEnvelope = { v: PROTOCOL_VERSION, from: this.announcement.id, msg };
-    return this.transport.publish(this.keys.roomTopic, await this.keys.seal(envelope));
+  private broadcast(msg: PeerSignal): Promise<boolean> {
+    return this.out.broadcast({ v: PROTOCOL_VERSION, from: this.announcement.id, msg } satisfies SignalEnvelope);
   }
 
-  private async sendTo(peerId: string, msg: PeerSignal): Promise<boolean> {
-    const envelope: SignalEnvelope = { v: PROTOCOL_VERSION, from: this.announcement.id, to: peerId, msg };
-    const [topic, sealed] = await Promise.all([this.keys.peerTopic(peerId), this.keys.seal(envelope)]);
-    return this.transport.publish(topic, sealed);
+  private sendTo(peerId: string, msg: PeerSignal): Promise<boolean> {
+    return this.out.sendTo(peerId, { v: PROTOCOL_VERSION, from: this.announcement.id, to: peerId, msg } satisfies SignalEnvelope);
   }
 }
 

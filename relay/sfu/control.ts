@@ -15,7 +15,7 @@ import type { Participant, Room } from './room';
 import { MAX_RECORDS_PER_ROOM, type RoomGuard } from './room-guard';
 import type { GuardedSession, RelayRooms } from './rooms';
 import type { ForwardingStats } from './stats';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../../crdt/protocol/token-bucket';
 
 /** Messages waiting behind a slow one (a `connect` gathers candidates); past this the socket is dropped. */
 const MAX_QUEUED_MESSAGES = 256;

@@ -1,6 +1,6 @@
 import { decodeRoomFrame, encodeRoomFrame, RoomMessageKind } from '../../crdt/protocol/room-message-frame';
 import type { ForwardingStats } from './stats';
-import { TokenBucket } from './token-bucket';
+import { TokenBucket } from '../../crdt/protocol/token-bucket';
 
 /** A participant's room data channel, as the hub needs it (node-datachannel's DataChannel in the relay). */
 export interface RoomChannel {

@@ -35,16 +35,11 @@ const SOURCES_PER_PARTICIPANT = 5;
 
 export const layerIndex = (layer: WantedLayer, source: VideoSource = 'camera'): LayerIndex =>
   layer === 'none' ? LAYER_NONE : source === 'screen' ? LAYER_SCREEN : (VIDEO_LAYERS.indexOf(layer) as LayerIndex);
-/** How a tile's layer is told to the subscriber: the screen is its own source, with one layer (`high`). */
-const layerReport = (index: LayerIndex): { layer: WantedLayer; source?: VideoSource } =>
-  index === LAYER_NONE ? { layer: 'none' } : index === LAYER_SCREEN ? { layer: 'high', source: 'screen' } : { layer: VIDEO_LAYERS[index]! };
 
 /** One video slot of a subscriber: which publisher it shows, at which layer, as one SSRC. */
 class Tile {
   publisher: Participant | null = null;
   selector = new LayerSelector();
-  /** Last (publisher, layer) told to the subscriber in a `tile` message. */
-  reported = '';
   /** How often the subscriber's own keyframe requests for this tile are passed on. */
   readonly keyframeBackoff = new TileKeyframeBackoff();
   constructor(
@@ -277,7 +272,7 @@ export class Room {
     });
   }
 
-  /** A few times a second: speakers, keyframe retries, pauses, tile reports. */
+  /** A few times a second: speakers, keyframe retries, pauses. */
   tick(nowMs: number): void {
     this.assignSpeakers();
     for (const p of this.participants.values()) {
@@ -289,11 +284,6 @@ export class Room {
       for (const tile of p.tiles) {
         if (tile.selector.pending && tile.publisher && nowMs - tile.selector.keyframeAskedAtMs > KEYFRAME_RETRY_MS) {
           this.askKeyframe(tile, nowMs);
-        }
-        const report = `${tile.publisher?.id ?? ''}\n${tile.selector.current}`;
-        if (report !== tile.reported) {
-          tile.reported = report;
-          p.control.send({ type: 'tile', tile: tile.index, publisher: tile.publisher?.id ?? null, ...layerReport(tile.selector.current) });
         }
       }
       if (p.up) this.updatePause(p);

@@ -1,6 +1,6 @@
 import { createSignal, type Accessor } from 'solid-js';
-import type { MediaKind } from '../mesh/peer-link';
 import { DeviceChoice, type DeviceKind } from './device-choice';
+import type { MediaKind, RtpMedia } from './media-kind';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
@@ -109,7 +109,7 @@ export class LocalMedia {
    * and a sender moved straight from one live camera to another sent no more frames in
    * Chromium 156. If the new one fails, the old one comes back.
    */
-  private async switchInput(kind: 'audio' | 'video', id: string): Promise<void> {
+  private async switchInput(kind: RtpMedia, id: string): Promise<void> {
     const old = this.track(kind);
     if (!old || (id !== '' && old.getSettings().deviceId === id)) return;
     const oldId = old.getSettings().deviceId;
@@ -133,7 +133,7 @@ export class LocalMedia {
     await this.onTrackChange(kind, track);
   }
 
-  private async openInput(kind: 'audio' | 'video', id: string): Promise<MediaStreamTrack | null> {
+  private async openInput(kind: RtpMedia, id: string): Promise<MediaStreamTrack | null> {
     const deviceId = id === '' ? undefined : { exact: id };
     const stream = await getUserMedia(kind === 'audio' ? { audio: { deviceId } } : { video: { ...VIDEO_CONSTRAINTS, deviceId } });
     return stream.getTracks()[0] ?? null;

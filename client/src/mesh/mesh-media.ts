@@ -1,5 +1,5 @@
 import { SelfSpeaking } from '../media/speaking/self-speaking';
-import type { MediaKind } from './peer-link';
+import type { MediaKind } from '../media/media-kind';
 
 export interface MeshMediaOptions {
   /** Our camera, microphone or shared screen, whatever the path. */

@@ -1,41 +1,18 @@
-import { ChannelTag, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/protocol/wire';
-import { MAX_SYNC_MESSAGE_BYTES, type DocSync } from '../../../crdt/room/doc-sync';
+import { frameMessage } from '../../../crdt/protocol/channel-framing';
 import type { RelaySignal } from '../../../crdt/protocol/relay-presence';
-import type { PeerGate } from '../session/admission';
-import { frameMessage, Reassembler } from '../../../crdt/protocol/channel-framing';
-import { KeyMismatch, UNDECRYPTABLE_HINT } from '../signaling/key-mismatch';
-import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
-import { PeerLink, type MediaKind } from './peer-link';
 import { parseEnvelope } from '../../../crdt/protocol/signal-envelope';
-import type { SignedSignals } from '../signaling/signed-signals';
+import { ChannelTag, type LinkSignal, type PeerSignal, type SignalEnvelope } from '../../../crdt/protocol/wire';
+import type { DocSync } from '../../../crdt/room/doc-sync';
 import type { RoomKeys } from '../../../crdt/identity/room-keys';
+import { SealedPublisher } from '../../../crdt/identity/sealed-publisher';
+import type { PeerGate } from '../session/admission';
+import { KeyMismatch, UNDECRYPTABLE_HINT } from '../signaling/key-mismatch';
 import type { SignalingClient } from '../signaling/signaling-client';
-
-export interface RemotePeer {
-  id: string;
-  /** Microphone and camera. */
-  stream: MediaStream;
-  /** The shared screen's track (live but frameless while nothing is shared). */
-  screen: MediaStream;
-  reach: PeerReach;
-}
-
-/** What outlives one connection to a peer: its stream (the tile) and its recovery timers. */
-interface PeerCare {
-  stream: MediaStream;
-  screen: MediaStream;
-  recovery: LinkRecovery;
-}
-
-const SIGNALING_PROBE_EVERY_MS = 1_000;
-/**
- * When only one side of a pair wants a link (a newcomer to a room that a relay carries), the
- * dial waits this long: the newcomer usually reaches the relay first, and then neither side
- * wants the link. Past it, the link is made (the newcomer may never reach the relay).
- */
-const ONE_SIDED_DIAL_DELAY_MS = 4_000;
-/** A redial does not cut short a dial whose ICE/DTLS is under way and younger than this. */
-const DIAL_IN_PROGRESS_GRACE_MS = 20_000;
+import type { SignedSignals } from '../signaling/signed-signals';
+import { MeshLinks } from './mesh-links';
+import { MeshPeers, type RemotePeer } from './mesh-peers';
+import type { PeerLink } from './peer-link';
+import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 export interface MeshSessionOptions {
   selfId: string;
@@ -49,6 +26,8 @@ export interface MeshSessionOptions {
   linksWanted(): boolean;
   gate: PeerGate;
   rtcConfig?: RTCConfiguration;
+  /** The RTCPeerConnection class (a fake one in unit tests). */
+  PeerConnection?: typeof RTCPeerConnection;
   onPeersChanged(peers: RemotePeer[]): void;
   /** Signals about admission itself, for the session to act on. */
   onRefused?(from: string, msg: Extract<PeerSignal, { kind: 'refused' }>): void;
@@ -59,7 +38,7 @@ export interface MeshSessionOptions {
   /** Our secret looks wrong: the room answered our announce with "cannot decrypt" (key-mismatch.ts). */
   onKeyMismatch?(suspected: boolean): void;
   /** Media transceivers of every link, as they appear (end-to-end encryption). */
-  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
   /** A data channel to an admitted peer opened. */
   onChannelOpen?(peerId: string): void;
   /** A media-key message arrived from a linked peer. */
@@ -69,36 +48,45 @@ export interface MeshSessionOptions {
 }
 
 /**
- * Full mesh: one PeerLink per remote peer, found through the signaling relay. Broadcasts
- * (announce, bye) go on the room topic; offers, answers and candidates go to the recipient's
- * own topic, so the relay delivers them to one socket.
+ * Full mesh: one PeerLink per remote peer (mesh-links.ts), found through the signaling relay.
+ * Broadcasts (announce, bye) go on the room topic; offers, answers and candidates go to the
+ * recipient's own topic, so the relay delivers them to one socket.
  */
 export class MeshSession {
-  private readonly links = new Map<string, PeerLink>();
-  private readonly peers = new Map<string, RemotePeer>();
-  private readonly peerTopics = new Map<string, Promise<string>>();
-  /** Participant keys of peers whose announce or description checked out. */
-  private readonly keys = new Map<string, string>();
-  /** The page load each peer announced from. */
-  private readonly instances = new Map<string, string>();
-  private readonly care = new Map<string, PeerCare>();
-  /** Peers whose last announce said they want no links (a relay carries them). */
-  private readonly linklessPeers = new Set<string>();
-  private readonly delayedDials = new Map<string, ReturnType<typeof setTimeout>>();
-  private probeTimer: ReturnType<typeof setInterval> | undefined;
+  /** One record per remote peer: its key, page load, link, tile and recovery. */
+  private readonly peers = new MeshPeers();
+  private readonly links: MeshLinks;
+  private readonly out: SealedPublisher<void>;
   private readonly keyMismatch = new KeyMismatch({
     publishHint: () => this.opts.signaling.publish(this.opts.keys.roomTopic, UNDECRYPTABLE_HINT),
     onSuspect: (suspected) => this.opts.onKeyMismatch?.(suspected),
   });
   private inbound: Promise<void> = Promise.resolve();
-  private outbound = new Map<string, Promise<void>>();
   private selfTopic = '';
   private left = false;
 
-  constructor(private readonly opts: MeshSessionOptions) {}
+  constructor(private readonly opts: MeshSessionOptions) {
+    this.out = new SealedPublisher(opts.keys, (topic, sealed) => opts.signaling.publish(topic, sealed));
+    this.links = new MeshLinks({
+      selfId: opts.selfId,
+      peers: this.peers,
+      sync: opts.sync,
+      rtcConfig: opts.rtcConfig,
+      PeerConnection: opts.PeerConnection,
+      localTrack: opts.localTrack,
+      protect: opts.protect,
+      send: (peerId, signal) => void this.sendLinkSignal(peerId, signal),
+      linksWanted: () => opts.linksWanted(),
+      onChannelOpen: opts.onChannelOpen,
+      onMediaKey: opts.onMediaKey,
+      probeSignaling: () => opts.signaling.probe(),
+      changed: () => this.changed(),
+      left: () => this.left,
+    });
+  }
 
   async start(): Promise<void> {
-    this.selfTopic = await this.topicOf(this.opts.selfId);
+    this.selfTopic = await this.out.topicOf(this.opts.selfId);
     this.opts.signaling.subscribe([this.opts.keys.roomTopic, this.selfTopic]);
     await this.broadcast(this.announcement());
     this.keyMismatch.announced();
@@ -109,7 +97,7 @@ export class MeshSession {
     if (this.left) return;
     void this.broadcast(this.announcement());
     // Offers sent while our socket was dead are lost: the side that dials starts afresh now.
-    for (const care of this.care.values()) care.recovery.redial();
+    this.links.redialAll();
   }
 
   /**
@@ -119,7 +107,7 @@ export class MeshSession {
   linksWantedChanged(): void {
     if (this.left) return;
     void this.broadcast(this.announcement());
-    if (!this.opts.linksWanted()) for (const peerId of [...this.links.keys()]) if (this.linklessPeers.has(peerId)) this.unlink(peerId);
+    if (!this.opts.linksWanted()) for (const peer of this.peers.all()) if (peer.link && peer.linkless) this.links.unlink(peer.id);
   }
 
   /** Asks the host and co-hosts of a locked room to let us in. */
@@ -134,16 +122,15 @@ export class MeshSession {
 
   /** The checked participant key of a connected peer. */
   keyOf(peerId: string): string | undefined {
-    return this.keys.get(peerId);
+    return this.peers.get(peerId)?.key;
   }
 
   /** After the room's records changed: drop every peer that may no longer be here, and say why. */
   enforce(): void {
-    for (const [peerId, link] of [...this.links]) {
-      const key = this.keys.get(peerId);
+    for (const { id, key, link } of this.peers.all()) {
       const exclusion = key ? this.opts.gate.exclusion(key) : null;
-      if (!key || !exclusion) continue;
-      void this.sendTo(peerId, { kind: 'refused', reason: exclusion, records: this.opts.gate.recordsFor(key) });
+      if (!link || !key || !exclusion) continue;
+      void this.sendTo(id, { kind: 'refused', reason: exclusion, records: this.opts.gate.recordsFor(key) });
       link.sendData(new Uint8Array([ChannelTag.Bye]));
       link.close(`refused: ${exclusion}`);
     }
@@ -169,43 +156,43 @@ export class MeshSession {
   }
 
   async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
-    await Promise.all([...this.links.values()].map((l) => l.replaceTrack(kind, track)));
+    await Promise.all(this.peers.links().map((l) => l.replaceTrack(kind, track)));
   }
 
   /** A tagged message on the data channel to `peerId`; false if that channel is not open. */
   sendData(peerId: string, tag: number, bytes: Uint8Array): boolean {
-    const link = this.links.get(peerId);
+    const link = this.peers.linkOf(peerId);
     return !!link && frameMessage(tag, bytes).every((frame) => link.sendData(frame));
   }
 
   remotePeers(): RemotePeer[] {
-    return [...this.peers.values()];
+    return this.peers.shown();
   }
 
   /** Peer connections open or being made now. */
   linkCount(): number {
-    return this.links.size;
+    return this.peers.links().length;
   }
 
   link(peerId: string): PeerLink | undefined {
-    return this.links.get(peerId);
+    return this.peers.linkOf(peerId);
   }
 
   leave(): void {
     if (this.left) return;
     this.left = true;
     const bye = new Uint8Array([ChannelTag.Bye]);
-    for (const link of this.links.values()) link.sendData(bye);
+    const links = this.peers.links();
+    for (const link of links) link.sendData(bye);
     void this.broadcast({ kind: 'bye' });
-    for (const link of [...this.links.values()]) link.close('left');
-    clearInterval(this.probeTimer);
-    for (const timer of this.delayedDials.values()) clearTimeout(timer);
+    for (const link of links) link.close('left');
+    this.links.stop();
     this.keyMismatch.dispose();
   }
 
   /** Peers that announced that a relay carries them (no link with us, unless one is wanted). */
   linklessPeerIds(): string[] {
-    return [...this.linklessPeers];
+    return this.peers.linklessIds();
   }
 
   private async onSignal({ from, to, msg, auth }: SignalEnvelope): Promise<void> {
@@ -214,47 +201,51 @@ export class MeshSession {
     switch (msg.kind) {
       case 'announce': {
         if (!(await this.welcomes(from, await this.opts.gate.check(from, msg.key, msg.proof), msg.key))) return;
-        const known = this.instances.get(from);
-        this.instances.set(from, msg.instance);
-        if (known !== undefined && known !== msg.instance) this.links.get(from)?.close('reloaded');
+        const peer = this.peers.of(from);
+        const known = peer.instance;
+        peer.instance = msg.instance;
+        if (known !== undefined && known !== msg.instance) peer.link?.close('reloaded');
         if (to === undefined) void this.sendTo(from, this.announcement());
-        const wasLinkless = this.linklessPeers.has(from);
-        if (msg.mesh === false) this.linklessPeers.add(from);
-        else this.linklessPeers.delete(from);
-        if (wasLinkless !== (msg.mesh === false)) this.changed();
+        const wasLinkless = peer.linkless;
+        peer.linkless = msg.mesh === false;
+        if (wasLinkless !== peer.linkless) this.changed();
         const wanted = [msg.mesh !== false, this.opts.linksWanted()].filter(Boolean).length;
-        if (wanted === 0) this.unlink(from);
-        else if (wanted === 1 && !this.links.has(from)) this.dialLater(from);
-        else if (this.isOfferer(from)) this.ensureLink(from).start();
-        else this.heardFromTroubled(from);
+        if (wanted === 0) this.links.unlink(from);
+        else if (wanted === 1 && !peer.link) this.links.dialLater(from);
+        else if (this.links.isOfferer(from)) this.links.ensure(from).start();
+        else this.links.heardFromTroubled(from);
         break;
       }
-      case 'bye':
+      case 'bye': {
+        const peer = this.peers.get(from);
         // A goodbye from another page load of the peer (an old tab's, replayed) ends nothing of this one.
-        if (this.instances.has(from) && this.instances.get(from) !== auth?.inst) return;
-        this.linklessPeers.delete(from);
-        this.instances.delete(from);
-        this.links.get(from)?.close('bye');
+        if (peer?.instance !== undefined && peer.instance !== auth?.inst) return;
+        if (peer) {
+          peer.linkless = false;
+          peer.instance = undefined;
+        }
+        peer?.link?.close('bye');
         this.opts.onGone?.(from);
         break;
+      }
       case 'description': {
         const { key, sig, description, dial } = msg;
-        if (!this.links.has(from) && description.type !== 'offer') return;
+        if (!this.peers.linkOf(from) && description.type !== 'offer') return;
         if (!(await this.opts.gate.verifyDescription(from, key, sig, description.sdp))) {
           console.warn(`[confab] dropping a description from ${from}: its signature does not match its key`);
           return;
         }
         if (!(await this.welcomes(from, this.opts.gate.exclusion(key), key))) return;
         const signal: LinkSignal & { kind: 'description' } = { kind: 'description', description, dial };
-        void this.linkForDescription(from, signal)?.handle(signal);
+        void this.links.forDescription(from, signal)?.handle(signal);
         break;
       }
       case 'candidate':
-        void this.links.get(from)?.handle(msg);
+        void this.peers.linkOf(from)?.handle(msg);
         break;
       case 'refused':
         // A link still being set up goes; an open one is the refuser's to close (an honest one does).
-        if (!this.peers.has(from)) this.links.get(from)?.close(`refused: ${msg.reason}`);
+        if (!this.peers.get(from)?.shown) this.peers.linkOf(from)?.close(`refused: ${msg.reason}`);
         this.opts.onRefused?.(from, msg);
         break;
       case 'knock':
@@ -273,14 +264,14 @@ export class MeshSession {
   /** Remembers a welcome peer's key; tells an excluded one why. */
   private async welcomes(from: string, verdict: Awaited<ReturnType<PeerGate['check']>>, key: string): Promise<boolean> {
     if (verdict === null) {
-      this.keys.set(from, key);
+      this.peers.of(from).key = key;
       return true;
     }
     if (verdict === 'invalid') {
       console.warn(`[confab] ignoring ${from}: its key does not match its peer id`);
     } else {
       await this.sendTo(from, { kind: 'refused', reason: verdict, records: this.opts.gate.recordsFor(key) });
-      this.links.get(from)?.close(`refused: ${verdict}`);
+      this.peers.linkOf(from)?.close(`refused: ${verdict}`);
     }
     return false;
   }
@@ -290,27 +281,6 @@ export class MeshSession {
     return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh };
   }
 
-  /** Dials `peerId` after ONE_SIDED_DIAL_DELAY_MS if one side still wants the link and we are the dialing side. */
-  private dialLater(peerId: string): void {
-    if (this.delayedDials.has(peerId)) return;
-    this.delayedDials.set(
-      peerId,
-      setTimeout(() => {
-        this.delayedDials.delete(peerId);
-        const wanted = !this.linklessPeers.has(peerId) || this.opts.linksWanted();
-        if (!this.left && wanted && this.instances.has(peerId) && this.isOfferer(peerId)) this.ensureLink(peerId).start();
-      }, ONE_SIDED_DIAL_DELAY_MS),
-    );
-  }
-
-  /** Both sides have a relay: the link goes, with a bye so the other side does not try to recover it. */
-  private unlink(peerId: string): void {
-    const link = this.links.get(peerId);
-    if (!link) return;
-    link.sendData(new Uint8Array([ChannelTag.Bye]));
-    link.close('a relay carries us both');
-  }
-
   /** Descriptions leave signed with our participant key over their DTLS fingerprints. */
   private async sendLinkSignal(peerId: string, signal: LinkSignal): Promise<void> {
     if (signal.kind === 'candidate') return this.sendTo(peerId, signal);
@@ -318,153 +288,12 @@ export class MeshSession {
     return this.sendTo(peerId, { ...signal, key: this.opts.gate.selfKey, sig });
   }
 
-  /** The peer with the greater id makes the first offer; the other is polite. */
-  private isOfferer(remoteId: string): boolean {
-    return this.opts.selfId > remoteId && !this.links.has(remoteId);
-  }
-
-  private ensureLink(remoteId: string): PeerLink {
-    const existing = this.links.get(remoteId);
-    if (existing) return existing;
-    const { stream, screen, recovery } = this.careFor(remoteId);
-    const reassembler = new Reassembler(MAX_SYNC_MESSAGE_BYTES);
-    const link: PeerLink = new PeerLink({
-      remoteId,
-      polite: this.opts.selfId < remoteId,
-      rtcConfig: this.opts.rtcConfig,
-      localTrack: this.opts.localTrack,
-      send: (signal) => void this.sendLinkSignal(remoteId, signal),
-      protect: this.opts.protect,
-      onTrack: (track, kind) => {
-        (kind === 'screen' ? screen : stream).addTrack(track);
-        this.changed();
-      },
-      onChannelOpen: () => {
-        this.opts.sync.addChannel(remoteId, {
-          send: (bytes) => {
-            for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);
-          },
-        });
-        this.peers.set(remoteId, { id: remoteId, stream, screen, reach: recovery.state });
-        this.changed();
-        this.opts.onChannelOpen?.(remoteId);
-      },
-      onData: (frame) => {
-        const message = reassembler.push(frame);
-        if (message?.tag === ChannelTag.Yjs) this.opts.sync.receive(remoteId, message.bytes);
-        else if (message?.tag === ChannelTag.Bye) link.close('bye');
-        else if (message?.tag === ChannelTag.MediaKey) this.opts.onMediaKey?.(remoteId, message.bytes);
-      },
-      onConnectionState: (state) => {
-        if (this.links.get(remoteId) === link) recovery.onState(state);
-      },
-      onClose: () => {
-        if (this.links.get(remoteId) !== link) return;
-        this.links.delete(remoteId);
-        this.peers.delete(remoteId);
-        this.outbound.delete(remoteId);
-        recovery.dispose();
-        this.care.delete(remoteId);
-        this.watchSignaling();
-        this.opts.sync.removeChannel(remoteId);
-        this.changed();
-      },
-    });
-    this.links.set(remoteId, link);
-    return link;
-  }
-
-  /** The link an incoming description is for: a new one for a first offer or a redial. */
-  private linkForDescription(from: string, msg: LinkSignal & { kind: 'description' }): PeerLink | undefined {
-    const existing = this.links.get(from);
-    const offer = msg.description.type === 'offer';
-    if (!existing) return offer ? this.ensureLink(from) : undefined;
-    const redialed = offer && msg.dial !== undefined && existing.dial !== undefined && msg.dial > existing.dial;
-    return redialed ? this.replaceLink(from) : existing;
-  }
-
-  private careFor(remoteId: string): PeerCare {
-    let care = this.care.get(remoteId);
-    if (!care) {
-      const recovery = new LinkRecovery({
-        impolite: this.opts.selfId > remoteId,
-        act: (action) => this.recover(remoteId, action),
-        onReach: (reach) => this.reachChanged(remoteId, reach),
-      });
-      care = { stream: new MediaStream(), screen: new MediaStream(), recovery };
-      this.care.set(remoteId, care);
-    }
-    return care;
-  }
-
-  private recover(remoteId: string, action: RecoveryAction): void {
-    if (this.left) return;
-    console.info(`[confab] connection to ${remoteId}: ${action}`);
-    const link = this.links.get(remoteId);
-    if (action === 'restart-ice') link?.restartIce();
-    else if (action === 'redial' && !(link && dialInProgress(link))) this.replaceLink(remoteId).start();
-    else if (action === 'drop') link?.close('unreachable');
-  }
-
-  /** A fresh connection to the same peer, keeping its tile (same stream) and its recovery. */
-  private replaceLink(remoteId: string): PeerLink {
-    const old = this.links.get(remoteId);
-    const care = this.careFor(remoteId);
-    this.links.delete(remoteId);
-    for (const media of [care.stream, care.screen]) for (const track of media.getTracks()) media.removeTrack(track);
-    const link = this.ensureLink(remoteId);
-    old?.close('replaced');
-    return link;
-  }
-
-  /** Reconnecting or unreachable shows on the tile; a peer never reached gets a tile to say so. */
-  private reachChanged(remoteId: string, reach: PeerReach): void {
-    console.info(`[confab] connection to ${remoteId}: ${reach}`);
-    const peer = this.peers.get(remoteId);
-    if (peer) peer.reach = reach;
-    else if (reach === 'unreachable') {
-      const { stream, screen } = this.careFor(remoteId);
-      this.peers.set(remoteId, { id: remoteId, stream, screen, reach });
-    }
-    this.watchSignaling();
-    this.changed();
-  }
-
-  /**
-   * A peer we lost announced itself again (its signaling is back): if we are the side that
-   * dials, dial a fresh connection now rather than wait for the next redial.
-   */
-  private heardFromTroubled(remoteId: string): void {
-    this.care.get(remoteId)?.recovery.redial();
-  }
-
-  /** While any connection is reconnecting, check often that our signaling socket still works. */
-  private watchSignaling(): void {
-    const troubled = [...this.care.values()].some((c) => c.recovery.state === 'reconnecting');
-    if (troubled && !this.probeTimer && !this.left) {
-      this.probeTimer = setInterval(() => this.opts.signaling.probe(), SIGNALING_PROBE_EVERY_MS);
-    } else if (!troubled && this.probeTimer) {
-      clearInterval(this.probeTimer);
-      this.probeTimer = undefined;
-    }
-  }
-
   private changed(): void {
     this.opts.onPeersChanged(this.remotePeers());
   }
 
-  private topicOf(peerId: string): Promise<string> {
-    let topic = this.peerTopics.get(peerId);
-    if (!topic) {
-      topic = this.opts.keys.peerTopic(peerId);
-      this.peerTopics.set(peerId, topic);
-    }
-    return topic;
-  }
-
-  private async broadcast(msg: PeerSignal): Promise<void> {
-    const envelope = await this.opts.auth.broadcast(msg);
-    this.opts.signaling.publish(this.opts.keys.roomTopic, await this.opts.keys.seal(envelope));
+  private broadcast(msg: PeerSignal): Promise<void> {
+    return this.out.broadcast(this.opts.auth.broadcast(msg));
   }
 
   /**
@@ -474,17 +303,6 @@ export class MeshSession {
   private sendTo(peerId: string, msg: PeerSignal): Promise<void> {
     const envelope = this.opts.auth.to(peerId, msg);
     if (!envelope) return Promise.resolve(); // it has signed nothing to us: nothing to answer
-    const ready = Promise.all([this.topicOf(peerId), envelope.then((e) => this.opts.keys.seal(e))]);
-    const sent = (this.outbound.get(peerId) ?? Promise.resolve()).then(async () => {
-      const [topic, sealed] = await ready;
-      this.opts.signaling.publish(topic, sealed);
-    });
-    this.outbound.set(peerId, sent.catch(() => undefined));
-    return sent;
+    return this.out.sendTo(peerId, envelope);
   }
-}
-
-/** The answer came and ICE/DTLS are at work (slow on a loaded machine): let it finish. */
-function dialInProgress(link: PeerLink): boolean {
-  return link.pc.connectionState === 'connecting' && Date.now() - (link.dial ?? 0) < DIAL_IN_PROGRESS_GRACE_MS;
 }

@@ -1,10 +1,9 @@
 import type { IceCandidateInit, LinkSignal } from '../../../crdt/protocol/wire';
 import { preferVp8 } from '../media/e2ee/codec-order';
+import { type MediaKind, type RtpMedia, rtpMediaOf } from '../media/media-kind';
 
 /** What a link carries, one transceiver each, in this m-line order on both sides. */
-export type MediaKind = 'audio' | 'video' | 'screen';
 const SLOTS: readonly MediaKind[] = ['audio', 'video', 'screen'];
-const mediaOf = (kind: MediaKind): 'audio' | 'video' => (kind === 'audio' ? 'audio' : 'video');
 /** Screens are text and detail: keep the resolution, drop frames instead. */
 const SCREEN_MAX_FPS = 10;
 
@@ -25,7 +24,7 @@ export interface PeerLinkOptions {
   onClose?(reason: string): void;
   onConnectionState?(state: RTCPeerConnectionState): void;
   /** Called for every media transceiver as it appears (end-to-end encryption attaches here). */
-  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
 }
 
 /** A data channel refuses to queue more than this; the room state can always resync. */
@@ -80,9 +79,9 @@ export class PeerLink {
   start(): void {
     this.dialMs ??= Date.now();
     for (const kind of SLOTS) {
-      const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? mediaOf(kind), { direction: 'sendrecv' });
+      const t = this.pc.addTransceiver(this.opts.localTrack(kind) ?? rtpMediaOf(kind), { direction: 'sendrecv' });
       if (kind !== 'audio') preferVp8(t);
-      this.opts.protect?.(t, mediaOf(kind));
+      this.opts.protect?.(t, rtpMediaOf(kind));
       if (kind === 'screen') void tuneForScreen(t.sender);
     }
     this.attachChannel(this.pc.createDataChannel('confab', { ordered: true }));
@@ -169,7 +168,7 @@ export class PeerLink {
     for (const t of this.pc.getTransceivers()) {
       const kind = this.slotOf(t);
       if (kind && kind !== 'audio' && description.type === 'offer') preferVp8(t); // our answer picks VP8
-      if (kind) this.opts.protect?.(t, mediaOf(kind));
+      if (kind) this.opts.protect?.(t, rtpMediaOf(kind));
     }
     if (description.type === 'offer') {
       await this.attachLocalTracks();

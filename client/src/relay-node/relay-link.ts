@@ -13,6 +13,7 @@ import {
 } from '../../../crdt/protocol/relay-wire';
 import { ROOM_CHANNEL_LABEL } from '../../../crdt/protocol/room-message-frame';
 import { tuneForScreen } from '../mesh/peer-link';
+import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 /** Scale of each published layer (low, mid, high) against the camera's own size. */
 const LAYER_SCALES: Record<VideoLayer, number> = { low: 4, mid: 2, high: 1 };
@@ -49,16 +50,15 @@ export interface RelayLinkOptions {
   room: string;
   selfId: string;
   credentials: RelayCredentials;
-  localTrack(kind: 'audio' | 'video' | 'screen'): MediaStreamTrack | null;
+  localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
   videoSlots: number;
   audioSlots: number;
   onPublishers(peers: string[]): void;
   onSpeakers(slots: (string | null)[]): void;
-  onTile?(tile: number, publisher: string | null, layer: WantedLayer): void;
   onState(state: RelayLinkState): void;
   /** Every media transceiver, as it is made (end-to-end encryption attaches here). */
-  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
 }
 
 /**
@@ -98,7 +98,7 @@ export class RelayLink {
   constructor(private readonly opts: RelayLinkOptions) {
     // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
     const pc = (this.pc = new RTCPeerConnection({ iceServers: [], ...opts.rtcConfig, bundlePolicy: 'max-bundle' }));
-    const protect = (t: RTCRtpTransceiver, media: 'audio' | 'video') => {
+    const protect = (t: RTCRtpTransceiver, media: RtpMedia) => {
       opts.protect?.(t, media);
       return t;
     };
@@ -220,7 +220,7 @@ export class RelayLink {
     else this.send(m);
   }
 
-  async replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): Promise<void> {
+  async replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     const senders = kind === 'audio' ? [this.audioSender] : kind === 'screen' ? [this.screenSender] : this.videoSenders;
     await Promise.all(senders.map((s) => s.replaceTrack(track)));
   }
@@ -256,9 +256,6 @@ export class RelayLink {
         break;
       case 'speakers':
         this.opts.onSpeakers(m.slots);
-        break;
-      case 'tile':
-        this.opts.onTile?.(m.tile, m.publisher, m.layer);
         break;
       case 'refused':
         console.warn(`[confab] relay refused us: ${m.reason}`);

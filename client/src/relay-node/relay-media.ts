@@ -2,6 +2,7 @@ import { layerForTile } from './relay-layers';
 import { RelayLink, type RelayCredentials, type RelayLinkState } from './relay-link';
 import { RelayRoomChannel, type MessageSealer, type RelayRoomHandlers } from './relay-room-channel';
 import { SlotPlan } from './relay-slots';
+import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 /** Down slots asked of the relay: tiles shown at once, and voices heard at once. */
 const VIDEO_SLOTS = 16;
@@ -14,9 +15,9 @@ export interface RelayMediaOptions {
   room: string;
   selfId: string;
   credentials: RelayCredentials;
-  localTrack(kind: 'audio' | 'video' | 'screen'): MediaStreamTrack | null;
+  localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
-  protect?(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
   /** Room state and media keys through the relay: sealed with this, handled by those. */
   sealer: MessageSealer;
   roomHandlers: RelayRoomHandlers;
@@ -164,7 +165,7 @@ export class RelayMedia {
     this.resubscribe();
   }
 
-  replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): Promise<void> {
+  replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): Promise<void> {
     return this.link.replaceTrack(kind, track);
   }
 
@@ -200,7 +201,7 @@ export class RelayMedia {
     if (want === this.screenShown) return;
     const before = this.screenShown;
     this.screenShown = want;
-    // Freed when a publisher leaves: the relay drops its watchers then, and says so in `tile`.
+    // Freed when a publisher leaves: the relay drops its watchers then.
     if (before && !want && this.others.includes(before)) this.link.subscribe(SCREEN_SLOT, before, 'none', 'screen');
     if (want) this.link.subscribe(SCREEN_SLOT, want, 'high', 'screen');
     this.onChange();

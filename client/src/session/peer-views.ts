@@ -1,6 +1,6 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { PeerReach } from '../mesh/link-recovery';
-import type { RemotePeer } from '../mesh/mesh-session';
+import type { RemotePeer } from '../mesh/mesh-peers';
 import type { RelayMedia } from '../relay-node/relay-media';
 
 /** A remote peer as the views see it: its connection state is a signal of its own. */

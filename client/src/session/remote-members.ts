@@ -1,6 +1,7 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { QualitySources, StatsSource } from '../media/stats/quality-watch';
-import type { MeshSession, RemotePeer } from '../mesh/mesh-session';
+import type { MeshSession } from '../mesh/mesh-session';
+import type { RemotePeer } from '../mesh/mesh-peers';
 import type { RelayMedia } from '../relay-node/relay-media';
 import { PeerViews, type PeerView } from './peer-views';
 

@@ -6,11 +6,10 @@ import { DocSync } from '../../../crdt/room/doc-sync';
 import { RoomControls } from '../../../crdt/room/room-controls';
 import { RoomDoc, type ChatMessage, type Participant, type Reaction } from '../../../crdt/room/room-doc';
 import { SignedRoom } from '../../../crdt/room/signed-room';
-import { ChannelTag } from '../../../crdt/protocol/wire';
-import { MediaEncryption } from '../media/e2ee/media-encryption';
-import { MediaKeys } from '../media/e2ee/media-keys';
+import type { MediaEncryption } from '../media/e2ee/media-encryption';
+import type { MediaKeys } from '../media/e2ee/media-keys';
 import type { LocalMedia } from '../media/local-media';
-import { ScreenShare } from '../media/screen-share';
+import type { ScreenShare } from '../media/screen-share';
 import { openToLinkHolders, RelayRoomState } from '../relay-node/relay-room-state';
 import { Admission } from './admission';
 import { loadIdentities, type Identities } from './identities';
@@ -23,7 +22,7 @@ import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys'
 import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
 import { storedControlLog } from '../storage/stored-control-log';
-import { MeshMedia } from '../mesh/mesh-media';
+import { LocalMember } from './local-member';
 import type { PeerView } from './peer-views';
 import { RemoteMembers } from './remote-members';
 import { Moderation, roleOfKey, type Role } from './room-moderation';
@@ -32,12 +31,13 @@ import { markJoin } from './join-timeline';
 /** Where this person stands: in the call, or kept out and why ('knocking': asked to join). */
 export type Standing = 'in' | 'knocking' | Exclusion;
 
-
 /**
- * Everything one person's presence in a room needs: the room document and its sync, the
- * signed control records, the signaling client and the mesh of peer connections, exposed to
- * the views as signals. It is made when the join screen opens, so keys and the signaling
- * socket are ready by the time the person clicks Join; nothing is announced before start().
+ * Everything one person's presence in a room needs, wired together: the room document and its
+ * sync, the signed control records, the signaling client, our own media and keys
+ * (local-member.ts), everyone else (remote-members.ts) over the mesh and relay links, and the
+ * switch between them, exposed to the views as signals. It is made when the join screen
+ * opens, so keys and the signaling socket are ready by the time the person clicks Join;
+ * nothing is announced before start().
  */
 export class RoomSession {
   selfId = '';
@@ -46,7 +46,8 @@ export class RoomSession {
   readonly room = new RoomDoc();
   /** The room as shown: entries verified against their authors' keys; our writes signed. */
   readonly signed: SignedRoom;
-  readonly screen = new ScreenShare();
+  /** Our own microphone, camera, screen and media keys. */
+  readonly local: LocalMember;
   readonly controls: RoomControls;
   readonly moderation: Moderation;
   readonly peers: Accessor<PeerView[]>;
@@ -73,12 +74,6 @@ export class RoomSession {
   readonly switch: TopologySwitch;
   /** What the stage shows, which a relay link needs to know (which tiles, how big, who is pinned). */
   readonly stage: StageView;
-  /** What goes over mesh links (mesh-media.ts). */
-  private readonly meshMedia = new MeshMedia({
-    local: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
-    relayForwardsScreens: () => this.switch.connectedRelay()?.forwardsScreens === true,
-    send: async (kind, track) => this.mesh?.replaceTrack(kind, track),
-  });
   private readonly sync = new DocSync(this.room.doc);
   /** The room document and media keys through relay links. */
   private readonly relayRoom = new RelayRoomState(
@@ -93,9 +88,6 @@ export class RoomSession {
   protected readonly identities: Promise<Identities>;
   private readonly signaling: SignalingClient;
   protected mesh: MeshSession | null = null;
-  /** End-to-end media encryption: the worker that seals frames, and the membership-bound epochs. */
-  encryption: MediaEncryption | null = null;
-  protected mediaKeys: MediaKeys | null = null;
   private gate: Admission | null = null;
   private name = '';
   private left = false;
@@ -135,6 +127,19 @@ export class RoomSession {
     this.setStanding = setStanding;
     // A removed person's relay choice does not count (nor does anyone's the records keep out).
     this.signed = new SignedRoom(this.room, link.roomId, (key) => mayParticipate(this.controls.state, key));
+    this.local = new LocalMember({
+      roomId: link.roomId,
+      media,
+      signed: this.signed,
+      controls: () => this.controls.state,
+      mesh: () => this.mesh,
+      connectedRelay: () => this.switch.connectedRelay(),
+      sendToRelays: (kind, track) => this.switch.replaceTrack(kind, track),
+      relayRoom: this.relayRoom,
+      shownPeers: () => this.peers().map((p) => p.id),
+      excluded: (id) => this.knownExcluded(id),
+      screenChanged: () => this.refreshLinksWanted(),
+    });
     this.unsubscribe.push(
       this.signed.onChange(() => {
         this.mediaKeys?.changed();
@@ -170,8 +175,9 @@ export class RoomSession {
       mesh: () => this.mesh,
       present: () => this.peers().map((p) => p.id),
     });
+    const signalingUrl = link.signalingUrl ?? signalingUrlFor(location);
     this.signaling = new SignalingClient({
-      url: link.relay ?? signalingUrlFor(location),
+      url: signalingUrl,
       onMessage: (topic, data) => this.mesh?.receive(topic, data),
       onStatus: (s) => {
         setRefusal(this.signaling.refusal);
@@ -180,7 +186,6 @@ export class RoomSession {
       onOpen: () => this.mesh?.reannounce(),
       onWelcome: () => void this.switch.welcomed(),
     });
-    const signalingUrl = link.relay ?? signalingUrlFor(location);
     this.switch = new TopologySwitch({
       meshPeerIds: () => this.remote.knownPeerIds(),
       relayOffer: () => this.signaling.relay,
@@ -190,7 +195,7 @@ export class RoomSession {
       roomKey: async () => (await keys).roomTopic,
       selfId: () => this.selfId,
       relayCredentials: () => relayCredentials(link.roomId, this.identities.then((ids) => ids.self), this.controls, keys.then((k) => k.relayAccess)),
-      localTrack: (kind) => (kind === 'screen' ? this.screen.track() : this.media.track(kind)),
+      localTrack: (kind) => this.local.track(kind),
       iceServers: () => this.signaling.iceServers,
       protect: (t, media) => this.encryption?.protect(t, media),
       relayRoom: {
@@ -201,16 +206,29 @@ export class RoomSession {
         handlers: this.relayRoom,
       },
       setMeshMedia: (on) => {
-        this.meshMedia.setOn(on);
+        this.local.meshMedia.setOn(on);
         this.refreshLinksWanted();
       },
-      relayLostChanged: (lost) => this.meshMedia.setDegraded(lost),
+      relayLostChanged: (lost) => this.local.meshMedia.setDegraded(lost),
       recordRelay: (url) => void this.signed.setRelayChoice(url),
       changed: () => this.remote.update(),
     });
     this.stage = this.switch;
     this.topology = this.switch.topology;
     this.relayLost = this.switch.relayLost;
+  }
+
+  /** Our shared screen (the Room view's Share button and the stage). */
+  get screen(): ScreenShare {
+    return this.local.screen;
+  }
+
+  get encryption(): MediaEncryption | null {
+    return this.local.encryption;
+  }
+
+  protected get mediaKeys(): MediaKeys | null {
+    return this.local.mediaKeys;
   }
 
   /** Host: this browser holds the host key. Co-host: the host's record names our key. */
@@ -234,21 +252,7 @@ export class RoomSession {
     const signaling = this.signaling;
     void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
-    const encryption = (this.encryption = new MediaEncryption());
-    encryption.setSelf(this.selfId);
-    const mediaKeys = (this.mediaKeys = new MediaKeys({
-      room: this.link.roomId,
-      identity: ids.self,
-      selfId: this.selfId,
-      controls: () => this.controls.state,
-      visiblePeers: () => this.visibleAdmittedPeers(),
-      send: (to, bytes) => this.sendKeyMessage(to, bytes),
-      install: (e) => encryption.installEpoch(e.epoch, e.secret, e.members),
-      sendUnder: (epoch) => {
-        markJoin('media-key');
-        encryption.sendUnder(epoch);
-      },
-    }));
+    const { encryption, mediaKeys } = this.local.startKeys(this.selfId, ids.self);
     this.mesh = new MeshSession({
       selfId: this.selfId,
       auth: new SignedSignals(this.link.roomId, this.selfId, ids.self),
@@ -260,7 +264,7 @@ export class RoomSession {
       signaling: this.signaling,
       sync: this.sync,
       gate,
-      localTrack: (kind) => this.meshMedia.track(kind),
+      localTrack: (kind) => this.local.meshMedia.track(kind),
       linksWanted: () => this.linksWanted,
       // A getter: each new connection reads the servers of the latest welcome frame, which
       // may arrive after Join (a reload goes straight in).
@@ -280,17 +284,7 @@ export class RoomSession {
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
       onRelaySignal: (envelope) => void this.switch.heard(envelope),
     });
-    this.media.onTrackChange = async (kind, track) => {
-      if (kind !== 'screen') this.switch.replaceTrack(kind, track);
-      this.publishMediaState();
-      await this.meshMedia.changed(kind);
-    };
-    this.screen.onChange = (track) => {
-      this.refreshLinksWanted();
-      this.switch.replaceTrack('screen', track);
-      void this.meshMedia.changed('screen');
-      void this.signed.setMedia({ screenOn: track !== null });
-    };
+    this.local.followChanges();
     await this.mesh.start();
     markJoin('announced');
   }
@@ -307,7 +301,7 @@ export class RoomSession {
   }
 
   publishMediaState(): void {
-    void this.signed.setMedia({ micOn: this.media.micOn(), camOn: this.media.camOn() });
+    this.local.publishMediaState();
   }
 
   setHand(up: boolean): void {
@@ -328,30 +322,13 @@ export class RoomSession {
     if (this.mesh) void this.signed.leave();
     this.mesh?.leave();
     this.switch.close();
-    this.screen.stop();
-    this.meshMedia.stop();
+    this.local.stop();
     this.signaling.close();
-    this.encryption?.stop();
     for (const stop of this.unsubscribe) stop();
     this.controls.destroy();
     this.signed.destroy();
     this.sync.destroy();
     void this.persistence.destroy();
-  }
-
-  /** A media-key message to one peer or to everyone, over peer links and every relay room channel (each message proves itself). */
-  private sendKeyMessage(to: string | null, bytes: Uint8Array): void {
-    const mesh = this.mesh;
-    if (mesh) for (const peer of mesh.remotePeers()) if (to === null || peer.id === to) mesh.sendData(peer.id, ChannelTag.MediaKey, bytes);
-    this.relayRoom.sendKeyMessage(to, bytes);
-  }
-
-  /** Who may hold the next media epoch: peers shown now, with a verified participant entry, that the records let in. */
-  private visibleAdmittedPeers(): string[] {
-    const listed = new Set(this.signed.participants().map((p) => p.id));
-    return this.peers()
-      .map((p) => p.id)
-      .filter((id) => listed.has(id) && !this.knownExcluded(id));
   }
 
   /** Out for good: leave, and turn the camera and microphone off. */
@@ -401,9 +378,9 @@ export class RoomSession {
   /** Tells peers when this page's need for peer links changes (topology.ts, meshLinksWanted). */
   private refreshLinksWanted(): void {
     const wanted = meshLinksWanted({
-      meshMedia: this.meshMedia.on,
+      meshMedia: this.local.meshMedia.on,
       relayCarriesRoom: this.relayRoom.carrying(),
-      screenOnLinks: this.screen.track() !== null && this.meshMedia.screenOnMesh(),
+      screenOnLinks: this.screen.track() !== null && this.local.meshMedia.screenOnMesh(),
       people: this.peers().length + 1,
     });
     if (wanted === this.linksWanted) return;

@@ -7,6 +7,7 @@ import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
 import { RelayMedia } from '../relay-node/relay-media';
 import { markJoin } from '../session/join-timeline';
+import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
 const TOPOLOGY_SETTLE_MS = 500;
@@ -35,12 +36,12 @@ export interface TopologyHost {
   selfId(): string;
   /** Proves our participant key to the relay and hands it the room's control records. */
   relayCredentials(): RelayCredentials;
-  localTrack(kind: 'audio' | 'video' | 'screen'): MediaStreamTrack | null;
+  localTrack(kind: MediaKind): MediaStreamTrack | null;
   iceServers(): RTCIceServer[];
   /** Room state through each relay link: sealed with the room's message key, handled by the session. */
   relayRoom: { sealer: MessageSealer; handlers: RelayRoomHandlers };
   /** Seals and opens the relay link's media end to end, as on mesh links. */
-  protect(t: RTCRtpTransceiver, media: 'audio' | 'video'): void;
+  protect(t: RTCRtpTransceiver, media: RtpMedia): void;
   /** Our camera and microphone on mesh links, or not. */
   setMeshMedia(on: boolean): void;
   /** The room is above the mesh threshold with no relay left (or no longer): a degraded mesh. */
@@ -196,7 +197,7 @@ export class TopologySwitch implements StageView {
     for (const r of this.links()) r.setPresenter(id);
   }
 
-  replaceTrack(kind: 'audio' | 'video' | 'screen', track: MediaStreamTrack | null): void {
+  replaceTrack(kind: MediaKind, track: MediaStreamTrack | null): void {
     for (const r of this.links()) void r.replaceTrack(kind, track);
   }
 

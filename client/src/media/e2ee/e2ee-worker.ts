@@ -7,6 +7,7 @@
 import { clearPrefixBytes, frameIv, openFrame, sealedCounter, sealedLabel, sealFrame } from './frame-crypto';
 import { SenderKeys } from './sender-keys';
 import type { WorkerReply, WorkerRequest } from './worker-messages';
+import type { RtpMedia } from '../media-kind';
 
 interface EncodedFrame {
   data: ArrayBuffer;
@@ -16,7 +17,7 @@ interface EncodedFrame {
 interface ScriptTransformer {
   readable: ReadableStream<EncodedFrame>;
   writable: WritableStream<EncodedFrame>;
-  options: { side: 'send' | 'receive'; kind: 'audio' | 'video' };
+  options: { side: 'send' | 'receive'; kind: RtpMedia };
   /** Send side, video: asks the encoder for a keyframe (Chromium 123+). */
   generateKeyFrame?(): Promise<unknown>;
 }
@@ -61,7 +62,7 @@ scope.onrtctransform = (event) => {
     .finally(() => videoSenders.delete(event.transformer));
 };
 
-function seal(kind: 'audio' | 'video') {
+function seal(kind: RtpMedia) {
   return async (frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>) => {
     if (frame.data.byteLength === 0) return out.enqueue(frame);
     const sealing = keys?.sealing();
@@ -73,7 +74,7 @@ function seal(kind: 'audio' | 'video') {
   };
 }
 
-function open(kind: 'audio' | 'video') {
+function open(kind: RtpMedia) {
   return async (frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>) => {
     if (frame.data.byteLength === 0) return out.enqueue(frame);
     const sealed = new Uint8Array(frame.data);

@@ -13,13 +13,15 @@
  * random 4 bytes and an 8-byte frame counter, which the receiver also uses against replays.
  * Runs in the transform worker and, for tests, in Node (WebCrypto in both).
  */
+import type { RtpMedia } from '../media-kind';
+
 export const IV_BYTES = 12;
 export const TRAILER_BYTES = IV_BYTES + 2;
 const TAG_BYTES = 16;
 const AAD_TAG = new TextEncoder().encode('confab/frame/v2');
 const utf8 = new TextEncoder();
 
-export function clearPrefixBytes(kind: 'audio' | 'video', keyFrame: boolean): number {
+export function clearPrefixBytes(kind: RtpMedia, keyFrame: boolean): number {
   if (kind === 'audio') return 1;
   return keyFrame ? 10 : 3;
 }

@@ -1,7 +1,8 @@
 import type { WorkerReply, WorkerRequest } from './worker-messages';
+import type { RtpMedia } from '../media-kind';
 
 declare const RTCRtpScriptTransform: {
-  new (worker: Worker, options: { side: 'send' | 'receive'; kind: 'audio' | 'video' }): unknown;
+  new (worker: Worker, options: { side: 'send' | 'receive'; kind: RtpMedia }): unknown;
 };
 
 type Transformable = { transform: unknown };
@@ -40,7 +41,7 @@ export class MediaEncryption {
   }
 
   /** Seals what `t` sends and opens what it receives (once per transceiver). */
-  protect(t: RTCRtpTransceiver, kind: 'audio' | 'video'): void {
+  protect(t: RTCRtpTransceiver, kind: RtpMedia): void {
     if (this.protectedTransceivers.has(t)) return;
     this.protectedTransceivers.add(t);
     (t.sender as unknown as Transformable).transform = new RTCRtpScriptTransform(this.worker, { side: 'send', kind });

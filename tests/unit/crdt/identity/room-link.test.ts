@@ -41,7 +41,7 @@ describe('room links', () => {
     const hash = formatRoomHash(link);
     expect(hash).toContain('&relay=wss%3A%2F%2Frelay.example%3A8443%2Fsignal');
     expect(parseRoomHash(hash)).toEqual({ kind: 'room', link });
-    expect(parseRoomHash('#relay=ws%3A%2F%2F127.0.0.1%3A9%2Fsignal')).toEqual({ kind: 'none', relay: 'ws://127.0.0.1:9/signal' });
+    expect(parseRoomHash('#relay=ws%3A%2F%2F127.0.0.1%3A9%2Fsignal')).toEqual({ kind: 'none', signalingUrl: 'ws://127.0.0.1:9/signal' });
     const { roomId, secret } = link;
     for (const bad of [
       `#${roomId}.${secret}&relay=https%3A%2F%2Fevil.example`,

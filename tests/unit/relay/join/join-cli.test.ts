@@ -38,7 +38,7 @@ describe('confab relay --join: options', () => {
   });
 
   it('a link naming its signaling relay (&relay=) uses that one; a host link is taken, flagged', () => {
-    const elsewhere = `https://static.example/${formatRoomHash({ ...link, relay: 'wss://sig.example/signal' })}`;
+    const elsewhere = `https://static.example/${formatRoomHash({ ...link, signalingUrl: 'wss://sig.example/signal' })}`;
     expect(parse(['--join', elsewhere])!.invite.signalingUrl).toBe('wss://sig.example/signal');
     expect(parse(['--join', `${invite}&host=abc`])!.invite.hostLink).toBe(true);
   });

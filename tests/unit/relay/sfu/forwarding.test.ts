@@ -127,7 +127,6 @@ describe('Room forwarding', () => {
     }
     expect(room.subscribe(bob.p, 0, 'alice', 'none', now)).toBeNull();
     expect(lastPause(alice)).toEqual({ type: 'pause', layers: ['low', 'mid', 'high'] });
-    expect(bob.messages.some((m) => m.type === 'tile' && m.publisher === 'alice')).toBe(true);
   });
 
   it('keeps every subscriber continuous when they share a packet and their order changes', () => {
@@ -226,7 +225,12 @@ describe('Room forwarding', () => {
     room.subscribe(bob.p, 1, 'alice', 'mid', 0);
     room.leave(alice.p);
     room.tick(10);
-    expect(bob.messages.at(-1)).toEqual({ type: 'tile', tile: 1, publisher: null, layer: 'none' });
+    // Someone new under the same id fills no slot of bob's until bob asks again.
+    const again = participant(room, 'alice');
+    room.onUpVideo(again.p, 1, videoPacket(1, true), 20);
+    expect((bob.down.video[1]!.track as ReturnType<typeof fakeDown>).packets).toEqual([]);
+    expect(room.subscribe(bob.p, 1, 'alice', 'mid', 0)).toBeNull();
+    room.leave(again.p);
     expect(room.subscribe(bob.p, 1, 'alice', 'mid', 0)).toBe('no publisher alice');
     expect(room.subscribe(bob.p, 9, 'bob', 'mid', 0)).toBe('no video slot 9');
   });

@@ -1,4 +1,7 @@
-/** Allows `burst` at once and `perSecond` after that. */
+/**
+ * The one rate limit of every side (signaling frames, relay records and room messages, a sync
+ * peer's requests and writes): `burst` at once, then `perSecond`, refilled continuously.
+ */
 export class TokenBucket {
   private tokens: number;
   private lastMs: number;
@@ -13,7 +16,7 @@ export class TokenBucket {
   }
 
   /** Takes `n` tokens if there are that many; false (and nothing taken) otherwise. */
-  take(n: number): boolean {
+  take(n = 1): boolean {
     const now = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastMs) / 1000) * this.perSecond);
     this.lastMs = now;
@@ -22,3 +25,6 @@ export class TokenBucket {
     return true;
   }
 }
+
+/** Wall-clock time, for buckets that tests drive through `Date.now`. */
+export const wallClockMs = (): number => Date.now();
