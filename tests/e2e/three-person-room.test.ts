@@ -82,7 +82,12 @@ describe('a three-to-four person room in real Chromium', () => {
   });
 
   it('chat reaches everyone with sender name and time', async () => {
+    // Bob's panel is closed: the message waits as unread. Alice's own never counts as unread.
     await sendChat(pages.alice!, 'Hello from Alice');
+    await pages.bob!.getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await pages.alice!.getByRole('button', { name: 'Chat', exact: true }).click(); // closes her panel
+    await pages.alice!.waitForTimeout(300);
+    expect(await pages.alice!.getByLabel(/unread/).count(), 'her own message is not unread').toBe(0);
     for (const name of ['bob', 'carol']) {
       const page = pages[name]!;
       await openChat(page);

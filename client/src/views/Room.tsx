@@ -23,7 +23,13 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   const [side, setSide] = createSignal<'none' | 'chat' | 'people'>('none');
   const chatOpen = () => side() === 'chat';
   const [seenChat, setSeenChat] = createSignal(0);
-  const unread = createMemo(() => (chatOpen() ? 0 : Math.max(0, session.chat().length - seenChat())));
+  // Read while the panel is open, or written by us: neither counts as unread later.
+  createEffect(() => {
+    if (chatOpen()) setSeenChat(session.chat().length);
+  });
+  const unread = createMemo(() =>
+    chatOpen() ? 0 : session.chat().slice(seenChat()).filter((m) => m.from !== session.selfId).length,
+  );
   const toggle = (panel: 'chat' | 'people') => {
     if (panel === 'chat' || chatOpen()) setSeenChat(session.chat().length);
     setSide(side() === panel ? 'none' : panel);
