@@ -6,6 +6,8 @@ import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { clusterBench } from './cluster-bench';
 import { relayBench } from './relay-bench';
+import { roomsBench } from './rooms-bench';
+import { signalingBench } from './signaling-bench';
 import { soakBench } from './soak-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
@@ -25,7 +27,9 @@ async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
+  if (SECTIONS.includes('signaling')) await signalingBench();
   if (SECTIONS.includes('cluster')) await clusterBench();
+  if (SECTIONS.includes('rooms')) await roomsBench();
   if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
   // (hundreds of closed connections) crashed the process (SIGSEGV) once everything was printed.
