@@ -9,6 +9,7 @@ import { relayBench } from './relay-bench';
 import { roomsBench } from './rooms-bench';
 import { signalingBench } from './signaling-bench';
 import { soakBench } from './soak-bench';
+import { youngGenerationBench } from './younggen-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
 const JOINS = Number(process.env.BENCH_JOINS ?? 7);
@@ -18,10 +19,12 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run. The soak
- * takes 10 minutes; BENCH_SOAK_MS shortens it.
+ * BENCH_SECTIONS picks the sections to run, in this order: client, keys, relay, signaling (one
+ * node's sockets and messages/s), cluster (the Redis hop), rooms (50-person rooms: one process vs
+ * two on Redis), younggen (the relay's young-generation setting, A/B), soak. Default: all but
+ * younggen. The soak takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,cluster,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,signaling,cluster,rooms,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
@@ -30,7 +33,8 @@ async function main(): Promise<void> {
   if (SECTIONS.includes('signaling')) await signalingBench();
   if (SECTIONS.includes('cluster')) await clusterBench();
   if (SECTIONS.includes('rooms')) await roomsBench();
-  if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
+  if (SECTIONS.includes('younggen')) await youngGenerationBench();
+  if (SECTIONS.includes('soak') && !(await soakBench())?.ok) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
   // (hundreds of closed connections) crashed the process (SIGSEGV) once everything was printed.
   process.exit();
