@@ -40,9 +40,14 @@ async function main(): Promise<void> {
   let server: { url: string; port: number; close(): Promise<void> };
   try {
     if (config.workers > 1 && cluster.isPrimary) {
-      const workers = await startWorkers(config.workers, log);
-      server = { url: workers.url, port: workers.port, close: workers.stop };
-      log.info('workers', { count: config.workers, pids: workers.pids().join(' ') });
+      const pool = startWorkers(config.workers, log);
+      // Stopped while the workers start: they go too, rather than being orphaned mid-start.
+      const early = () => void pool.stop().then(() => process.exit(0));
+      process.once('SIGINT', early).once('SIGTERM', early);
+      const { url, port } = await pool.ready;
+      process.off('SIGINT', early).off('SIGTERM', early);
+      server = { url, port, close: () => pool.stop() };
+      log.info('workers', { count: config.workers, pids: pool.pids().join(' ') });
     } else server = await startServer({
       host,
       port,

@@ -44,64 +44,77 @@ export function reportListening(url: string, port: number): void {
   process.send?.({ type: 'confab-listening', url, port } satisfies WorkerListening);
 }
 
-/**
- * The primary: forks `count` workers, resolves with the first one's URL once every worker
- * listens (rejects if one dies before that), then restarts whichever dies until `stop()`.
- */
-export function startWorkers(count: number, log: Logger): Promise<{ url: string; port: number; pids(): number[]; stop(): Promise<void> }> {
+export interface WorkerPool {
+  /** The URL and port of the workers once every one of them listens; rejects if one dies before that. */
+  ready: Promise<{ url: string; port: number }>;
+  pids(): number[];
+  /** SIGTERM to every worker (each closes its sockets and leaves Redis), SIGKILL to any still there after a grace. */
+  stop(): Promise<void>;
+}
+
+/** The primary: forks `count` workers, then restarts whichever dies until `stop()`. */
+export function startWorkers(count: number, log: Logger): WorkerPool {
   const workers = new Map<number, Worker>();
   let stopping = false;
   let started = false;
-
-  return new Promise((resolve, reject) => {
-    const ready = new Map<number, WorkerListening>();
-    const fork = (index: number) => {
-      const worker = cluster.fork({ [WORKER_INDEX_VARIABLE]: String(index) });
-      let listening = false;
-      workers.set(index, worker);
-      worker.on('message', (message: WorkerListening) => {
-        if (message?.type !== 'confab-listening') return;
-        listening = true;
-        log.info('worker listening', { worker: index, pid: worker.process.pid });
-        ready.set(index, message);
-        if (!started && ready.size === count) {
-          started = true;
-          const first = ready.get(0)!;
-          resolve({ url: first.url, port: first.port, pids: () => [...workers.values()].flatMap((w) => (w.process.pid ? [w.process.pid] : [])), stop });
-        }
-      });
-      worker.on('exit', (code, signal) => {
-        if (workers.get(index) === worker) workers.delete(index);
-        if (stopping) return;
-        if (!started) {
-          // It said why on stderr (shared with ours): Redis unreachable, port taken…
-          stopping = true;
-          for (const w of workers.values()) w.process.kill('SIGTERM');
-          reject(new Error(`worker ${index} exited before listening (${signal ?? `code ${code}`})`));
-          return;
-        }
-        const delayMs = listening ? RESTART_DELAY_MS : SLOW_RESTART_DELAY_MS;
-        log.warn('worker died; starting it again', { worker: index, pid: worker.process.pid, code, signal, inMs: delayMs });
-        setTimeout(() => stopping || fork(index), delayMs).unref();
-      });
-    };
-    for (let i = 0; i < count; i++) fork(i);
+  let resolveReady!: (v: { url: string; port: number }) => void;
+  let rejectReady!: (err: Error) => void;
+  const ready = new Promise<{ url: string; port: number }>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
   });
+  ready.catch(() => undefined); // the caller awaits it; a stop during start leaves it pending
+  const listening = new Map<number, WorkerListening>();
 
-  /** SIGTERM to every worker (each closes its sockets and leaves Redis), SIGKILL to any still there after the grace. */
-  async function stop(): Promise<void> {
-    stopping = true;
-    const left = [...workers.values()];
-    await Promise.all(
-      left.map(
-        (w) =>
-          new Promise<void>((resolve) => {
-            if (w.process.exitCode !== null || w.process.signalCode !== null) return resolve();
-            w.once('exit', () => resolve());
-            w.process.kill('SIGTERM');
-            setTimeout(() => w.process.kill('SIGKILL'), SHUTDOWN_GRACE_MS).unref();
-          }),
-      ),
-    );
-  }
+  const fork = (index: number) => {
+    const worker = cluster.fork({ [WORKER_INDEX_VARIABLE]: String(index) });
+    let up = false;
+    workers.set(index, worker);
+    // A worker gone before its messages were read (a stop during start): nothing to tell.
+    worker.on('error', (err: Error) => log.debug('worker channel', { worker: index, error: err.message }));
+    worker.on('message', (message: WorkerListening) => {
+      if (message?.type !== 'confab-listening') return;
+      up = true;
+      log.info('worker listening', { worker: index, pid: worker.process.pid });
+      listening.set(index, message);
+      if (!started && listening.size === count) {
+        started = true;
+        resolveReady({ url: listening.get(0)!.url, port: listening.get(0)!.port });
+      }
+    });
+    worker.on('exit', (code, signal) => {
+      if (workers.get(index) === worker) workers.delete(index);
+      if (stopping) return;
+      if (!started) {
+        // It said why on stderr (shared with ours): Redis unreachable, port taken…
+        stopping = true;
+        for (const w of workers.values()) w.process.kill('SIGTERM');
+        rejectReady(new Error(`worker ${index} exited before listening (${signal ?? `code ${code}`})`));
+        return;
+      }
+      const delayMs = up ? RESTART_DELAY_MS : SLOW_RESTART_DELAY_MS;
+      log.warn('worker died; starting it again', { worker: index, pid: worker.process.pid, code, signal, inMs: delayMs });
+      setTimeout(() => stopping || fork(index), delayMs).unref();
+    });
+  };
+  for (let i = 0; i < count; i++) fork(i);
+
+  return {
+    ready,
+    pids: () => [...workers.values()].flatMap((w) => (w.process.pid ? [w.process.pid] : [])),
+    async stop() {
+      stopping = true;
+      await Promise.all(
+        [...workers.values()].map(
+          (w) =>
+            new Promise<void>((resolve) => {
+              if (w.process.exitCode !== null || w.process.signalCode !== null) return resolve();
+              w.once('exit', () => resolve());
+              w.process.kill('SIGTERM');
+              setTimeout(() => w.process.kill('SIGKILL'), SHUTDOWN_GRACE_MS).unref();
+            }),
+        ),
+      );
+    },
+  };
 }
