@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { startupBanner } from './banner';
 import { ConfigError, parseConfig, USAGE } from './config';
 import { createLogger } from './log';
@@ -5,6 +6,7 @@ import { startServer } from './server';
 import { fail, isLoopback, isWildcard, tlsFor } from './cli-support';
 import { lanAddresses } from './tls';
 import { versionLine } from './version';
+import { reportListening, startWorkers, workerConfig, workerIndex } from './workers';
 
 const SHUTDOWN_GRACE_MS = 2_000;
 
@@ -28,13 +30,25 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
+  const worker = workerIndex();
+  if (worker !== null) config = workerConfig(config, worker);
   const { host, port } = config;
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, worker === null ? undefined : (line) => process.stderr.write(line.replace(/^\{/, `{"worker":${worker},`)));
+  // In a primary, before any worker starts: a self-signed certificate made once, kept, and read by all of them.
   const tls = await tlsFor(config);
 
-  let server;
+  let server: { url: string; port: number; close(): Promise<void> };
   try {
-    server = await startServer({
+    if (config.workers > 1 && cluster.isPrimary) {
+      const pool = startWorkers(config.workers, log);
+      // Stopped while the workers start: they go too, rather than being orphaned mid-start.
+      const early = () => void pool.stop().then(() => process.exit(0));
+      process.once('SIGINT', early).once('SIGTERM', early);
+      const { url, port } = await pool.ready;
+      process.off('SIGINT', early).off('SIGTERM', early);
+      server = { url, port, close: () => pool.stop() };
+      log.info('workers', { count: config.workers, pids: pool.pids().join(' ') });
+    } else server = await startServer({
       host,
       port,
       staticDir: config.staticDir,
@@ -47,6 +61,7 @@ async function main(): Promise<void> {
       ...(config.publicIp ? { publicIp: config.publicIp } : {}),
       ...(config.udpPort ? { udpPort: config.udpPort } : {}),
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+      privatePort: worker !== null,
       log,
     });
   } catch (err) {
@@ -59,13 +74,27 @@ async function main(): Promise<void> {
   // is to die on the spot (exit code null, sockets not told).
   const stop = async (signal: NodeJS.Signals) => {
     log.info('shutting down', { signal });
-    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+    setTimeout(() => process.exit(0), config.workers > 1 && cluster.isPrimary ? 2 * SHUTDOWN_GRACE_MS : SHUTDOWN_GRACE_MS).unref();
     await server.close();
     log.info('stopped');
     process.exit(0);
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  if (worker === null) {
+    process.once('SIGINT', () => void stop('SIGINT'));
+    process.once('SIGTERM', () => void stop('SIGTERM'));
+  } else {
+    // A worker hears the signal twice: from the terminal or systemd (the whole process group or
+    // cgroup) and from the primary. The second must not kill it mid-shutdown (Node's default).
+    let stopping = false;
+    const once = (signal: NodeJS.Signals) => () => void (stopping || ((stopping = true), stop(signal)));
+    process.on('SIGINT', once('SIGINT'));
+    process.on('SIGTERM', once('SIGTERM'));
+  }
+  if (worker !== null) {
+    // The primary prints the banner once for all workers.
+    reportListening(server.url, server.port);
+    return;
+  }
 
   const scheme = tls ? 'https' : 'http';
   const lanUrls = isWildcard(host) ? lanAddresses().map((ip) => `${scheme}://${ip}:${server.port}/`) : [];
@@ -85,6 +114,7 @@ async function main(): Promise<void> {
     meshMax: config.meshMax,
     publicIp: config.publicIp,
     udpPort: config.udpPort,
+    ...(config.workers > 1 ? { workers: config.workers } : {}),
   });
 }
 

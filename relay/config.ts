@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -59,6 +59,10 @@ signaling (see \`confab relay --help\`).
   --redis URL        redis://host:port of a cluster of Confab nodes (env CONFAB_REDIS_URL):
                      signaling reaches every node, and a room that moves to a relay node is
                      placed on the least-loaded node (DEPLOY.md). Without it: one node alone.
+  --workers N        run N processes on this box, one a core, on the one --port (env
+                     CONFAB_WORKERS; default 1; "auto": one per core). They share rooms
+                     through --redis, which it needs; a worker that dies is started again.
+                     With --udp-port P, worker i carries its media on port P+i.
   --log-level LEVEL  ${LOG_LEVELS.join('|')} (default info; env CONFAB_LOG_LEVEL): JSON lines on
                      stderr, one a server event
   --version          print the version of Confab and of its wire protocol
@@ -84,12 +88,15 @@ export interface Config {
   meshMax: number;
   logLevel: LogLevel;
   redisUrl?: string;
+  /** Processes on this box sharing --port and --redis (relay/workers.ts); 1: this process alone. */
+  workers: number;
 }
 
 /** A bad flag or variable: the CLI prints the message and exits 2. */
 export class ConfigError extends Error {}
 
 const DEFAULT_MAX_PEERS_PER_ROOM = 50;
+const MAX_WORKERS = 64;
 const DEFAULT_MAX_ROOMS = 1000;
 export const DEFAULT_MESH_MAX = 6;
 
@@ -117,6 +124,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
         'mesh-max': { type: 'string' },
         'log-level': { type: 'string' },
         redis: { type: 'string' },
+        workers: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -144,6 +152,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
   const tls = setting('tls', 'CONFAB_TLS');
   const redis = setting('redis', 'CONFAB_REDIS_URL');
   if (redis && !/^rediss?:\/\/[^\s]+$/.test(redis[0])) throw new ConfigError(`${redis[1]} must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379`);
+  const workersSetting = setting('workers', 'CONFAB_WORKERS');
+  const workers = workersSetting?.[0] === 'auto' ? availableParallelism() : workersSetting ? integer(workersSetting, 1, MAX_WORKERS) : 1;
+  if (workers > 1 && !redis) throw new ConfigError(`${workersSetting![1]} ${workersSetting![0]} needs --redis: the workers share rooms through Redis (DEPLOY.md, "Many nodes on Redis")`);
   if (tls && tls[0] !== 'off') throw new ConfigError(`${tls[1]} takes only "off" (plain HTTP behind a TLS proxy), not "${tls[0]}"`);
   if (tls && (https || tlsCert)) throw new ConfigError(`${tls[1]} off serves plain HTTP: it does not go with --https or --tls-cert`);
   return {
@@ -164,6 +175,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
     logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
     ...(redis ? { redisUrl: redis[0] } : {}),
+    workers,
   };
 }
 

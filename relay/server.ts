@@ -36,6 +36,11 @@ export interface ServerOptions {
   meshMax?: number;
   /** Redis of a cluster of nodes: signaling reaches every node, a room's relay lives on one (relay/cluster/). */
   redisUrl?: string;
+  /**
+   * Several processes share `port` (relay/workers.ts): the others cannot aim at this one
+   * through it, so it also listens on a free port of its own, only for the other nodes' `/relay`.
+   */
+  privatePort?: boolean;
   log?: Logger;
 }
 
@@ -90,25 +95,40 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error\n');
     }
   };
-  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
+  const makeServer = (): Server => {
+    const made = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
+    made.on('clientError', (_err, socket) => socket.destroy());
+    return made;
+  };
+  const server = makeServer();
   server.on('upgrade', (req, socket, head) => {
     const path = pathOf(req.url);
     if (path === '/signal') signaling.handleUpgrade(req, socket, head);
     else if (path === '/relay') (router ?? relayNode).handleUpgrade(req, socket, head);
     else socket.destroy();
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
   let router: ReturnType<typeof createRelayRouter> | undefined;
   let placement: Placement | undefined;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  // Only other nodes come here, with sockets they route (relay-router.ts): no signaling, no pipes.
+  const direct = opts.privatePort ? makeServer() : undefined;
+  direct?.on('upgrade', (req, socket, head) => {
+    if (pathOf(req.url) === '/relay') relayNode.handleUpgrade(req, socket, head);
+    else socket.destroy();
   });
+
+  const listen = (what: Server, options: { port: number; host: string; exclusive?: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      what.once('error', reject);
+      what.listen(options, () => {
+        what.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(server, { port: opts.port, host: opts.host });
+  // exclusive: in a worker of node:cluster, a port of this process alone, not one shared through the primary.
+  if (direct) await listen(direct, { port: 0, host: opts.host, exclusive: true });
   const { port } = server.address() as AddressInfo;
+  const relayPort = direct ? (direct.address() as AddressInfo).port : port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   if (opts.redisUrl) {
     // Where the other nodes reach this one's relay node: its own address, the first LAN one on a wildcard.
@@ -117,7 +137,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       placement = await createPlacement({
         url: opts.redisUrl,
         nodeId,
-        relayUrl: `${opts.tls ? 'wss' : 'ws'}://${reachableHost}:${port}/relay`,
+        relayUrl: `${opts.tls ? 'wss' : 'ws'}://${reachableHost}:${relayPort}/relay`,
         report: () => ({ load: relayNode.stats().participants + signaling.stats().sockets, rooms: router?.rooms() ?? [] }),
         log,
       });
@@ -126,6 +146,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await signaling.close();
       await bus?.close();
       server.close();
+      direct?.close();
       throw new Error(`could not reach Redis at ${opts.redisUrl}: ${(err as Error).message}`);
     }
     router = createRelayRouter(placement, (req, socket, head) => relayNode.handleUpgrade(req, socket, head), log);
@@ -139,8 +160,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       await signaling.close();
       await placement?.close();
       await bus?.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of [server, direct]) s?.closeAllConnections();
+      await Promise.all([server, direct].map((s) => s && new Promise<void>((resolve) => s.close(() => resolve()))));
     },
   };
 }

@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { startRedis } from '../support/redis-process';
 import { startRelay, type RelayProcess } from '../support/relay-process';
+import { loadLine } from './proc-stats';
 
 /**
  * Cluster section of `npm run bench` (BENCH_SECTIONS=cluster): two nodes on a real
@@ -61,11 +62,13 @@ export async function clusterBench(): Promise<void> {
     await sleep(500);
     const seconds = (performance.now() - startMs) / 1000;
 
-    console.log('\nConfab bench — cluster (2 nodes, one redis-server, loopback)');
+    console.log(`\nConfab bench — cluster (2 nodes, one redis-server, loopback), ${loadLine()}`);
     console.table({
       'same node': { p50Ms: pct(latency.near, 50).toFixed(2), p95Ms: pct(latency.near, 95).toFixed(2), received: latency.near.length },
       'other node (Redis hop)': { p50Ms: pct(latency.far, 50).toFixed(2), p95Ms: pct(latency.far, 95).toFixed(2), received: latency.far.length },
     });
+    const extra = (p: number) => pct(latency.far, p) - pct(latency.near, p);
+    console.log(`the Redis hop adds p50 ${extra(50).toFixed(2)} ms, p95 ${extra(95).toFixed(2)} ms to a signaling frame between pages on two nodes (${(pct(latency.far, 50) / pct(latency.near, 50)).toFixed(1)}× the same-node p50)`);
     console.log(
       `delivery to one subscriber from ${PUBLISHERS} sockets on node 1 offering ${PUBLISHERS * PUBLISH_PER_SOCKET_PER_S} frames/s: ` +
         `same node ${(deliveredNear / seconds).toFixed(0)}/s, other node ${(delivered / seconds).toFixed(0)}/s`,

@@ -115,12 +115,12 @@ function streamRates(rec: Recording) {
   return { audio: rate(0), high: rate(3) };
 }
 
-export async function runRelayScenario(n: number, opts: { profile?: boolean } = {}): Promise<RelayScenario> {
+export async function runRelayScenario(n: number, opts: { profile?: boolean; nodeArgs?: string[] } = {}): Promise<RelayScenario> {
   const recording = loadRecording();
   const profileDir = opts.profile ? mkdtempSync(join(tmpdir(), 'confab-relay-prof-')) : null;
   const relay = await startRelayNode({
     // BENCH_RELAY_NODE_ARGS: flags for the relay's node, e.g. --semi-space-growth-factor=2 to compare with V8's default young generation.
-    nodeArgs: [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    nodeArgs: [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...(opts.nodeArgs ?? (process.env.BENCH_RELAY_NODE_ARGS ?? '').split(' ').filter(Boolean))],
     args: (process.env.BENCH_RELAY_ARGS ?? '').split(' ').filter(Boolean),
   });
   const t0 = performance.now();

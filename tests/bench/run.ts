@@ -7,7 +7,10 @@ import { bigRoomJoins, printBigRoomJoins } from './big-room-join-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { clusterBench } from './cluster-bench';
 import { relayBench } from './relay-bench';
+import { roomsBench } from './rooms-bench';
+import { signalingBench } from './signaling-bench';
 import { soakBench } from './soak-bench';
+import { youngGenerationBench } from './younggen-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
 const JOINS = Number(process.env.BENCH_JOINS ?? 7);
@@ -17,19 +20,24 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run;
- * BENCH_SECTIONS=big-room runs only the big relay room join. The soak
- * takes 10 minutes; BENCH_SOAK_MS shortens it.
+ * BENCH_SECTIONS picks the sections to run, in this order: client (with a newcomer joining a
+ * 16-person relay room; big-room runs only that), keys, relay, signaling (one node's sockets and
+ * messages/s), cluster (the Redis hop), rooms (50-person rooms: one process vs two on Redis),
+ * younggen (the relay's young-generation setting, A/B), soak. Default: all but big-room and
+ * younggen. The soak takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,cluster,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,signaling,cluster,rooms,soak').split(',');
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('big-room')) await bigRoomBench();
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
+  if (SECTIONS.includes('signaling')) await signalingBench();
   if (SECTIONS.includes('cluster')) await clusterBench();
-  if (SECTIONS.includes('soak') && !(await soakBench())) process.exitCode = 1;
+  if (SECTIONS.includes('rooms')) await roomsBench();
+  if (SECTIONS.includes('younggen')) await youngGenerationBench();
+  if (SECTIONS.includes('soak') && !(await soakBench())?.ok) process.exitCode = 1;
   // libdatachannel's threads would keep the process alive. ndc.cleanup() after a long soak
   // (hundreds of closed connections) crashed the process (SIGSEGV) once everything was printed.
   process.exit();

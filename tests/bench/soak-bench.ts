@@ -15,8 +15,8 @@ import { sleep } from '../support/wait';
  * remaining bot receives continuous, keyframe-started media from whom it watches.
  * BENCH_SOAK_NODE_ARGS passes flags to the relay node (e.g. --heapsnapshot-signal=SIGUSR2).
  */
-const SOAK_MS = Number(process.env.BENCH_SOAK_MS ?? 600_000);
-const WARMUP_MS = Number(process.env.BENCH_SOAK_WARMUP_MS ?? Math.min(60_000, Math.max(5_000, SOAK_MS / 10)));
+const DEFAULT_SOAK_MS = Number(process.env.BENCH_SOAK_MS ?? 600_000);
+const warmupMsFor = (soakMs: number) => Number(process.env.BENCH_SOAK_WARMUP_MS ?? Math.min(60_000, Math.max(5_000, soakMs / 10)));
 const CHURN_EVERY_MS = Number(process.env.BENCH_SOAK_CHURN_MS ?? 3_000);
 const CORE = 4;
 const CHURN = 4;
@@ -140,8 +140,22 @@ async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<
   return check();
 }
 
-export async function soakBench(): Promise<boolean> {
-  const [relay, signaling] = await Promise.all([startRelayNode({ nodeArgs: ['--expose-gc', ...(process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean)] }), startRelay()]);
+/** What the young-generation comparison (younggen-bench.ts) reads of a soak. */
+export interface SoakResult {
+  ok: boolean;
+  rssStartMB: number;
+  rssEndMB: number;
+  growthPct: number;
+  newSpaceEndMB: number;
+  relayCorePct: number;
+}
+
+export async function soakBench(opts: { soakMs?: number; nodeArgs?: string[] } = {}): Promise<SoakResult | null> {
+  const SOAK_MS = opts.soakMs ?? DEFAULT_SOAK_MS;
+  const WARMUP_MS = warmupMsFor(SOAK_MS);
+  const nodeArgs = opts.nodeArgs ?? (process.env.BENCH_SOAK_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  let result: SoakResult | null = null;
+  const [relay, signaling] = await Promise.all([startRelayNode({ nodeArgs: ['--expose-gc', ...nodeArgs] }), startRelay()]);
   const soak: Soak = { relay, signaling, recording: loadRecording(), core: [], churn: Array(CHURN).fill(null), nextIndex: CORE, joins: 0, failedJoins: 0 };
   const pump = setInterval(() => {
     const now = performance.now();
@@ -204,6 +218,14 @@ export async function soakBench(): Promise<boolean> {
     console.log(`joins: ${soak.joins - joinsAtStart} during the soak (${soak.joins} in all, ${soak.failedJoins} failed); bot connection retries: ${[...soak.core, ...soak.churn].reduce((n, m) => n + (m?.bot.retries ?? 0), 0)}`);
     const cpuMs = (end.cpuUserUs + end.cpuSystemUs - start.cpuUserUs - start.cpuSystemUs) / 1000;
     console.log(`relay node CPU during the soak: ${((100 * cpuMs) / soakedMs).toFixed(1)} % of one core`);
+    result = {
+      ok: false,
+      rssStartMB: start.rssBytes / 2 ** 20,
+      rssEndMB: end.rssBytes / 2 ** 20,
+      growthPct,
+      newSpaceEndMB: (end.heapSpaceBytes.new_space ?? 0) / 2 ** 20,
+      relayCorePct: (100 * cpuMs) / soakedMs,
+    };
     console.log(`relay callback errors: ${end.callbackErrors}${end.callbackErrors ? ` (last: ${end.lastCallbackError})` : ''}`);
     const expect = (what: string, got: number, want: number) => {
       const ok = got === want;
@@ -252,5 +274,5 @@ export async function soakBench(): Promise<boolean> {
     await sleep(300);
     await Promise.all([relay.stop(), signaling.stop()]);
   }
-  return failures.length === 0;
+  return result && { ...result, ok: failures.length === 0 };
 }

@@ -31,7 +31,7 @@ export async function startRedis(): Promise<RedisProcess> {
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // a killed child has no exit code
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),

@@ -47,7 +47,7 @@ export async function startRelay(opts: { port?: number; args?: string[]; command
     process: child,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(); // a killed child has no exit code
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         child.kill('SIGCONT'); // a test may have frozen it

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { startupBanner } from '../../../relay/banner';
 import { ConfigError, parseConfig } from '../../../relay/config';
 import { parseIceServers } from '../../../relay/ice-servers';
+import { workerConfig } from '../../../relay/workers';
+import { availableParallelism } from 'node:os';
 
 const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) => parseConfig(argv, env);
 const problem = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
@@ -108,6 +110,18 @@ describe('parseConfig', () => {
     expect(parse(['--redis', 'redis://127.0.0.1:6379'])).toMatchObject({ redisUrl: 'redis://127.0.0.1:6379' });
     expect(parse([], { CONFAB_REDIS_URL: 'rediss://cache.example:6380/2' })).toMatchObject({ redisUrl: 'rediss://cache.example:6380/2' });
     expect(problem(['--redis', '127.0.0.1:6379'])).toBe('--redis must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379');
+  });
+
+  it('--workers N (or CONFAB_WORKERS, or "auto": one a core) needs --redis; worker i carries media on --udp-port + i', () => {
+    const redis = ['--redis', 'redis://127.0.0.1:6379'];
+    expect(parse([])).toMatchObject({ workers: 1 });
+    expect(parse(['--workers', '3', ...redis])).toMatchObject({ workers: 3 });
+    expect(parse(redis, { CONFAB_WORKERS: 'auto' })!.workers).toBe(availableParallelism());
+    expect(parse(['--workers', '1'])).toMatchObject({ workers: 1 });
+    expect(problem(['--workers', '2'])).toBe('--workers 2 needs --redis: the workers share rooms through Redis (DEPLOY.md, "Many nodes on Redis")');
+    expect(problem(['--workers', '0', ...redis])).toBe('--workers must be a number from 1 to 64, not "0"');
+    expect(workerConfig({ udpPort: 3479 }, 2)).toEqual({ udpPort: 3481 });
+    expect(workerConfig({}, 2)).toEqual({});
   });
 
   it("keeps its certificate in systemd's STATE_DIRECTORY when no --data-dir is given", () => {
