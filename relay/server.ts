@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import type { IceServer } from '../crdt/protocol/wire';
 import { createPlacement, type Placement } from './cluster/placement';
 import { createRedisBus } from './cluster/redis-bus';
 import { createRelayRouter } from './cluster/relay-router';
 import { DEFAULT_MESH_MAX } from './config';
+import { listenHttp, pathOf, relayNodeOn } from './http-mount';
 import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
-import { createRelayNode } from './sfu/node';
 import { staticFiles } from './static-files';
 import { lanAddresses } from './tls';
 
@@ -51,11 +49,8 @@ export interface RunningServer {
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? silentLogger;
-  // libdatachannel binds media sockets to an address, not a name.
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
-  const bindAddress = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
-  const relayNode = createRelayNode({
-    ...(wildcard ? {} : { bindAddress }),
+  const relayNode = relayNodeOn(opts.host, {
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
   });
@@ -90,25 +85,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error\n');
     }
   };
-  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
-  server.on('upgrade', (req, socket, head) => {
-    const path = pathOf(req.url);
-    if (path === '/signal') signaling.handleUpgrade(req, socket, head);
-    else if (path === '/relay') (router ?? relayNode).handleUpgrade(req, socket, head);
-    else socket.destroy();
-  });
-  server.on('clientError', (_err, socket) => socket.destroy());
   let router: ReturnType<typeof createRelayRouter> | undefined;
   let placement: Placement | undefined;
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  const { server, port, url } = await listenHttp({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    handler,
+    upgrades: {
+      '/signal': (req, socket, head) => signaling.handleUpgrade(req, socket, head),
+      '/relay': (req, socket, head) => (router ?? relayNode).handleUpgrade(req, socket, head),
+    },
   });
-  const { port } = server.address() as AddressInfo;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   if (opts.redisUrl) {
     // Where the other nodes reach this one's relay node: its own address, the first LAN one on a wildcard.
@@ -132,7 +120,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log.info('cluster node', { node: nodeId });
   }
   return {
-    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
+    url,
     port,
     async close() {
       relayNode.close();
@@ -144,5 +132,3 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
   };
 }
-
-const pathOf = (url: string | undefined) => (url ?? '').split('?')[0];
