@@ -5,7 +5,7 @@ import { allowedRelays, pickRelay, RelayDirectory, roomMeshMax, type KnownRelay 
 import { chooseTopology, type Topology } from './topology';
 import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
-import { RelayMedia } from '../relay-node/relay-media';
+import { RelayMedia, type RelayMediaOptions } from '../relay-node/relay-media';
 import type { MediaKind, RtpMedia } from '../media/media-kind';
 
 /** People arriving together (a burst of announcements) cause one switch, not several. */
@@ -65,6 +65,9 @@ export interface StageView {
   setPinned(id: string | null): void;
 }
 
+/** Opens a relay link (a fake one in unit tests). */
+export type OpenRelay = (opts: RelayMediaOptions) => RelayMedia;
+
 interface RelayUse {
   relay: RelayMedia;
   target: KnownRelay;
@@ -102,7 +105,10 @@ export class TopologySwitch implements StageView {
   private pinned: string | null = null;
   private closed = false;
 
-  constructor(private readonly host: TopologyHost) {
+  constructor(
+    private readonly host: TopologyHost,
+    private readonly openRelay: OpenRelay = (opts) => new RelayMedia(opts),
+  ) {
     [this.topology, this.setTopology] = createSignal<Topology>('mesh');
     [this.relayLost, this.setRelayLost] = createSignal(false);
   }
@@ -257,7 +263,7 @@ export class TopologySwitch implements StageView {
     }
     console.info(`[confab] topology: relay ${target.url} (${this.peopleCount()} people)`);
     this.setTopology('relay');
-    const relay = new RelayMedia({
+    const relay = this.openRelay({
       url: target.url,
       room: this.roomTopic!,
       selfId: this.host.selfId(),
