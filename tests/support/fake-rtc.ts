@@ -272,3 +272,40 @@ export const FakeRTCPeerConnection = FakePeerConnection as unknown as typeof RTC
 export async function flush(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
 }
+
+/** A WebSocket the test plays the server of: it opens, receives and closes when told. */
+export class FakeWebSocket {
+  static made: FakeWebSocket[] = [];
+  readyState = 0;
+  readonly sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeWebSocket.made.push(this);
+  }
+  send(text: string): void {
+    if (this.readyState !== 1) throw new Error('InvalidStateError: not open');
+    this.sent.push(text);
+  }
+  close(): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.onclose?.();
+  }
+  // ---- driven by the test ----
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+  }
+  receive(frame: unknown): void {
+    this.onmessage?.({ data: typeof frame === 'string' ? frame : JSON.stringify(frame) });
+  }
+  /** What the client sent, parsed. */
+  frames(): { type: string; [k: string]: unknown }[] {
+    return this.sent.map((s) => JSON.parse(s) as { type: string });
+  }
+}
+
+export const FakeWebSocketClass = FakeWebSocket as unknown as typeof WebSocket;
