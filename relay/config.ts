@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { SIGNALING_LIMITS, type IceServer } from '../crdt/protocol/wire';
 import { parseIceServers } from './ice-servers';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from './log';
@@ -100,55 +100,60 @@ const MAX_WORKERS = 64;
 const DEFAULT_MAX_ROOMS = 1000;
 export const DEFAULT_MESH_MAX = 6;
 
-/** `null` means --help was asked for. */
-export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | null {
-  let values;
+type FlagOptions = NonNullable<ParseArgsConfig['options']>;
+
+/** Flags that take a value, by name. */
+export const valueFlags = <const N extends string>(...names: N[]) => Object.fromEntries(names.map((n) => [n, { type: 'string' }])) as Record<N, { type: 'string' }>;
+
+/** The flags of every command that runs a server with a relay node: `confab` and `confab relay`. */
+export const SERVER_FLAGS = {
+  ...valueFlags('host', 'port', 'tls-cert', 'tls-key', 'data-dir', 'public-ip', 'udp-port', 'mesh-max', 'log-level'),
+  https: { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies FlagOptions;
+
+/** Strict flags, no positionals; a mistake is a ConfigError. */
+export function parseFlags<const O extends FlagOptions>(argv: string[], options: O) {
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        static: { type: 'string' },
-        https: { type: 'boolean' },
-        tls: { type: 'string' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'data-dir': { type: 'string' },
-        'ice-servers': { type: 'string' },
-        'public-ip': { type: 'string' },
-        'udp-port': { type: 'string' },
-        'max-peers-per-room': { type: 'string' },
-        'max-rooms': { type: 'string' },
-        'max-rooms-per-address': { type: 'string' },
-        'mesh-max': { type: 'string' },
-        'log-level': { type: 'string' },
-        redis: { type: 'string' },
-        workers: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
+    return parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: false }>({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     // Node appends advice about positionals ("…after '--'") that only confuses here.
     throw new ConfigError((err as Error).message.split('. ')[0]!);
   }
-  if (values.help) return null;
-  const setting = settingReader(values, env);
+}
 
-  const port = setting('port', 'CONFAB_PORT');
-  const ice = setting('ice-servers', 'CONFAB_ICE_SERVERS');
-  const publicIp = setting('public-ip', 'CONFAB_PUBLIC_IP');
-  const udpPort = setting('udp-port', 'CONFAB_UDP_PORT');
+/** What SERVER_FLAGS set, read and checked the same way for every command. */
+export function serverSettings(setting: (flag: keyof typeof SERVER_FLAGS, envName: string) => [string, string] | undefined, https: boolean | undefined, env: NodeJS.ProcessEnv) {
   const logLevel = setting('log-level', 'CONFAB_LOG_LEVEL');
-  if (logLevel && !isLogLevel(logLevel[0])) {
-    throw new ConfigError(`${logLevel[1]} must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel[0]}"`);
-  }
+  if (logLevel && !isLogLevel(logLevel[0])) throw new ConfigError(`${logLevel[1]} must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel[0]}"`);
   const tlsCert = setting('tls-cert', 'CONFAB_TLS_CERT')?.[0];
   const tlsKey = setting('tls-key', 'CONFAB_TLS_KEY')?.[0];
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
-  const https = values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? '');
+  const port = setting('port', 'CONFAB_PORT');
+  const publicIp = setting('public-ip', 'CONFAB_PUBLIC_IP');
+  const udpPort = setting('udp-port', 'CONFAB_UDP_PORT');
+  return {
+    host: setting('host', 'CONFAB_HOST')?.[0] ?? '127.0.0.1',
+    port: port ? integer(port, 0, 65535) : 8080,
+    https: https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? ''),
+    ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
+    ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
+    ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),
+    logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
+  };
+}
+
+/** `null` means --help was asked for. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | null {
+  const values = parseFlags(argv, {
+    ...SERVER_FLAGS,
+    ...valueFlags('static', 'tls', 'ice-servers', 'max-peers-per-room', 'max-rooms', 'max-rooms-per-address', 'redis', 'workers'),
+  });
+  if (values.help) return null;
+  const setting = settingReader(values, env);
+  const server = serverSettings(setting, values.https, env);
+  const { https, tlsCert } = server;
+  const ice = setting('ice-servers', 'CONFAB_ICE_SERVERS');
   const tls = setting('tls', 'CONFAB_TLS');
   const redis = setting('redis', 'CONFAB_REDIS_URL');
   if (redis && !/^rediss?:\/\/[^\s]+$/.test(redis[0])) throw new ConfigError(`${redis[1]} must be a redis:// or rediss:// URL, like redis://127.0.0.1:6379`);
@@ -158,22 +163,16 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): Config | nu
   if (tls && tls[0] !== 'off') throw new ConfigError(`${tls[1]} takes only "off" (plain HTTP behind a TLS proxy), not "${tls[0]}"`);
   if (tls && (https || tlsCert)) throw new ConfigError(`${tls[1]} off serves plain HTTP: it does not go with --https or --tls-cert`);
   return {
-    host: setting('host', 'CONFAB_HOST')?.[0] ?? '127.0.0.1',
-    port: port ? integer(port, 0, 65535) : 8080,
+    ...server,
     staticDir: setting('static', 'CONFAB_STATIC')?.[0] ?? fileURLToPath(new URL('../dist', import.meta.url)),
-    https,
     tlsOff: tls !== undefined,
-    ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
     // systemd's StateDirectory= sets STATE_DIRECTORY (a list, ':'-separated): the unit needs no more.
     dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? env.STATE_DIRECTORY?.split(':')[0] ?? join(homedir(), '.confab'),
     iceServers: ice ? iceServers(ice) : [],
-    ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
-    ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),
     maxPeersPerRoom: integerSetting(setting('max-peers-per-room', 'CONFAB_MAX_PEERS_PER_ROOM'), 2, DEFAULT_MAX_PEERS_PER_ROOM),
     maxRooms: integerSetting(setting('max-rooms', 'CONFAB_MAX_ROOMS'), 1, DEFAULT_MAX_ROOMS),
     maxRoomsPerAddress: integerSetting(setting('max-rooms-per-address', 'CONFAB_MAX_ROOMS_PER_ADDRESS'), 1, SIGNALING_LIMITS.maxRoomsPerAddress),
     meshMax: integerSetting(setting('mesh-max', 'CONFAB_MESH_MAX'), 1, DEFAULT_MESH_MAX),
-    logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
     ...(redis ? { redisUrl: redis[0] } : {}),
     workers,
   };

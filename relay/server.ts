@@ -1,16 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IceServer } from '../crdt/protocol/wire';
 import { createPlacement, type Placement } from './cluster/placement';
 import { createRedisBus } from './cluster/redis-bus';
 import { createRelayRouter } from './cluster/relay-router';
 import { DEFAULT_MESH_MAX } from './config';
+import { listenHttp, pathOf, relayNodeOn } from './http-mount';
 import { silentLogger, type Logger } from './log';
 import { renderMetrics } from './metrics';
 import { createSignalingRelay } from './signaling';
-import { createRelayNode } from './sfu/node';
 import { staticFiles } from './static-files';
 import { lanAddresses } from './tls';
 
@@ -56,11 +55,8 @@ export interface RunningServer {
  */
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const log = opts.log ?? silentLogger;
-  // libdatachannel binds media sockets to an address, not a name.
   const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
-  const bindAddress = opts.host === 'localhost' ? '127.0.0.1' : opts.host;
-  const relayNode = createRelayNode({
-    ...(wildcard ? {} : { bindAddress }),
+  const relayNode = relayNodeOn(opts.host, {
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
   });
@@ -95,39 +91,31 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Internal error\n');
     }
   };
-  const makeServer = (): Server => {
-    const made = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
-    made.on('clientError', (_err, socket) => socket.destroy());
-    return made;
-  };
-  const server = makeServer();
-  server.on('upgrade', (req, socket, head) => {
-    const path = pathOf(req.url);
-    if (path === '/signal') signaling.handleUpgrade(req, socket, head);
-    else if (path === '/relay') (router ?? relayNode).handleUpgrade(req, socket, head);
-    else socket.destroy();
-  });
   let router: ReturnType<typeof createRelayRouter> | undefined;
   let placement: Placement | undefined;
-  // Only other nodes come here, with sockets they route (relay-router.ts): no signaling, no pipes.
-  const direct = opts.privatePort ? makeServer() : undefined;
-  direct?.on('upgrade', (req, socket, head) => {
-    if (pathOf(req.url) === '/relay') relayNode.handleUpgrade(req, socket, head);
-    else socket.destroy();
+  const { server, port, url } = await listenHttp({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    handler,
+    upgrades: {
+      '/signal': (req, socket, head) => signaling.handleUpgrade(req, socket, head),
+      '/relay': (req, socket, head) => (router ?? relayNode).handleUpgrade(req, socket, head),
+    },
   });
-
-  const listen = (what: Server, options: { port: number; host: string; exclusive?: boolean }) =>
-    new Promise<void>((resolve, reject) => {
-      what.once('error', reject);
-      what.listen(options, () => {
-        what.off('error', reject);
-        resolve();
-      });
-    });
-  await listen(server, { port: opts.port, host: opts.host });
-  // exclusive: in a worker of node:cluster, a port of this process alone, not one shared through the primary.
-  if (direct) await listen(direct, { port: 0, host: opts.host, exclusive: true });
-  const { port } = server.address() as AddressInfo;
+  // Only other nodes come here, with sockets they route (relay-router.ts): no signaling, no pipes.
+  const direct = opts.privatePort
+    ? (
+        await listenHttp({
+          host: opts.host,
+          port: 0,
+          exclusive: true,
+          ...(opts.tls ? { tls: opts.tls } : {}),
+          handler,
+          upgrades: { '/relay': (req, socket, head) => relayNode.handleUpgrade(req, socket, head) },
+        })
+      ).server
+    : undefined;
   const relayPort = direct ? (direct.address() as AddressInfo).port : port;
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
   if (opts.redisUrl) {
@@ -153,7 +141,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     log.info('cluster node', { node: nodeId });
   }
   return {
-    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
+    url,
     port,
     async close() {
       relayNode.close();
@@ -165,5 +153,3 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     },
   };
 }
-
-const pathOf = (url: string | undefined) => (url ?? '').split('?')[0];

@@ -6,6 +6,10 @@
  *   participant → relay:  [kind][n][n bytes: recipient peer id, n = 0 for a broadcast][piece]
  *   relay → participant:  [kind][n][n bytes: sender peer id, set by the relay][piece]
  *
+ * A message is sealed whole (encodeRoomMessage, then the room's message key: IV ‖ ciphertext)
+ * and the sealed bytes are framed as on a peer data channel (channel-framing.ts) under tag
+ * SEALED_MESSAGE_TAG: one piece `[0][sealed]`, or chunks `[2][0][more][…]`.
+ *
  * and, from the relay only, who is reachable: [Presence][n][peer id][1 joined | 0 left], and
  * a heartbeat [Beat][0] every second.
  */
@@ -59,4 +63,36 @@ export function decodeRoomFrame(frame: Uint8Array): RoomFrame | null {
   const n = frame[1]!;
   if (kind > RoomMessageKind.Beat || n > MAX_FRAME_PEER_ID || 2 + n > frame.length) return null;
   return { kind: kind as RoomMessageKind, peer: fromAscii.decode(frame.subarray(2, 2 + n)), piece: frame.subarray(2 + n) };
+}
+
+/** The channel tag the sealed bytes are framed under (channel-framing.ts) before they are cut into pieces. */
+export const SEALED_MESSAGE_TAG = 0;
+
+/** What is sealed: [n][sender id][m][recipient id, m = 0 for the room][channel tag][bytes]. */
+export function encodeRoomMessage(from: string, to: string, tag: number, bytes: Uint8Array): Uint8Array {
+  const f = ascii.encode(from);
+  const t = ascii.encode(to);
+  const out = new Uint8Array(3 + f.length + t.length + bytes.length);
+  out[0] = f.length;
+  out.set(f, 1);
+  out[1 + f.length] = t.length;
+  out.set(t, 2 + f.length);
+  out[2 + f.length + t.length] = tag;
+  out.set(bytes, 3 + f.length + t.length);
+  return out;
+}
+
+/** Null for anything too short or with an id past MAX_FRAME_PEER_ID. */
+export function decodeRoomMessage(plain: Uint8Array | null): { from: string; to: string; tag: number; bytes: Uint8Array } | null {
+  if (!plain || plain.length < 3) return null;
+  const n = plain[0]!;
+  if (n > MAX_FRAME_PEER_ID || plain.length < 3 + n) return null;
+  const m = plain[1 + n]!;
+  if (m > MAX_FRAME_PEER_ID || plain.length < 3 + n + m) return null;
+  return {
+    from: fromAscii.decode(plain.subarray(1, 1 + n)),
+    to: fromAscii.decode(plain.subarray(2 + n, 2 + n + m)),
+    tag: plain[2 + n + m]!,
+    bytes: plain.subarray(3 + n + m),
+  };
 }

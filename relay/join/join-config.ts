@@ -1,10 +1,9 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { relayControlUrl } from '../../crdt/protocol/relay-presence';
 import { parseInviteLink, type InviteLink } from '../../crdt/identity/room-link';
-import { ConfigError, DEFAULT_MESH_MAX, integer, ipAddress, settingReader } from '../config';
-import { isLogLevel, LOG_LEVELS, type LogLevel } from '../log';
+import { ConfigError, DEFAULT_MESH_MAX, integer, parseFlags, SERVER_FLAGS, serverSettings, settingReader, valueFlags } from '../config';
+import { LOG_LEVELS, type LogLevel } from '../log';
 
 export const RELAY_USAGE = `Usage: confab relay --join '<invite link>' [options]
 
@@ -61,31 +60,7 @@ export interface RelayJoinConfig {
 
 /** `confab relay …` (argv after `relay`); null means --help. Throws ConfigError (exit 2). */
 export function parseRelayJoinConfig(argv: string[], env: NodeJS.ProcessEnv): RelayJoinConfig | null {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        join: { type: 'string' },
-        'public-url': { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        https: { type: 'boolean' },
-        'tls-cert': { type: 'string' },
-        'tls-key': { type: 'string' },
-        'data-dir': { type: 'string' },
-        'public-ip': { type: 'string' },
-        'udp-port': { type: 'string' },
-        'mesh-max': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw new ConfigError((err as Error).message.split('. ')[0]!);
-  }
+  const values = parseFlags(argv, { ...SERVER_FLAGS, ...valueFlags('join', 'public-url') });
   if (values.help) return null;
   const setting = settingReader(values, env);
   const joinLink = setting('join', 'CONFAB_JOIN');
@@ -94,27 +69,14 @@ export function parseRelayJoinConfig(argv: string[], env: NodeJS.ProcessEnv): Re
   // Never echo the link: it is the room's key.
   if (!invite) throw new ConfigError(`${joinLink[1]} is not a Confab invite link (https://host/#<room id>.<secret>, as "Copy invite link" gives it)`);
   const publicUrl = setting('public-url', 'CONFAB_PUBLIC_URL');
-  const logLevel = setting('log-level', 'CONFAB_LOG_LEVEL');
-  if (logLevel && !isLogLevel(logLevel[0])) throw new ConfigError(`${logLevel[1]} must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel[0]}"`);
-  const tlsCert = setting('tls-cert', 'CONFAB_TLS_CERT')?.[0];
-  const tlsKey = setting('tls-key', 'CONFAB_TLS_KEY')?.[0];
-  if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new ConfigError('--tls-cert and --tls-key go together');
-  const port = setting('port', 'CONFAB_PORT');
+  const server = serverSettings(setting, values.https, env);
   const meshMax = setting('mesh-max', 'CONFAB_MESH_MAX');
-  const publicIp = setting('public-ip', 'CONFAB_PUBLIC_IP');
-  const udpPort = setting('udp-port', 'CONFAB_UDP_PORT');
   return {
     invite,
-    host: setting('host', 'CONFAB_HOST')?.[0] ?? '127.0.0.1',
-    port: port ? integer(port, 0, 65535) : 8080,
-    https: values.https ?? ['1', 'true'].includes(env.CONFAB_HTTPS ?? ''),
-    ...(tlsCert && tlsKey ? { tlsCert, tlsKey } : {}),
+    ...server,
     dataDir: setting('data-dir', 'CONFAB_DATA_DIR')?.[0] ?? join(homedir(), '.confab'),
     ...(publicUrl ? { publicUrl: announcedUrl(publicUrl) } : {}),
-    ...(publicIp ? { publicIp: ipAddress(publicIp) } : {}),
-    ...(udpPort ? { udpPort: integer(udpPort, 1, 65535) } : {}),
     meshMax: meshMax ? integer(meshMax, 1, 1_000) : DEFAULT_MESH_MAX,
-    logLevel: (logLevel?.[0] as LogLevel | undefined) ?? 'info',
   };
 }
 

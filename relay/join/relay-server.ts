@@ -1,8 +1,6 @@
-import { createServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
+import { listenHttp, pathOf, relayNodeOn } from '../http-mount';
 import type { JoinedRoom } from '../sfu/control';
-import { createRelayNode } from '../sfu/node';
 
 export interface RelayServer {
   url: string;
@@ -23,16 +21,13 @@ export async function startRelayServer(opts: {
   /** The one room this relay serves, and how a hello shows its link. */
   joinedRoom?: JoinedRoom;
 }): Promise<RelayServer> {
-  const wildcard = opts.host === '0.0.0.0' || opts.host === '::';
-  // libdatachannel binds media sockets to an address, not a name.
-  const relayNode = createRelayNode({
-    ...(wildcard ? {} : { bindAddress: opts.host === 'localhost' ? '127.0.0.1' : opts.host }),
+  const relayNode = relayNodeOn(opts.host, {
     ...(opts.publicIp ? { publicIp: opts.publicIp } : {}),
     ...(opts.udpPort ? { udpMuxPort: opts.udpPort } : {}),
     ...(opts.joinedRoom ? { joinedRoom: opts.joinedRoom } : {}),
   });
   const handler: RequestListener = (req, res) => {
-    const path = (req.url ?? '').split('?')[0];
+    const path = pathOf(req.url);
     if (path === '/healthz') {
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
       return;
@@ -44,28 +39,19 @@ export async function startRelayServer(opts: {
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('A Confab relay node: nothing to see here.\n');
   };
-  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
-  server.on('upgrade', (req, socket, head) => {
-    if ((req.url ?? '').split('?')[0] === '/relay') relayNode.handleUpgrade(req, socket, head);
-    else socket.destroy();
+  const listening = listenHttp({
+    host: opts.host,
+    port: opts.port,
+    ...(opts.tls ? { tls: opts.tls } : {}),
+    handler,
+    upgrades: { '/relay': (req, socket, head) => relayNode.handleUpgrade(req, socket, head) },
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  } catch (err) {
+  const { server, port, url } = await listening.catch((err: unknown) => {
     relayNode.close();
     throw err;
-  }
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  });
   return {
-    url: `${opts.tls ? 'https' : 'http'}://${hostForUrl}:${port}/`,
+    url,
     port,
     async close() {
       relayNode.close();

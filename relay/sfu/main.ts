@@ -1,9 +1,9 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
 import ndc from 'node-datachannel';
-import { cleanupNativeMedia, createRelayNode } from './node';
+import { listenHttp, relayNodeOn } from '../http-mount';
+import { cleanupNativeMedia } from './node';
 
 /**
  * The relay node's media plane alone (the bench and load tests): `tsx relay/sfu/main.ts --port 0`.
@@ -26,14 +26,13 @@ const { values } = parseArgs({
 
 if (process.env.CONFAB_NDC_LOG) ndc.initLogger(process.env.CONFAB_NDC_LOG as 'Warning', (level, message) => process.stderr.write(`[ndc ${level}] ${message}\n`));
 
-const node = createRelayNode({
-  bindAddress: values.host === '0.0.0.0' ? undefined : values.host,
+const node = relayNodeOn(values.host, {
   nackCache: !values['no-nack-cache'],
   ...(values['udp-port'] ? { udpMuxPort: Number(values['udp-port']) } : {}),
   ...(values['public-ip'] ? { publicIp: values['public-ip'] } : {}),
 });
 
-const server = createServer((req, res) => {
+const stats: RequestListener = (req, res) => {
   const url = new URL(req.url ?? '/', 'http://relay');
   if (url.pathname !== '/stats') return void res.writeHead(404).end();
   // ?gc=1 (with node --expose-gc): collect first, so a leak probe reads what is really retained.
@@ -49,7 +48,7 @@ const server = createServer((req, res) => {
   };
   if (url.searchParams.get('reset') === '1') node.resetDelays();
   res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-});
+};
 /** Where the RSS is: V8's heap (used and committed, per space) and memory outside it (Buffers). */
 function memoryBytes() {
   const m = process.memoryUsage();
@@ -64,15 +63,13 @@ function countBy(names: string[]): Record<string, number> {
   return out;
 }
 
-server.on('upgrade', (req, socket, head) => {
-  if ((req.url ?? '').split('?')[0] !== '/relay') return socket.destroy();
-  node.handleUpgrade(req, socket, head);
+const { server, port } = await listenHttp({
+  host: values.host,
+  port: Number(values.port),
+  handler: stats,
+  upgrades: { '/relay': (req, socket, head) => node.handleUpgrade(req, socket, head) },
 });
-
-server.listen(Number(values.port), values.host, () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`Relay node listening at http://${values.host}:${port}/ (control ws://${values.host}:${port}/relay)\n`);
-});
+process.stdout.write(`Relay node listening at http://${values.host}:${port}/ (control ws://${values.host}:${port}/relay)\n`);
 
 const stop = () => {
   node.close();

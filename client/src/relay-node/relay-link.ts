@@ -26,6 +26,9 @@ const DISCONNECTED_GRACE_MS = 2_500;
 /** Loopback and LAN gathering finish in milliseconds; past this the offer goes with what there is. */
 const GATHERING_TIMEOUT_MS = 3_000;
 
+/** WebSocket.OPEN */
+const SOCKET_OPEN = 1;
+
 export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
 
 /** What binds a relay session to our participant key and lets the relay enforce the room's records. */
@@ -52,6 +55,9 @@ export interface RelayLinkOptions {
   credentials: RelayCredentials;
   localTrack(kind: MediaKind): MediaStreamTrack | null;
   rtcConfig?: RTCConfiguration;
+  /** The RTCPeerConnection and WebSocket classes (fakes in unit tests). */
+  PeerConnection?: typeof RTCPeerConnection;
+  WebSocketImpl?: typeof WebSocket;
   videoSlots: number;
   audioSlots: number;
   onPublishers(peers: string[]): void;
@@ -97,7 +103,8 @@ export class RelayLink {
 
   constructor(private readonly opts: RelayLinkOptions) {
     // max-bundle: one transport to gather and check, not one per m-line (there are 20+).
-    const pc = (this.pc = new RTCPeerConnection({ iceServers: [], ...opts.rtcConfig, bundlePolicy: 'max-bundle' }));
+    const PeerConnection = opts.PeerConnection ?? RTCPeerConnection;
+    const pc = (this.pc = new PeerConnection({ iceServers: [], ...opts.rtcConfig, bundlePolicy: 'max-bundle' }));
     const protect = (t: RTCRtpTransceiver, media: RtpMedia) => {
       opts.protect?.(t, media);
       return t;
@@ -143,7 +150,8 @@ export class RelayLink {
    */
   async start(): Promise<void> {
     // The room in the URL lets a node of a cluster hand the socket to the node holding the room.
-    const ws = (this.ws = new WebSocket(`${this.opts.url}?room=${encodeURIComponent(this.opts.room)}`));
+    const Socket = this.opts.WebSocketImpl ?? WebSocket;
+    const ws = (this.ws = new Socket(`${this.opts.url}?room=${encodeURIComponent(this.opts.room)}`));
     let answered!: (m: Extract<RelayServerMessage, { type: 'answer' }>) => void;
     let welcomed!: (nonce: string) => void;
     let failed!: (err: Error) => void;
@@ -241,7 +249,7 @@ export class RelayLink {
     this.stopRecords = null;
     if (this.state === 'closed') return;
     this.setState('closed');
-    if (this.ws?.readyState === WebSocket.OPEN) this.send({ type: 'bye' });
+    if (this.ws?.readyState === SOCKET_OPEN) this.send({ type: 'bye' });
     this.ws?.close();
     this.pc.close();
   }
@@ -269,7 +277,7 @@ export class RelayLink {
 
   /** The control records the relay does not have from us yet, in messages of at most the relay's limit. */
   private sendRecords(): void {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    if (this.ws?.readyState !== SOCKET_OPEN) return;
     const fresh = this.opts.credentials.records().filter((r) => {
       const sig = (r as { sig?: unknown } | null)?.sig;
       return typeof sig === 'string' && !this.recordsSent.has(sig);
@@ -299,7 +307,7 @@ export class RelayLink {
   }
 
   private send(m: RelayClientMessage): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(m));
+    if (this.ws?.readyState === SOCKET_OPEN) this.ws.send(JSON.stringify(m));
   }
 
   private setState(state: RelayLinkState): void {

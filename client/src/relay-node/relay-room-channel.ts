@@ -1,5 +1,5 @@
 import { MAX_SYNC_MESSAGE_BYTES } from '../../../crdt/room/doc-sync';
-import { BEAT_EVERY_MS, decodeRoomFrame, encodeRoomFrame, MAX_FRAME_PEER_ID, RoomMessageKind } from '../../../crdt/protocol/room-message-frame';
+import { BEAT_EVERY_MS, decodeRoomFrame, decodeRoomMessage, encodeRoomFrame, encodeRoomMessage, RoomMessageKind, SEALED_MESSAGE_TAG } from '../../../crdt/protocol/room-message-frame';
 import type { RoomKeys } from '../../../crdt/identity/room-keys';
 import { frameMessage, Reassembler } from '../../../crdt/protocol/channel-framing';
 
@@ -18,8 +18,6 @@ export interface RelayRoomHandlers {
 const MAX_SEALED_BYTES = MAX_SYNC_MESSAGE_BYTES + 1024;
 /** A relay that has sent heartbeats and then none for this long is gone (frozen, or off the network). */
 const SILENT_AFTER_MS = 3 * BEAT_EVERY_MS;
-const ascii = new TextEncoder();
-const fromAscii = new TextDecoder();
 let channels = 0;
 
 /**
@@ -84,13 +82,13 @@ export class RelayRoomChannel {
 
   /** Messages leave in the order they were sent, whatever sealing costs. */
   private send(to: string, tag: number, bytes: Uint8Array): void {
-    const sealed = this.sealer.sealMessage(inner(this.selfId, to, tag, bytes));
+    const sealed = this.sealer.sealMessage(encodeRoomMessage(this.selfId, to, tag, bytes));
     this.outbound = this.outbound
       .then(async () => {
         const blob = await sealed;
         if (this.dc.readyState !== 'open') return;
         const kind = to ? RoomMessageKind.Direct : RoomMessageKind.Broadcast;
-        for (const piece of frameMessage(0, blob)) this.dc.send(encodeRoomFrame(kind, to, piece) as Uint8Array<ArrayBuffer>);
+        for (const piece of frameMessage(SEALED_MESSAGE_TAG, blob)) this.dc.send(encodeRoomFrame(kind, to, piece) as Uint8Array<ArrayBuffer>);
       })
       .catch((err: unknown) => this.warnOnce('send failed', err));
   }
@@ -110,7 +108,7 @@ export class RelayRoomChannel {
     const opened = this.sealer.openMessage(whole.bytes);
     // Applied strictly in arrival order, though opening is asynchronous.
     this.inbound = this.inbound.then(async () => {
-      const m = parseInner(await opened);
+      const m = decodeRoomMessage(await opened);
       if (!m || m.from !== from || m.to !== (direct ? this.selfId : '')) return this.warnOnce(`a message from ${from} that does not open or is misaddressed`, null);
       if (!this.isClosed) this.handlers.message(this, from, m.tag, m.bytes, direct);
     });
@@ -139,32 +137,4 @@ export class RelayRoomChannel {
     this.warned = true;
     console.warn(`[confab] relay room channel: ${what} (further problems are not logged)`, err);
   }
-}
-
-/** [n][sender][m][recipient, m = 0 for the room][tag][bytes] */
-function inner(from: string, to: string, tag: number, bytes: Uint8Array): Uint8Array {
-  const f = ascii.encode(from);
-  const t = ascii.encode(to);
-  const out = new Uint8Array(3 + f.length + t.length + bytes.length);
-  out[0] = f.length;
-  out.set(f, 1);
-  out[1 + f.length] = t.length;
-  out.set(t, 2 + f.length);
-  out[2 + f.length + t.length] = tag;
-  out.set(bytes, 3 + f.length + t.length);
-  return out;
-}
-
-function parseInner(plain: Uint8Array | null): { from: string; to: string; tag: number; bytes: Uint8Array } | null {
-  if (!plain || plain.length < 3) return null;
-  const n = plain[0]!;
-  if (n > MAX_FRAME_PEER_ID || plain.length < 3 + n) return null;
-  const m = plain[1 + n]!;
-  if (m > MAX_FRAME_PEER_ID || plain.length < 3 + n + m) return null;
-  return {
-    from: fromAscii.decode(plain.subarray(1, 1 + n)),
-    to: fromAscii.decode(plain.subarray(2 + n, 2 + n + m)),
-    tag: plain[2 + n + m]!,
-    bytes: plain.subarray(3 + n + m),
-  };
 }

@@ -5,7 +5,7 @@ import { allowedRelays, pickRelay, RelayDirectory, roomMeshMax, type KnownRelay 
 import { chooseTopology, type Topology } from './topology';
 import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
-import { RelayMedia } from '../relay-node/relay-media';
+import { RelayMedia, type RelayMediaOptions } from '../relay-node/relay-media';
 import { markJoin } from '../session/join-timeline';
 import type { MediaKind, RtpMedia } from '../media/media-kind';
 
@@ -66,6 +66,9 @@ export interface StageView {
   setPinned(id: string | null): void;
 }
 
+/** Opens a relay link (a fake one in unit tests). */
+export type OpenRelay = (opts: RelayMediaOptions) => RelayMedia;
+
 interface RelayUse {
   relay: RelayMedia;
   target: KnownRelay;
@@ -103,7 +106,10 @@ export class TopologySwitch implements StageView {
   private pinned: string | null = null;
   private closed = false;
 
-  constructor(private readonly host: TopologyHost) {
+  constructor(
+    private readonly host: TopologyHost,
+    private readonly openRelay: OpenRelay = (opts) => new RelayMedia(opts),
+  ) {
     [this.topology, this.setTopology] = createSignal<Topology>('mesh');
     [this.relayLost, this.setRelayLost] = createSignal(false);
   }
@@ -270,7 +276,7 @@ export class TopologySwitch implements StageView {
     console.info(`[confab] topology: relay ${target.url} (${this.peopleCount()} people)`);
     markJoin('relay-chosen');
     this.setTopology('relay');
-    const relay = new RelayMedia({
+    const relay = this.openRelay({
       url: target.url,
       room: this.roomTopic!,
       selfId: this.host.selfId(),
