@@ -10,7 +10,6 @@ const E2E_PENDING = [
   'tests/e2e/relay-room.test.ts',
   'tests/e2e/network-drop.test.ts',
   'tests/e2e/cross-browser.test.ts',
-  'tests/e2e/multi-node.test.ts',
   'tests/e2e/e2ee.test.ts',
   'tests/e2e/tampered-document.test.ts',
   'tests/e2e/media-key-holders.test.ts',
