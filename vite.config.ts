@@ -6,9 +6,8 @@ import solid from 'vite-plugin-solid';
  * plus window.confabDebug and the test session (client/src/test-hooks/), in dist-test/; the
  * e2e tests, the bench and the screenshots serve that one (tests/support/relay-process.ts).
  */
-const E2E_PENDING = [
-  'tests/e2e/multi-node.test.ts',
-];
+/** e2e suites not yet passing here, run apart (`--project e2e-pending`), outside npm test: none now. */
+const E2E_PENDING: string[] = [];
 
 export default defineConfig(({ mode }) => ({
   root: 'client',
