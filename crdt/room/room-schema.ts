@@ -4,6 +4,10 @@
  * and clamp strings, so malformed remote data never throws in the UI.
  */
 
+export const MAX_CHAT_CHARS = 2000;
+export const MAX_NAME_CHARS = 60;
+export const MAX_CHAT_HISTORY = 1000;
+
 export interface Participant {
   id: string;
   name: string;
@@ -32,9 +36,6 @@ export interface ChatMessage {
   sentAt: number;
 }
 
-export const MAX_CHAT_CHARS = 2000;
-export const MAX_NAME_CHARS = 60;
-export const MAX_CHAT_HISTORY = 1000;
 /** Ids are ours (random, short) or peer ids; a longer one is hostile. */
 const MAX_ID_CHARS = 128;
 
