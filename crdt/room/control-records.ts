@@ -275,45 +275,22 @@ async function voidedByPin(record: ControlRecord, pins: ControlRecord[] | undefi
   return false;
 }
 
+/** What each kind of record does to the folded state (`t`: its target, present where the kind needs one). */
+const EFFECTS: Record<ControlKind, (state: RoomControlState, t: string) => void> = {
+  lock: (state) => void (state.locked = true),
+  unlock: (state) => void (state.locked = false),
+  admit: (state, t) => void (state.admitted.add(t), state.denied.delete(t)),
+  deny: (state, t) => void (state.denied.add(t), state.admitted.delete(t)),
+  remove: (state, t) => void (state.removed.add(t), state.admitted.delete(t), state.cohosts.delete(t)),
+  end: (state) => void (state.ended = true),
+  cohost: (state, t) => void state.cohosts.add(t),
+  'revoke-cohost': (state, t) => void state.cohosts.delete(t),
+  'host-session': (state, t) => void (state.hostSessions.add(t), state.removed.delete(t)),
+  'approve-relay': (state, t) => void state.approvedRelays.add(t),
+};
+
 function apply(state: RoomControlState, r: ControlRecord): void {
-  const target = r.target!;
-  switch (r.kind) {
-    case 'lock':
-      state.locked = true;
-      break;
-    case 'unlock':
-      state.locked = false;
-      break;
-    case 'admit':
-      state.admitted.add(target);
-      state.denied.delete(target);
-      break;
-    case 'deny':
-      state.denied.add(target);
-      state.admitted.delete(target);
-      break;
-    case 'remove':
-      state.removed.add(target);
-      state.admitted.delete(target);
-      state.cohosts.delete(target);
-      break;
-    case 'end':
-      state.ended = true;
-      break;
-    case 'cohost':
-      state.cohosts.add(target);
-      break;
-    case 'revoke-cohost':
-      state.cohosts.delete(target);
-      break;
-    case 'host-session':
-      state.hostSessions.add(target);
-      state.removed.delete(target);
-      break;
-    case 'approve-relay':
-      state.approvedRelays.add(target);
-      break;
-  }
+  EFFECTS[r.kind](state, r.target!);
 }
 
 const isHostKey = (state: RoomControlState, key: string): boolean => key === state.hostKey || state.hostSessions.has(key);

@@ -4,6 +4,12 @@
  * and clamp strings, so malformed remote data never throws in the UI.
  */
 
+/** Limits every reader applies: a name, a chat message, the chat kept, an id (ours are short; a longer one is hostile). */
+export const MAX_NAME_CHARS = 60;
+export const MAX_CHAT_CHARS = 2000;
+export const MAX_CHAT_HISTORY = 1000;
+const MAX_ID_CHARS = 128;
+
 export interface Participant {
   id: string;
   name: string;
@@ -32,11 +38,6 @@ export interface ChatMessage {
   sentAt: number;
 }
 
-export const MAX_CHAT_CHARS = 2000;
-export const MAX_NAME_CHARS = 60;
-export const MAX_CHAT_HISTORY = 1000;
-/** Ids are ours (random, short) or peer ids; a longer one is hostile. */
-const MAX_ID_CHARS = 128;
 
 /** Cuts to `max` UTF-16 units without leaving half a surrogate pair at the end. */
 export function clamp(s: string, max: number): string {

@@ -25,6 +25,8 @@ export async function keyRoom(room = 'room-under-test') {
   const members = new Map<string, KeyMember>();
   /** Every key message that crossed the network (what a relay or the signaling path sees). */
   const wire: Uint8Array[] = [];
+  /** Key messages sent but not yet handled by their receiver. */
+  let inFlight = 0;
 
   async function add(name: string, opts: { host?: boolean } = {}): Promise<KeyMember> {
     const identity = await newSigningIdentity();
@@ -50,7 +52,8 @@ export async function keyRoom(room = 'room-under-test') {
         wire.push(bytes);
         for (const other of members.values()) {
           if (other === m || !other.online || (to !== null && to !== other.id)) continue;
-          setTimeout(() => void other.keys.receive(bytes), 1);
+          inFlight++;
+          setTimeout(() => void other.keys.receive(bytes).finally(() => inFlight--), 1);
         }
       },
       install: (e) => m.installed.push(e),
@@ -66,7 +69,19 @@ export async function keyRoom(room = 'room-under-test') {
       await m.keys.greet(null);
     }
     for (const m of online) m.keys.changed();
+    await quiet();
+  }
+
+  /**
+   * Until nothing is in flight and the wire stayed still for a while: every commit owed has been
+   * made and delivered (fixed sleeps fail on a loaded machine, where sealing takes longer).
+   */
+  async function quiet(): Promise<void> {
     await settle();
+    for (let seen = -1; inFlight > 0 || seen !== wire.length; ) {
+      seen = inFlight > 0 ? -1 : wire.length;
+      await settle(300);
+    }
   }
 
   return { controls, members, wire, add, meetAll, reload: start };

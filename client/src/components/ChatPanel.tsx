@@ -1,4 +1,5 @@
 import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
+import { Notice } from './Notice';
 import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room/room-doc';
 import { PanelHeader } from './PanelHeader';
 
@@ -63,11 +64,7 @@ export function ChatPanel(props: {
           Send
         </button>
       </form>
-      <Show when={error()}>
-        <p class="notice" role="alert">
-          {error()}
-        </p>
-      </Show>
+      <Notice message={error()} />
     </aside>
   );
 }

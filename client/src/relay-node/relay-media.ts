@@ -1,8 +1,8 @@
 import { layerForTile } from './relay-layers';
-import { RelayLink, type RelayCredentials, type RelayLinkState } from './relay-link';
+import { RelayLink, type RelayLinkOptions, type RelayLinkState } from './relay-link';
 import { RelayRoomChannel, type MessageSealer, type RelayRoomHandlers } from './relay-room-channel';
 import { SlotPlan } from './relay-slots';
-import type { MediaKind, RtpMedia } from '../media/media-kind';
+import type { MediaKind } from '../media/media-kind';
 
 /** Down slots asked of the relay: tiles shown at once, and voices heard at once. */
 const VIDEO_SLOTS = 16;
@@ -10,14 +10,8 @@ const AUDIO_SLOTS = 3;
 /** One more video slot, after the tiles' ones: the shared screen on the stage. */
 const SCREEN_SLOT = VIDEO_SLOTS;
 
-export interface RelayMediaOptions {
-  url: string;
-  room: string;
-  selfId: string;
-  credentials: RelayCredentials;
-  localTrack(kind: MediaKind): MediaStreamTrack | null;
-  rtcConfig?: RTCConfiguration;
-  protect?(t: RTCRtpTransceiver, media: RtpMedia): void;
+/** What the relay link needs as it is (its url, room, credentials, our tracks…), and what relay mode adds. */
+export interface RelayMediaOptions extends Pick<RelayLinkOptions, 'url' | 'room' | 'selfId' | 'credentials' | 'localTrack' | 'rtcConfig' | 'protect'> {
   /** Room state and media keys through the relay: sealed with this, handled by those. */
   sealer: MessageSealer;
   roomHandlers: RelayRoomHandlers;

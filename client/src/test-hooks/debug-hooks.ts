@@ -3,6 +3,7 @@ import type { PeerSignal } from '../../../crdt/protocol/wire';
 import { fromBase64Url } from '../../../crdt/protocol/base64url';
 import { outboundAudioPackets } from '../media/stats/rtc-stats';
 import type { TestRoomSession } from './test-room-session';
+import type { E2eeCounts } from '../media/e2ee/worker-messages';
 
 /**
  * `window.confabDebug`: read-only views that the e2e tests and the bench use to prove media
@@ -19,23 +20,13 @@ export interface ConfabDebug {
   framesDecoded(peerId: string): Promise<number>;
   /** Labels of the tracks this page sends to the peer (which camera and mic), and the connection's id. */
   sending(peerId: string): { labels: string[]; connection: string };
-  /** Media frames this page sealed, opened and refused (wrong or no key), and the key epoch. */
   /** Peer ids in the participant list as Your room shows it: self and every peer here with a verified entry (not "Joining…"). */
   participantIds(): string[];
-  e2ee(): Promise<{
-    sealed: number;
-    opened: number;
-    failed: number;
-    replayed: number;
-    /** The epoch our frames leave under (null: none yet, nothing leaves). */
-    sendEpoch: number | null;
-    /** Epochs whose frames the worker opens now (older ones are forgotten after a grace). */
-    heldEpochs: number[];
-    /** The current epoch (-1: none). */
-    epoch: number;
-    /** Peer ids the current epoch was sealed to, as its committer signed it. */
-    keyHolders: string[];
-  }>;
+  /**
+   * Media frames this page sealed, opened and refused (wrong or no key, replayed), the epochs
+   * its worker holds, the current epoch (-1: none) and the peer ids it was sealed to.
+   */
+  e2ee(): Promise<E2eeCounts & { epoch: number; keyHolders: string[] }>;
   /** Width of the video now arriving from a peer (through the relay: which layer its tile gets). */
   videoWidth(peerId: string): Promise<number>;
   /** `mesh`, or `relay` while media goes through the relay node. */

@@ -1,4 +1,5 @@
 import { createSignal, onMount, Show, type JSX } from 'solid-js';
+import { Notice } from '../components/Notice';
 import { InviteLink } from '../components/InviteLink';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
@@ -93,17 +94,11 @@ export function Join(props: {
               Join
             </button>
           </form>
-          <Show when={cannotEncrypt}>
-            <p class="notice" role="alert">
-              This browser can’t join: every Confab call is end-to-end encrypted, and this browser lacks the encoded
-              media transforms that needs. Open the link in a current Chrome, Edge, Firefox or Safari.
-            </p>
-          </Show>
-          <Show when={props.media.notice()}>
-            <p class="notice" role="alert">
-              {props.media.notice()}
-            </p>
-          </Show>
+          <Notice when={cannotEncrypt}>
+            This browser can’t join: every Confab call is end-to-end encrypted, and this browser lacks the encoded
+            media transforms that needs. Open the link in a current Chrome, Edge, Firefox or Safari.
+          </Notice>
+          <Notice message={props.media.notice()} />
         </section>
       </div>
     </main>

@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { Notice } from '../components/Notice';
 import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
 import { createCompactScreen } from '../components/compact-screen';
@@ -204,27 +205,13 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           </button>
         </div>
       </Show>
-      <Show when={session.screen.notice()}>
-        <p class="notice floating" role="alert">
-          {session.screen.notice()}
-        </p>
-      </Show>
-      <Show when={actionError()}>
-        <p class="notice floating" role="alert">
-          {actionError()}
-        </p>
-      </Show>
-      <Show when={quality.uplinkTooThin()}>
-        <p class="notice floating" role="alert">
-          Your connection is too slow to send video right now: others may see you frozen or blurry. Turning your camera
-          off keeps your voice clear.
-        </p>
-      </Show>
-      <Show when={session.media.notice()}>
-        <p class="notice floating" role="alert">
-          {session.media.notice()}
-        </p>
-      </Show>
+      <Notice floating message={session.screen.notice()} />
+      <Notice floating message={actionError()} />
+      <Notice floating when={quality.uplinkTooThin()}>
+        Your connection is too slow to send video right now: others may see you frozen or blurry. Turning your camera
+        off keeps your voice clear.
+      </Notice>
+      <Notice floating message={session.media.notice()} />
     </div>
   );
 }

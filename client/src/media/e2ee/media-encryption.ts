@@ -1,4 +1,4 @@
-import type { WorkerReply, WorkerRequest } from './worker-messages';
+import type { E2eeCounts, WorkerReply, WorkerRequest } from './worker-messages';
 import type { RtpMedia } from '../media-kind';
 
 declare const RTCRtpScriptTransform: {
@@ -49,7 +49,7 @@ export class MediaEncryption {
   }
 
   /** Frames sealed, opened and refused so far, the epoch frames leave under and the epochs held. */
-  counts(): Promise<Omit<WorkerReply, 'type'>> {
+  counts(): Promise<E2eeCounts> {
     return new Promise((resolve) => {
       const listener = (e: MessageEvent<WorkerReply>) => {
         if (e.data.type !== 'counts') return;

@@ -8,8 +8,10 @@ export type WorkerRequest =
   | { type: 'send'; epoch: number }
   | { type: 'counts' };
 
-export type WorkerReply = {
-  type: 'counts';
+export type WorkerReply = { type: 'counts' } & E2eeCounts;
+
+/** What the worker has done so far, and which epochs it holds. */
+export interface E2eeCounts {
   sealed: number;
   opened: number;
   failed: number;
@@ -19,4 +21,4 @@ export type WorkerReply = {
   sendEpoch: number | null;
   /** Epochs whose frames this worker can open now. */
   heldEpochs: number[];
-};
+}
