@@ -1,4 +1,5 @@
 import type { JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { LocalMedia } from '../media/local-media';
 import { Icon } from './icons';
 
@@ -10,9 +11,9 @@ export function MediaToggles(props: { media: LocalMedia; onChange?(): void }): J
       <button
         class="round-btn"
         classList={{ off: !media.micOn() }}
-        aria-label="Microphone"
+        aria-label={t('media.microphone')}
         aria-pressed={media.micOn()}
-        title={media.micOn() ? 'Turn microphone off' : 'Turn microphone on'}
+        title={media.micOn() ? t('media.micOffTitle') : t('media.micOnTitle')}
         onClick={() => {
           media.toggleMic();
           props.onChange?.();
@@ -23,9 +24,9 @@ export function MediaToggles(props: { media: LocalMedia; onChange?(): void }): J
       <button
         class="round-btn"
         classList={{ off: !media.camOn() }}
-        aria-label="Camera"
+        aria-label={t('media.camera')}
         aria-pressed={media.camOn()}
-        title={media.camOn() ? 'Turn camera off' : 'Turn camera on'}
+        title={media.camOn() ? t('media.camOffTitle') : t('media.camOnTitle')}
         onClick={async () => {
           await media.toggleCam();
           props.onChange?.();

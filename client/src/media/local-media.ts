@@ -1,34 +1,38 @@
 import { createSignal, type Accessor } from 'solid-js';
 import type { MediaKind } from '../mesh/peer-link';
 import { DeviceChoice, type DeviceKind } from './device-choice';
+import { t } from '../i18n/i18n';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
-/** Why devices are unavailable, in words a person can act on. `what` is e.g. "camera". */
-export function describeMediaError(err: unknown, what: string): string {
+type Failed = 'microphone' | 'camera';
+const failedName = (what: Failed) => t(what === 'microphone' ? 'notice.microphone' : 'notice.camera');
+
+/** Why devices are unavailable, in words a person can act on (`what`: "the camera", in the chosen language). */
+export function describeMediaError(err: unknown, what: string, many = false): string {
   const name = err instanceof DOMException ? err.name : '';
-  if (typeof navigator === 'undefined' || !navigator.mediaDevices) {
-    return 'This page cannot use a camera or microphone here (it needs https or localhost).';
-  }
-  if (name === 'NotAllowedError' || name === 'SecurityError') {
-    return `Your browser blocked the ${what}: allow it from the address bar to be seen and heard.`;
-  }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found.`;
-  if (name === 'NotReadableError') return `The ${what} is in use by another program.`;
-  return `The ${what} could not be started.`;
+  if (typeof navigator === 'undefined' || !navigator.mediaDevices) return t('notice.insecure');
+  if (name === 'NotAllowedError' || name === 'SecurityError') return t(many ? 'notice.blockedMany' : 'notice.blocked', { what });
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t('notice.notFound', { what });
+  if (name === 'NotReadableError') return t('notice.inUse', { what });
+  return t('notice.failed', { what });
 }
 
 /** One notice for every device that failed, grouping those that failed the same way. */
-function summarize(failures: { what: string; err: unknown }[], joined: boolean): string | null {
+function summarize(failures: { what: Failed; err: unknown }[], joined: boolean): string | null {
   if (failures.length === 0) return null;
-  const byMessage = new Map<string, string[]>();
+  const byMessage = new Map<string, { err: unknown; whats: string[] }>();
   for (const f of failures) {
-    const key = describeMediaError(f.err, '\u0000');
-    byMessage.set(key, [...(byMessage.get(key) ?? []), f.what]);
+    const key = describeMediaError(f.err, '');
+    const group = byMessage.get(key) ?? { err: f.err, whats: [] };
+    group.whats.push(failedName(f.what));
+    byMessage.set(key, group);
   }
-  const sentences = [...byMessage].map(([template, whats]) => template.replace('\u0000', whats.join(' and ')).replace('allow it', whats.length > 1 ? 'allow them' : 'allow it'));
+  const sentences = [...byMessage.values()].map(({ err, whats }) =>
+    describeMediaError(err, whats.length > 1 ? t('notice.and', { a: whats[0]!, b: whats[1]! }) : whats[0]!, whats.length > 1),
+  );
   const missingAll = failures.length === 2;
-  const tail = joined ? '' : missingAll ? ' You can still join to listen and chat.' : ' You can still join.';
+  const tail = joined ? '' : missingAll ? ` ${t('notice.joinListen')}` : ` ${t('notice.joinAnyway')}`;
   return sentences.join(' ') + tail;
 }
 
@@ -64,7 +68,7 @@ export class LocalMedia {
 
   /** Ask for camera and mic; fall back to whichever works, and say what is missing. */
   async acquire(want: { mic: boolean; cam: boolean } = { mic: true, cam: true }): Promise<void> {
-    const failures: { what: string; err: unknown }[] = [];
+    const failures: { what: Failed; err: unknown }[] = [];
     try {
       // One request first, so a real browser asks for permission once.
       const both = await getUserMedia({ audio: want.mic && this.devices.constraint('audioinput', true), video: want.cam && this.devices.constraint('videoinput', VIDEO_CONSTRAINTS) });
@@ -113,11 +117,11 @@ export class LocalMedia {
     const old = this.track(kind);
     if (!old || (id !== '' && old.getSettings().deviceId === id)) return;
     const oldId = old.getSettings().deviceId;
-    const what = kind === 'audio' ? 'microphone' : 'camera';
+    const what = failedName(kind === 'audio' ? 'microphone' : 'camera');
     await this.onTrackChange(kind, null);
     old.stop();
     let track = await this.openInput(kind, id).catch((err: unknown) => {
-      this.setNotice(`Could not switch to that ${what}; still using the one before. ${describeMediaError(err, what)}`);
+      this.setNotice(t('notice.switchFailed', { what, reason: describeMediaError(err, what) }));
       return null;
     });
     track ??= await this.openInput(kind, oldId ?? '').catch(() => null);
@@ -137,6 +141,13 @@ export class LocalMedia {
     const deviceId = id === '' ? undefined : { exact: id };
     const stream = await getUserMedia(kind === 'audio' ? { audio: { deviceId } } : { video: { ...VIDEO_CONSTRAINTS, deviceId } });
     return stream.getTracks()[0] ?? null;
+  }
+
+  /** Microphone on or off in place (push-to-talk); nothing without a microphone. */
+  setMic(on: boolean): void {
+    if (!this.audio || this.micOn() === on) return;
+    this.audio.enabled = on;
+    this.setMicOn(on);
   }
 
   toggleMic(): void {

@@ -1,5 +1,7 @@
 import { createSignal, onMount, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { InviteLink } from '../components/InviteLink';
+import { LanguageSelect } from '../components/LanguageSelect';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
@@ -51,16 +53,16 @@ export function Join(props: {
     <main class="page join">
       <div class="brand">Confab</div>
       <div class="join-grid">
-        <section class="preview" aria-label="Camera preview">
+        <section class="preview" aria-label={t('join.preview')}>
           <VideoTile
             stream={props.media.stream()}
-            name={name() || 'You'}
+            name={name() || t('common.you')}
             micOn={props.media.micOn()}
             camOn={props.media.camOn()}
             self
           />
           <Show when={starting()}>
-            <div class="preview-starting">Starting camera…</div>
+            <div class="preview-starting">{t('join.starting')}</div>
           </Show>
           <div class="preview-controls">
             <MediaToggles media={props.media} />
@@ -69,32 +71,31 @@ export function Join(props: {
         </section>
         <section class="join-panel">
           <Show when={props.justCreated}>
-            <h1>Your room is ready</h1>
-            <p class="lead">Send this link to the people you want to talk to. They join with it, no account needed.</p>
+            <h1>{t('join.readyTitle')}</h1>
+            <p class="lead">{t('join.readyLead')}</p>
             <InviteLink url={props.inviteUrl} />
           </Show>
           <Show when={!props.justCreated}>
-            <h1>Join the room</h1>
-            <p class="lead">Check your camera and microphone, then tell the others who you are.</p>
+            <h1>{t('join.title')}</h1>
+            <p class="lead">{t('join.lead')}</p>
           </Show>
           <form class="join-form" onSubmit={join}>
-            <label for="your-name">Your name</label>
+            <label for="your-name">{t('join.nameLabel')}</label>
             <input
               id="your-name"
               autocomplete="name"
               maxLength={60}
               value={name()}
               onInput={(e) => setName(e.currentTarget.value)}
-              placeholder="e.g. Alex"
+              placeholder={t('join.namePlaceholder')}
             />
             <button class="btn btn-primary btn-large" type="submit" disabled={!name().trim() || starting() || cannotEncrypt}>
-              Join
+              {t('join.join')}
             </button>
           </form>
           <Show when={cannotEncrypt}>
             <p class="notice" role="alert">
-              This browser can’t join: every Confab call is end-to-end encrypted, and this browser lacks the encoded
-              media transforms that needs. Open the link in a current Chrome, Edge, Firefox or Safari.
+              {t('join.cannotEncrypt')}
             </p>
           </Show>
           <Show when={props.media.notice()}>
@@ -102,6 +103,7 @@ export function Join(props: {
               {props.media.notice()}
             </p>
           </Show>
+          <LanguageSelect compact />
         </section>
       </div>
     </main>

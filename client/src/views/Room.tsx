@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
 import { createCompactScreen } from '../components/compact-screen';
@@ -16,6 +17,9 @@ import { exportedHostKey } from '../storage/stored-keys';
 import type { RoomSession } from '../session/room-session';
 import { exposeSpeakerLevels } from '../test-hooks/debug-hooks';
 import { roomMenuItems } from './room-menu-items';
+import { installShortcuts } from '../components/shortcuts';
+import { SettingsPanel } from '../components/SettingsPanel';
+import { ShortcutsHelp } from '../components/ShortcutsHelp';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -29,14 +33,14 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     setSide(side() === panel ? 'none' : panel);
   };
   const people = createMemo((): PersonRow[] => byRaisedHand([
-    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt },
+    { id: session.selfId, name: self()?.name ?? t('common.you'), micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt },
     ...session
       .peers()
       .map((peer) => ({ peer, record: session.participant(peer.id) }))
       .sort((a, b) => (a.record?.joinedAt ?? Infinity) - (b.record?.joinedAt ?? Infinity))
       .map(({ peer, record }) => ({
         id: peer.id,
-        name: record?.name ?? 'Joining…',
+        name: record?.name ?? t('common.joining'),
         micOn: record?.micOn ?? true,
         camOn: record?.camOn ?? true,
         self: false,
@@ -54,18 +58,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
     setActionError('');
-    action().catch((err: unknown) => setActionError(`Could not ${what}: ${(err as Error).message}`));
+    action().catch((err: unknown) => setActionError(t('room.couldNot', { what, message: (err as Error).message })));
   };
   const moderation = session.moderation;
   const actions: RoomActions = {
-    lock: act('lock the room', () => moderation.lock()),
-    unlock: act('unlock the room', () => moderation.unlock()),
-    remove: (id) => act('remove them', () => moderation.remove(id))(),
-    makeCohost: (id) => act('make them co-host', () => moderation.makeCohost(id))(),
-    revokeCohost: (id) => act('remove their co-host role', () => moderation.revokeCohost(id))(),
-    endRoom: act('end the room', () => moderation.endRoom()),
-    admit: (k) => act(`admit ${k.name}`, () => moderation.admit(k))(),
-    deny: (k) => act(`deny ${k.name}`, () => moderation.deny(k))(),
+    lock: act(t('room.act.lock'), () => moderation.lock()),
+    unlock: act(t('room.act.unlock'), () => moderation.unlock()),
+    remove: (id) => act(t('room.act.remove'), () => moderation.remove(id))(),
+    makeCohost: (id) => act(t('room.act.makeCohost'), () => moderation.makeCohost(id))(),
+    revokeCohost: (id) => act(t('room.act.revokeCohost'), () => moderation.revokeCohost(id))(),
+    endRoom: act(t('room.act.end'), () => moderation.endRoom()),
+    admit: (k) => act(t('room.act.admit', { name: k.name }), () => moderation.admit(k))(),
+    deny: (k) => act(t('room.act.deny', { name: k.name }), () => moderation.deny(k))(),
   };
   const [hostLink] = createResource(session.hostHeld, async () => {
     const key = await exportedHostKey(session.link.roomId);
@@ -77,6 +81,26 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   };
   const compact = createCompactScreen();
   const [devicesOpen, setDevicesOpen] = createSignal(false);
+  const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [helpOpen, setHelpOpen] = createSignal(false);
+  const [talking, setTalking] = createSignal(false);
+  const media = session.media;
+  onCleanup(
+    installShortcuts({
+      toggleMic: () => {
+        media.toggleMic();
+        session.publishMediaState();
+      },
+      toggleCam: () => void media.toggleCam().then(() => session.publishMediaState()),
+      micOn: media.micOn,
+      holdToTalk: (on) => {
+        media.setMic(on);
+        setTalking(on && media.micOn());
+        session.publishMediaState();
+      },
+      toggleHelp: () => setHelpOpen(!helpOpen()),
+    }),
+  );
   const menuItems = roomMenuItems({
     session,
     self,
@@ -84,6 +108,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     yourRoomOpen: () => side() === 'people',
     toggleYourRoom: () => toggle('people'),
     openDevices: () => setDevicesOpen(true),
+    openSettings: () => setSettingsOpen(true),
+    openShortcuts: () => setHelpOpen(true),
   });
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
@@ -91,22 +117,21 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         {(refusal) => (
           <div class="banner" role="alert">
             {refusal().reason === 'room-full'
-              ? `This room is full (${refusal().limit} people). You will get in when someone leaves; this page keeps trying.`
+              ? t('room.full', { limit: refusal().limit })
               : refusal().reason === 'address-full'
-                ? `Your network already takes part in as many rooms as this server allows one network (${refusal().limit}). This page keeps trying; or ask whoever runs it.`
-                : `This server is hosting as many rooms as it can (${refusal().limit}). This page keeps trying; or ask whoever runs it.`}
+                ? t('room.addressFull', { limit: refusal().limit })
+                : t('room.serverFull', { limit: refusal().limit })}
           </div>
         )}
       </Show>
       <Show when={session.relayLost()}>
         <div class="banner" role="status">
-          The relay node can’t be reached: this call runs directly between browsers for now, which is heavier on
-          your device and network, so only whoever is speaking sends video. Trying the relay again…
+          {t('room.relayLost')}
         </div>
       </Show>
       <Show when={session.signalingStatus() === 'reconnecting'}>
         <div class="banner" role="status">
-          Lost the connection to the room server. Calls in progress go on; reconnecting…
+          {t('room.reconnecting')}
         </div>
       </Show>
       <main class="stage">
@@ -118,19 +143,16 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
               <Show
                 when={!session.linkRejected()}
                 fallback={
-                  <section class="waiting" aria-label="Link not valid" role="alert">
-                    <h1>This link is not valid or the room has ended</h1>
-                    <p class="lead">
-                      People are in this room, but your link’s secret does not match theirs. Ask for the link again and
-                      open all of it, including everything after the #.
-                    </p>
+                  <section class="waiting" aria-label={t('room.linkInvalid')} role="alert">
+                    <h1>{t('room.linkInvalidTitle')}</h1>
+                    <p class="lead">{t('room.linkInvalidLead')}</p>
                   </section>
                 }
               >
-                <section class="waiting" aria-label="Waiting for others">
-                  <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
-                    <h1>Waiting for others — share the link</h1>
-                    <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                <section class="waiting" aria-label={t('room.waiting')}>
+                  <Show when={!session.signalingRefusal()} fallback={<h1>{t('room.waitingPlace')}</h1>}>
+                    <h1>{t('room.waitingTitle')}</h1>
+                    <p class="lead">{t('room.waitingLead')}</p>
                     <InviteLink url={props.inviteUrl} />
                   </Show>
                 </section>
@@ -145,7 +167,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
-            name={self()?.name ?? 'You'}
+            name={self()?.name ?? t('common.you')}
             micOn={session.media.micOn()}
             camOn={session.media.camOn()}
             handUp={self()?.handUpAt !== undefined}
@@ -190,11 +212,22 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         onDevicesDone={() => setDevicesOpen(false)}
         onLeave={() => props.onLeave()}
       />
+      <Show when={settingsOpen()}>
+        <SettingsPanel onDone={() => setSettingsOpen(false)} />
+      </Show>
+      <Show when={helpOpen()}>
+        <ShortcutsHelp onClose={() => setHelpOpen(false)} />
+      </Show>
+      <Show when={talking()}>
+        <div class="ptt-badge" role="status">
+          {t('keys.talking')}
+        </div>
+      </Show>
       <Show when={session.screen.track()}>
         <div class="sharing-bar" role="status">
-          You are sharing your screen with everyone in the room.
+          {t('room.sharing')}
           <button class="btn btn-small btn-danger" onClick={() => session.screen.stop()}>
-            Stop sharing
+            {t('room.stopSharing')}
           </button>
         </div>
       </Show>
@@ -210,8 +243,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       </Show>
       <Show when={quality.uplinkTooThin()}>
         <p class="notice floating" role="alert">
-          Your connection is too slow to send video right now: others may see you frozen or blurry. Turning your camera
-          off keeps your voice clear.
+          {t('room.uplinkThin')}
         </p>
       </Show>
       <Show when={session.media.notice()}>

@@ -1,4 +1,5 @@
 import type { Accessor } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { Participant } from '../../../crdt/room/room-schema';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
@@ -15,6 +16,10 @@ export interface RoomMenuContext {
   toggleYourRoom(): void;
   /** The Devices panel as a sheet (opened from More on a phone). */
   openDevices(): void;
+  /** Settings: language, noise suppression, background. */
+  openSettings(): void;
+  /** The keyboard shortcuts overlay. */
+  openShortcuts(): void;
 }
 
 /**
@@ -30,7 +35,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
   return [
     {
       id: 'devices',
-      label: () => 'Devices',
+      label: () => t('devices.button'),
       icon: 'settings',
       place: 'toolbar',
       toolbar: () => <DeviceSettings media={session.media} above />,
@@ -41,7 +46,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'share-screen',
-      label: () => 'Share screen',
+      label: () => t('toolbar.shareScreen'),
       icon: 'screen',
       place: 'toolbar',
       // Phones (iOS, Android) have no getDisplayMedia: no button that can only fail.
@@ -51,7 +56,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'hand',
-      label: () => (handUp() ? 'Lower hand' : 'Raise hand'),
+      label: () => (handUp() ? t('toolbar.lowerHand') : t('toolbar.raiseHand')),
       icon: 'hand',
       place: 'toolbar',
       available: inRoom,
@@ -61,7 +66,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'reactions',
-      label: () => 'Reactions',
+      label: () => t('toolbar.reactions'),
       icon: 'smile',
       place: 'toolbar',
       available: inRoom,
@@ -78,16 +83,30 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'your-room',
-      label: () => 'Your room',
+      label: () => t('toolbar.yourRoom'),
       icon: 'people',
       place: 'toolbar',
       available: inRoom,
       pressed: ctx.yourRoomOpen,
       badge: () => {
         const knocks = session.moderation.knocks().length;
-        return { count: knocks, label: `${knocks} asking to join` };
+        return { count: knocks, label: t('toolbar.knocking', { count: knocks }) };
       },
       onSelect: ctx.toggleYourRoom,
+    },
+    {
+      id: 'settings',
+      label: () => t('toolbar.settings'),
+      icon: 'sliders',
+      onSelect: ctx.openSettings,
+    },
+    {
+      id: 'shortcuts',
+      label: () => t('toolbar.shortcuts'),
+      icon: 'keyboard',
+      // No keyboard to speak of on a phone.
+      available: () => !matchMedia('(hover: none) and (pointer: coarse)').matches,
+      onSelect: ctx.openShortcuts,
     },
   ];
 }
