@@ -106,6 +106,11 @@ export class SignedRoom {
     });
   }
 
+  /** Starts or ends this participant's "Recording" mark (a local recording; nothing is uploaded). */
+  setRecording(on: boolean, now = Date.now()): Promise<void> {
+    return this.update(({ recordingSince, ...rest }) => (on ? { ...rest, recordingSince: recordingSince ?? now } : rest));
+  }
+
   setHand(up: boolean, now = Date.now()): Promise<void> {
     return this.update(({ handUpAt, ...rest }) => (up ? { ...rest, handUpAt: handUpAt ?? now } : rest));
   }

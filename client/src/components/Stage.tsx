@@ -120,6 +120,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
             sinkId={session.media.devices.chosen('audiooutput')}
             quality={qualityOf(id)}
             videoWhenSpeaking={session.relayLost()}
+            recording={record()?.recordingSince !== undefined}
           />
         )}
       </Show>

@@ -31,6 +31,8 @@ export interface VideoTileProps {
   quality?: { grade: QualityGrade; summary: string };
   /** A degraded mesh: people send video only while they speak, so a still video means "not now". */
   videoWhenSpeaking?: boolean;
+  /** This person records the call (their signed Recording mark). */
+  recording?: boolean;
 }
 
 /** With `videoWhenSpeaking`, video that has not moved for this long gives way to the initials. */
@@ -114,6 +116,9 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
             {emoji()}
           </div>
         )}
+      </Show>
+      <Show when={props.recording}>
+        <span class="rec-mark">{t('rec.mark')}</span>
       </Show>
       <Show when={props.quality}>
         {(q) => (

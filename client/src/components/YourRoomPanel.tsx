@@ -17,6 +17,7 @@ export interface PersonRow {
   self: boolean;
   role: Role;
   handUpAt?: number | undefined;
+  recording?: boolean;
 }
 
 /** What the host and co-hosts can do from the panel; absent for guests. */
@@ -97,6 +98,9 @@ export function YourRoomPanel(props: {
                     <span class="role-badge">{ROLE_LABEL[p.role]()}</span>
                   </Show>
                 </span>
+                <Show when={p.recording}>
+                  <span class="rec-mark">{t('people.recording')}</span>
+                </Show>
                 <Show when={p.handUpAt !== undefined}>
                   <span class="hand" role="img" aria-label={t('people.handRaised')}>
                     <Icon name="hand" size={16} />

@@ -17,6 +17,8 @@ import { exportedHostKey } from '../storage/stored-keys';
 import type { RoomSession } from '../session/room-session';
 import { exposeSpeakerLevels } from '../test-hooks/debug-hooks';
 import { roomMenuItems } from './room-menu-items';
+import { PictureInPicture } from '../media/picture-in-picture';
+import { LocalRecording } from '../media/recording/local-recording';
 import { installShortcuts } from '../components/shortcuts';
 import { SettingsPanel } from '../components/SettingsPanel';
 import { ShortcutsHelp } from '../components/ShortcutsHelp';
@@ -33,7 +35,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     setSide(side() === panel ? 'none' : panel);
   };
   const people = createMemo((): PersonRow[] => byRaisedHand([
-    { id: session.selfId, name: self()?.name ?? t('common.you'), micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt },
+    { id: session.selfId, name: self()?.name ?? t('common.you'), micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt, recording: self()?.recordingSince !== undefined },
     ...session
       .peers()
       .map((peer) => ({ peer, record: session.participant(peer.id) }))
@@ -46,6 +48,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         self: false,
         role: session.roleOf(peer.id),
         handUpAt: record?.handUpAt,
+        recording: record?.recordingSince !== undefined,
       })),
   ]));
   const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.remote.audioReceiver(id)));
@@ -101,6 +104,23 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       toggleHelp: () => setHelpOpen(!helpOpen()),
     }),
   );
+  const recording = new LocalRecording((on) => session.setRecording(on));
+  onCleanup(() => void recording.stop());
+  let stageElement: HTMLElement | undefined;
+  const [lastSpoke, setLastSpoke] = createSignal<string | null>(null);
+  createEffect(() => {
+    const now = speaker();
+    if (now !== null) setLastSpoke(now);
+  });
+  // Picture-in-picture shows the shared screen, else whoever speaks (or spoke last), else the first person.
+  const pip = new PictureInPicture(() => {
+    const peers = session.peers();
+    const presenter = peers.find((p) => session.participant(p.id)?.screenOn);
+    if (presenter) return { stream: presenter.screen(), name: t('tile.screenBy', { name: session.participant(presenter.id)?.name ?? '' }) };
+    const id = speaker() ?? lastSpoke();
+    const peer = peers.find((p) => p.id === id) ?? peers[0];
+    return peer ? { stream: peer.stream(), name: session.participant(peer.id)?.name ?? t('common.joining') } : null;
+  });
   const menuItems = roomMenuItems({
     session,
     self,
@@ -110,6 +130,9 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     openDevices: () => setDevicesOpen(true),
     openSettings: () => setSettingsOpen(true),
     openShortcuts: () => setHelpOpen(true),
+    pip,
+    recording,
+    toggleRecording: () => void recording.toggle(stageElement),
   });
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
@@ -134,7 +157,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           {t('room.reconnecting')}
         </div>
       </Show>
-      <main class="stage">
+      <main class="stage" ref={stageElement}>
         <Show when={outside()}>{(standing) => <LockedOut standing={standing()} onKnock={() => session.knock()} />}</Show>
         <Show
           when={!outside() && session.peers().length > 0}
@@ -173,6 +196,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
             handUp={self()?.handUpAt !== undefined}
             reaction={self()?.reaction}
             quality={quality.self() ?? undefined}
+            recording={self()?.recordingSince !== undefined}
             self
           />
         </div>
@@ -222,6 +246,20 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <div class="ptt-badge" role="status">
           {t('keys.talking')}
         </div>
+      </Show>
+      <Show when={recording.recording()}>
+        <div class="recording-bar" role="status">
+          <span class="rec-mark">{t('rec.mark')}</span>
+          {t('rec.running')}
+          <button class="btn btn-small btn-danger" onClick={() => void recording.toggle(stageElement)}>
+            {t('rec.stop')}
+          </button>
+        </div>
+      </Show>
+      <Show when={recording.notice()}>
+        <p class="notice floating" role="status">
+          {recording.notice()}
+        </p>
       </Show>
       <Show when={session.screen.track()}>
         <div class="sharing-bar" role="status">

@@ -5,6 +5,8 @@ import { DeviceSettings } from '../components/DeviceSettings';
 import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
 import type { MoreItem } from '../components/MoreMenu';
 import { canShareScreen } from '../media/browser-features';
+import { canPictureInPicture, type PictureInPicture } from '../media/picture-in-picture';
+import { LocalRecording } from '../media/recording/local-recording';
 import type { RoomSession } from '../session/room-session';
 
 export interface RoomMenuContext {
@@ -20,6 +22,9 @@ export interface RoomMenuContext {
   openSettings(): void;
   /** The keyboard shortcuts overlay. */
   openShortcuts(): void;
+  pip: PictureInPicture;
+  recording: LocalRecording;
+  toggleRecording(): void;
 }
 
 /**
@@ -93,6 +98,22 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
         return { count: knocks, label: t('toolbar.knocking', { count: knocks }) };
       },
       onSelect: ctx.toggleYourRoom,
+    },
+    {
+      id: 'pip',
+      label: () => t('pip.toggle'),
+      icon: 'pip',
+      available: () => inRoom() && canPictureInPicture(),
+      pressed: ctx.pip.open,
+      onSelect: () => void ctx.pip.toggle().catch((err: Error) => console.warn(`[confab] picture-in-picture: ${err.message}`)),
+    },
+    {
+      id: 'record',
+      label: () => (ctx.recording.recording() ? t('rec.stop') : t('rec.start')),
+      icon: 'record',
+      available: () => inRoom() && LocalRecording.supported(),
+      pressed: ctx.recording.recording,
+      onSelect: ctx.toggleRecording,
     },
     {
       id: 'settings',
