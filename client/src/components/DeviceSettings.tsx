@@ -43,7 +43,7 @@ export function DevicePanel(props: { media: LocalMedia; placement: 'above' | 'be
     const chosen = devices.chosen(kind);
     if (chosen || kind === 'audiooutput') return chosen;
     props.media.stream(); // re-read when the tracks change
-    const inUse = props.media.track(kind === 'audioinput' ? 'audio' : 'video')?.getSettings().deviceId ?? '';
+    const inUse = props.media.deviceTrack(kind === 'audioinput' ? 'audio' : 'video')?.getSettings().deviceId ?? '';
     return inUse === 'default' ? '' : inUse;
   };
   return (

@@ -2,6 +2,8 @@ import { createSignal, type Accessor } from 'solid-js';
 import type { MediaKind } from '../mesh/peer-link';
 import { DeviceChoice, type DeviceKind } from './device-choice';
 import { t } from '../i18n/i18n';
+import { BackgroundChoice } from './background-choice';
+import { NoiseChoice } from './noise-preference';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
@@ -37,6 +39,17 @@ function summarize(failures: { what: Failed; err: unknown }[], joined: boolean):
 }
 
 /**
+ * Processing between a device and the connections (noise suppression, background effects):
+ * `start` turns the device's track into the track that is sent and shown; `stop` ends it.
+ * One pipeline at a time per effect: `start` again (a new device) replaces the last one, and
+ * `stop` ends it (its output track too) yet leaves the effect ready to start again.
+ */
+export interface MediaEffect {
+  start(raw: MediaStreamTrack): Promise<MediaStreamTrack>;
+  stop(): void;
+}
+
+/**
  * The camera and microphone of this browser. Turning the camera off releases it (the light
  * goes out) and sends no video; turning the mic off mutes the track in place, instantly.
  */
@@ -50,8 +63,15 @@ export class LocalMedia {
   private readonly setCamOn: (on: boolean) => void;
   private readonly setNotice: (n: string | null) => void;
   readonly devices = new DeviceChoice();
+  /** Noise suppression and background effects: chosen here, remembered, applied before encoding. */
+  readonly noise: NoiseChoice;
+  readonly background: BackgroundChoice;
+  /** The devices' own tracks. */
   private audio: MediaStreamTrack | null = null;
   private video: MediaStreamTrack | null = null;
+  /** What effects made of them (null: sent as they are). */
+  private processed: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = { audio: null, video: null };
+  private effects: { audio: MediaEffect | null; video: MediaEffect | null } = { audio: null, video: null };
   /** Called when a track appears or goes, so peer connections can swap it in. */
   onTrackChange: (kind: MediaKind, track: MediaStreamTrack | null) => void | Promise<void> = () => {};
 
@@ -60,10 +80,63 @@ export class LocalMedia {
     [this.micOn, this.setMicOn] = createSignal(false);
     [this.camOn, this.setCamOn] = createSignal(false);
     [this.notice, this.setNotice] = createSignal<string | null>(null);
+    this.noise = new NoiseChoice(this);
+    this.background = new BackgroundChoice(this);
   }
 
+  /** The track that is sent (after any effect). */
   track(kind: MediaKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.audio : kind === 'video' ? this.video : null;
+    return kind === 'audio' ? (this.processed.audio ?? this.audio) : kind === 'video' ? (this.processed.video ?? this.video) : null;
+  }
+
+  /** The device's own track, before effects (device settings read it). */
+  deviceTrack(kind: 'audio' | 'video'): MediaStreamTrack | null {
+    return kind === 'audio' ? this.audio : this.video;
+  }
+
+  /**
+   * Puts an effect between the device and the connections (null: none), replacing the sent
+   * track in place on every connection. If the effect fails to start, the plain track is sent
+   * and the error is thrown for the caller to tell.
+   */
+  async setEffect(kind: 'audio' | 'video', effect: MediaEffect | null): Promise<void> {
+    if (this.effects[kind] === effect) return;
+    this.effects[kind]?.stop();
+    this.effects[kind] = effect;
+    await this.reprocess(kind);
+  }
+
+  effect(kind: 'audio' | 'video'): MediaEffect | null {
+    return this.effects[kind];
+  }
+
+  /** Runs the effect (if any) on the device's current track and sends the result. */
+  private async reprocess(kind: 'audio' | 'video', announce = true): Promise<void> {
+    const raw = kind === 'audio' ? this.audio : this.video;
+    const before = this.track(kind);
+    const effect = this.effects[kind];
+    this.processed[kind] = null;
+    let failure: unknown = null;
+    if (raw && effect) {
+      try {
+        const out = await effect.start(raw);
+        // The device may have changed meanwhile: only a result for the current one counts.
+        if ((kind === 'audio' ? this.audio : this.video) === raw && this.effects[kind] === effect) {
+          out.enabled = raw.enabled;
+          this.processed[kind] = out;
+        }
+      } catch (err) {
+        failure = err;
+        if (this.effects[kind] === effect) this.effects[kind] = null;
+        effect.stop();
+      }
+    }
+    const now = this.track(kind);
+    if (now !== before) {
+      this.publishStream();
+      if (announce) await this.onTrackChange(kind, now);
+    }
+    if (failure) throw failure;
   }
 
   /** Ask for camera and mic; fall back to whichever works, and say what is missing. */
@@ -94,6 +167,7 @@ export class LocalMedia {
     this.setMicOn(this.audio !== null);
     this.setCamOn(this.video !== null);
     this.setNotice(summarize(failures, false));
+    await Promise.all([this.reprocess('audio', false).catch(() => undefined), this.reprocess('video', false).catch(() => undefined)]);
     this.publishStream();
     await this.devices.refresh();
   }
@@ -114,11 +188,13 @@ export class LocalMedia {
    * Chromium 156. If the new one fails, the old one comes back.
    */
   private async switchInput(kind: 'audio' | 'video', id: string): Promise<void> {
-    const old = this.track(kind);
+    const old = kind === 'audio' ? this.audio : this.video;
     if (!old || (id !== '' && old.getSettings().deviceId === id)) return;
     const oldId = old.getSettings().deviceId;
     const what = failedName(kind === 'audio' ? 'microphone' : 'camera');
     await this.onTrackChange(kind, null);
+    this.effects[kind]?.stop();
+    this.processed[kind] = null;
     old.stop();
     let track = await this.openInput(kind, id).catch((err: unknown) => {
       this.setNotice(t('notice.switchFailed', { what, reason: describeMediaError(err, what) }));
@@ -133,8 +209,9 @@ export class LocalMedia {
       this.video = track;
       this.setCamOn(track !== null);
     }
+    await this.reprocess(kind, false).catch(() => undefined);
     this.publishStream();
-    await this.onTrackChange(kind, track);
+    await this.onTrackChange(kind, this.track(kind));
   }
 
   private async openInput(kind: 'audio' | 'video', id: string): Promise<MediaStreamTrack | null> {
@@ -147,6 +224,7 @@ export class LocalMedia {
   setMic(on: boolean): void {
     if (!this.audio || this.micOn() === on) return;
     this.audio.enabled = on;
+    if (this.processed.audio) this.processed.audio.enabled = on;
     this.setMicOn(on);
   }
 
@@ -154,6 +232,7 @@ export class LocalMedia {
     if (!this.audio) return void this.acquireLate('audio');
     const on = !this.micOn();
     this.audio.enabled = on;
+    if (this.processed.audio) this.processed.audio.enabled = on;
     this.setMicOn(on);
   }
 
@@ -161,6 +240,8 @@ export class LocalMedia {
     if (this.video) {
       this.video.stop();
       this.video = null;
+      this.effects.video?.stop();
+      this.processed.video = null;
       this.setCamOn(false);
       this.publishStream();
       this.onTrackChange('video', null);
@@ -170,6 +251,9 @@ export class LocalMedia {
   }
 
   stop(): void {
+    this.effects.audio?.stop();
+    this.effects.video?.stop();
+    this.processed = { audio: null, video: null };
     this.audio?.stop();
     this.video?.stop();
     this.audio = this.video = null;
@@ -191,8 +275,9 @@ export class LocalMedia {
         this.setCamOn(track !== null);
       }
       this.setNotice(null);
+      if (kind !== 'screen') await this.reprocess(kind, false).catch(() => undefined);
       this.publishStream();
-      this.onTrackChange(kind, track);
+      this.onTrackChange(kind, this.track(kind));
       await this.devices.refresh();
     } catch (err) {
       this.setNotice(summarize([{ what: kind === 'audio' ? 'microphone' : 'camera', err }], true));
@@ -200,7 +285,7 @@ export class LocalMedia {
   }
 
   private publishStream(): void {
-    this.setStream(new MediaStream([this.audio, this.video].filter((t): t is MediaStreamTrack => t !== null)));
+    this.setStream(new MediaStream([this.track('audio'), this.track('video')].filter((t): t is MediaStreamTrack => t !== null)));
   }
 }
 

@@ -1,6 +1,8 @@
 import { createSignal, onMount, Show, type JSX } from 'solid-js';
 import { t } from '../i18n/i18n';
 import { InviteLink } from '../components/InviteLink';
+import { BackgroundButtons, BackgroundPicker, replaceBackground } from '../components/BackgroundPicker';
+import { canSegment } from '../media/effects/can-segment';
 import { LanguageSelect } from '../components/LanguageSelect';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
@@ -33,8 +35,12 @@ export function Join(props: {
   // Checked once: every call is end-to-end encrypted, and without encoded transforms a browser
   // would only ever show black tiles and hear nothing.
   const cannotEncrypt = !MediaEncryption.supported();
+  const [picker, setPicker] = createSignal(false);
   onMount(async () => {
     await Promise.all([props.media.acquire(), props.ready]);
+    // Remembered effects, before anyone sees or hears this camera and microphone.
+    void props.media.noise.apply();
+    void props.media.background.apply();
     setStarting(false);
     if (props.autoJoin && name().trim() && !cannotEncrypt) join();
   });
@@ -68,6 +74,17 @@ export function Join(props: {
             <MediaToggles media={props.media} />
             <DeviceSettings media={props.media} above />
           </div>
+          <Show when={canSegment()}>
+            <BackgroundButtons choice={props.media.background} onReplace={() => replaceBackground(props.media.background, () => setPicker(true))} />
+          </Show>
+          <Show when={props.media.background.notice()}>
+            <p class="notice" role="alert">
+              {props.media.background.notice()}
+            </p>
+          </Show>
+          <Show when={picker()}>
+            <BackgroundPicker choice={props.media.background} onDone={() => setPicker(false)} />
+          </Show>
         </section>
         <section class="join-panel">
           <Show when={props.justCreated}>

@@ -21,6 +21,7 @@ import { PictureInPicture } from '../media/picture-in-picture';
 import { LocalRecording } from '../media/recording/local-recording';
 import { installShortcuts } from '../components/shortcuts';
 import { SettingsPanel } from '../components/SettingsPanel';
+import { BackgroundPicker } from '../components/BackgroundPicker';
 import { ShortcutsHelp } from '../components/ShortcutsHelp';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
@@ -85,6 +86,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   const compact = createCompactScreen();
   const [devicesOpen, setDevicesOpen] = createSignal(false);
   const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [backgroundsOpen, setBackgroundsOpen] = createSignal(false);
   const [helpOpen, setHelpOpen] = createSignal(false);
   const [talking, setTalking] = createSignal(false);
   const media = session.media;
@@ -133,6 +135,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     pip,
     recording,
     toggleRecording: () => void recording.toggle(stageElement),
+    openBackgrounds: () => setBackgroundsOpen(true),
   });
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
@@ -238,6 +241,14 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       />
       <Show when={settingsOpen()}>
         <SettingsPanel onDone={() => setSettingsOpen(false)} />
+      </Show>
+      <Show when={backgroundsOpen()}>
+        <BackgroundPicker choice={session.media.background} onDone={() => setBackgroundsOpen(false)} />
+      </Show>
+      <Show when={session.media.background.notice()}>
+        <p class="notice floating" role="alert">
+          {session.media.background.notice()}
+        </p>
       </Show>
       <Show when={helpOpen()}>
         <ShortcutsHelp onClose={() => setHelpOpen(false)} />

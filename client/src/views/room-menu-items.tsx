@@ -5,6 +5,9 @@ import { DeviceSettings } from '../components/DeviceSettings';
 import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
 import type { MoreItem } from '../components/MoreMenu';
 import { canShareScreen } from '../media/browser-features';
+import { replaceBackground } from '../components/BackgroundPicker';
+import { canSegment } from '../media/effects/can-segment';
+import { canSuppressNoise } from '../media/noise-preference';
 import { canPictureInPicture, type PictureInPicture } from '../media/picture-in-picture';
 import { LocalRecording } from '../media/recording/local-recording';
 import type { RoomSession } from '../session/room-session';
@@ -25,6 +28,7 @@ export interface RoomMenuContext {
   pip: PictureInPicture;
   recording: LocalRecording;
   toggleRecording(): void;
+  openBackgrounds(): void;
 }
 
 /**
@@ -98,6 +102,35 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
         return { count: knocks, label: t('toolbar.knocking', { count: knocks }) };
       },
       onSelect: ctx.toggleYourRoom,
+    },
+    {
+      id: 'blur',
+      label: () => t('bg.blur'),
+      icon: 'blur',
+      available: canSegment,
+      pressed: () => session.media.background.setting().kind === 'blur',
+      keepOpen: true,
+      onSelect: () => {
+        const bg = session.media.background;
+        void bg.choose(bg.setting().kind === 'blur' ? { kind: 'none' } : { kind: 'blur' });
+      },
+    },
+    {
+      id: 'replace',
+      label: () => t('bg.replace'),
+      icon: 'image',
+      available: canSegment,
+      pressed: () => session.media.background.setting().kind === 'image',
+      onSelect: () => replaceBackground(session.media.background, ctx.openBackgrounds),
+    },
+    {
+      id: 'noise',
+      label: () => t('noise.toggle'),
+      icon: 'wave',
+      available: canSuppressNoise,
+      pressed: session.media.noise.on,
+      keepOpen: true,
+      onSelect: () => void session.media.noise.toggle(),
     },
     {
       id: 'pip',
