@@ -48,6 +48,9 @@ export interface BackgroundStats {
   /** Mean milliseconds per segmentation (MediaPipe's send, to results) and per composited frame. */
   segmentMs: number;
   composeMs: number;
+  /** Composited frames per second since the effect started, and masks per second. */
+  fps: number;
+  masksPerSecond: number;
 }
 
 /**
@@ -69,12 +72,16 @@ export class BackgroundEffect implements MediaEffect {
   private timer: ReturnType<typeof setInterval> | undefined;
   private mask: CanvasImageSource | null = null;
   private segmenting = false;
+  /** Not before then: segmentation takes at most about half of the page's time. */
+  private nextSegmentAt = 0;
+  /** What the segmenter is given: the frame at about its model's size (256×144), not 640×480. */
+  private readonly input = Object.assign(document.createElement('canvas'), { width: 256, height: 192 });
   private running = 0;
   private readonly person = document.createElement('canvas');
   /** The latest mask, copied out of MediaPipe's result (its own buffer is reused). */
   private readonly maskCanvas = document.createElement('canvas');
   private readonly small = document.createElement('canvas');
-  private totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0 };
+  private totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now() };
 
   constructor(look: BackgroundLook) {
     this.look = look;
@@ -89,7 +96,15 @@ export class BackgroundEffect implements MediaEffect {
 
   stats(): BackgroundStats {
     const t = this.totals;
-    return { frames: t.frames, segmentations: t.segmentations, segmentMs: t.segmentations ? t.segmentMs / t.segmentations : 0, composeMs: t.frames ? t.composeMs / t.frames : 0 };
+    const seconds = Math.max(0.001, (performance.now() - t.since) / 1000);
+    return {
+      frames: t.frames,
+      segmentations: t.segmentations,
+      segmentMs: t.segmentations ? t.segmentMs / t.segmentations : 0,
+      composeMs: t.frames ? t.composeMs / t.frames : 0,
+      fps: t.frames / seconds,
+      masksPerSecond: t.segmentations / seconds,
+    };
   }
 
   async start(raw: MediaStreamTrack): Promise<MediaStreamTrack> {
@@ -117,6 +132,7 @@ export class BackgroundEffect implements MediaEffect {
     this.small.width = Math.max(8, Math.round(width / 24));
     this.small.height = Math.max(6, Math.round(height / 24));
     this.mask = null;
+    this.totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now() };
     this.out = this.canvas.captureStream(fps).getVideoTracks()[0]!;
     // Timers, not requestVideoFrameCallback: they go on (slower) while the tab is hidden.
     this.timer = setInterval(() => this.frame(), 1000 / fps);
@@ -199,16 +215,21 @@ export class BackgroundEffect implements MediaEffect {
   }
 
   private segment(video: HTMLVideoElement): void {
-    if (this.segmenting || !this.segmenter) return;
-    this.segmenting = true;
     const started = performance.now();
+    if (this.segmenting || !this.segmenter || started < this.nextSegmentAt) return;
+    this.segmenting = true;
     const run = this.running;
+    this.input.height = Math.round((this.input.width * video.videoHeight) / Math.max(1, video.videoWidth));
+    this.input.getContext('2d')!.drawImage(video, 0, 0, this.input.width, this.input.height);
     this.segmenter
-      .send({ image: video })
+      .send({ image: this.input })
       .then(() => {
         if (run !== this.running) return;
+        const took = performance.now() - started;
         this.totals.segmentations++;
-        this.totals.segmentMs += performance.now() - started;
+        this.totals.segmentMs += took;
+        // A slow machine: frames keep coming between masks (the edge lags, the camera does not).
+        this.nextSegmentAt = performance.now() + Math.max(0, took - 1000 / 30);
       })
       .catch((err: Error) => console.warn(`[confab] segmentation failed: ${err.message}`))
       .finally(() => {

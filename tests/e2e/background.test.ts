@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { newParticipant } from '../support/browser';
+import { useRelayAndBrowser } from '../support/e2e-harness';
+import { expectVideoFlowing, peerIds, twoPersonCall, waitUntil } from '../support/room-actions';
+
+interface FrameLook {
+  /** Variance of a 4-neighbour Laplacian of the grey image: how much fine detail a frame has. */
+  sharpness: number;
+  /** Share of pixels of the beach image's sky and sea blues. */
+  blue: number;
+  /** Share of pixels of the office image's warm greys and browns (the fake camera is green). */
+  warm: number;
+}
+
+/** Frames grabbed from the tile's <video> at Bob's (what the receiver decoded), the mean of a few. */
+async function look(page: Page, name: string): Promise<FrameLook> {
+  return page.getByRole('figure', { name, exact: true }).locator('video').evaluate(async (video: HTMLVideoElement) => {
+    const w = 320;
+    const h = 240;
+    const canvas = Object.assign(document.createElement('canvas'), { width: w, height: h });
+    const g = canvas.getContext('2d', { willReadFrequently: true })!;
+    const out = { sharpness: 0, blue: 0, warm: 0 };
+    const frames = 5;
+    for (let f = 0; f < frames; f++) {
+      g.drawImage(video, 0, 0, w, h);
+      const { data } = g.getImageData(0, 0, w, h);
+      const grey = new Float32Array(w * h);
+      let blue = 0;
+      let warm = 0;
+      for (let i = 0; i < w * h; i++) {
+        const [r, gg, b] = [data[i * 4]!, data[i * 4 + 1]!, data[i * 4 + 2]!];
+        grey[i] = 0.299 * r + 0.587 * gg + 0.114 * b;
+        if (b > r + 50 && b > 120) blue++;
+        if (r >= gg && r > b + 12) warm++;
+      }
+      let sum = 0;
+      let sq = 0;
+      let n = 0;
+      for (let y = 1; y < h - 1; y++) {
+        for (let x = 1; x < w - 1; x++) {
+          const i = y * w + x;
+          const lap = grey[i - 1]! + grey[i + 1]! + grey[i - w]! + grey[i + w]! - 4 * grey[i]!;
+          sum += lap;
+          sq += lap * lap;
+          n++;
+        }
+      }
+      out.sharpness += (sq / n - (sum / n) ** 2) / frames;
+      out.blue += blue / (w * h) / frames;
+      out.warm += warm / (w * h) / frames;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return out;
+  });
+}
+
+const fmt = (l: FrameLook) => `sharpness ${l.sharpness.toFixed(1)}, blue ${(l.blue * 100).toFixed(1)} %, warm ${(l.warm * 100).toFixed(1)} %`;
+
+async function menu(page: Page, item: string): Promise<void> {
+  const more = page.getByRole('button', { name: 'More' });
+  if ((await more.getAttribute('aria-expanded')) !== 'true') await more.click();
+  await page.getByRole('button', { name: item, exact: true }).click();
+}
+
+/** Segmentation is running and several masks have been applied since `after`. */
+async function effectRunning(page: Page, after = 0): Promise<void> {
+  await waitUntil(async () => ((await page.evaluate(() => window.confabDebug!.backgroundStats()))?.segmentations ?? 0) > after + 3, 60_000, 'segmentation running');
+}
+
+/**
+ * Background blur and replace at the sender, seen at the receiver: MediaPipe's selfie
+ * segmenter (served from our origin) in Alice's page, the result encoded and sent; Bob's
+ * decoded frames are what is measured.
+ */
+describe('background blur and replace', () => {
+  const h = useRelayAndBrowser();
+
+  it('blur halves the detail of the frames Bob decodes; replace shows the chosen image’s colours (beach, then office); off restores the camera', async () => {
+    const { alice, bob } = await twoPersonCall(async () => (await newParticipant(h.browser)).page, h.relay.url);
+    const [aliceId] = await peerIds(bob);
+    await expectVideoFlowing(bob, aliceId!);
+    await bob.waitForTimeout(1_000);
+    const plain = await look(bob, 'Alice');
+
+    await menu(alice, 'Blur background');
+    await effectRunning(alice);
+    await bob.waitForTimeout(2_000);
+    const blurred = await look(bob, 'Alice');
+    const stats = await alice.evaluate(() => window.confabDebug!.backgroundStats());
+    console.log(`[measure] background at 640×480: ${JSON.stringify(stats)}`);
+    expect(await alice.getByRole('button', { name: 'Blur background' }).getAttribute('aria-pressed')).toBe('true');
+    await alice.keyboard.press('Escape');
+
+    await menu(alice, 'Replace background');
+    const picker = alice.getByRole('dialog', { name: 'Choose a background' });
+    await picker.getByRole('button', { name: 'Beach' }).click();
+    await bob.waitForTimeout(2_500);
+    const beach = await look(bob, 'Alice');
+    await picker.getByRole('button', { name: 'Office' }).click();
+    await bob.waitForTimeout(2_500);
+    const office = await look(bob, 'Alice');
+    await picker.getByRole('button', { name: 'No effect' }).click();
+    await picker.getByRole('button', { name: 'Done' }).click();
+    await bob.waitForTimeout(2_500);
+    const back = await look(bob, 'Alice');
+    console.log(`[measure] at the receiver — plain: ${fmt(plain)}; blur: ${fmt(blurred)}; beach: ${fmt(beach)}; office: ${fmt(office)}; off again: ${fmt(back)}`);
+
+    expect(blurred.sharpness).toBeLessThanOrEqual(plain.sharpness * 0.5);
+    expect(beach.blue).toBeGreaterThan(0.15);
+    expect(beach.blue).toBeGreaterThan(plain.blue + 0.1);
+    expect(office.warm).toBeGreaterThan(0.15);
+    expect(office.warm).toBeGreaterThan(plain.warm + 0.1);
+    expect(back.sharpness).toBeGreaterThan(plain.sharpness * 0.6);
+    // Remembered: the next page load starts with the choice (here: none).
+    expect(await alice.evaluate(() => localStorage.getItem('confab.background'))).toBe('{"kind":"none"}');
+  });
+});
