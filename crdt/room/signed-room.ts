@@ -138,6 +138,8 @@ export class SignedRoom {
       this.judged.set(signed, signed);
       this.messages.set(signed.id, signed);
       this.room.pushChat(signed, (v) => typeof v === 'object' && v !== null && this.judged.get(v) === null);
+      // Already in `messages`, so the read that the push triggers sees nothing new: tell the views here.
+      this.emit();
       return signed;
     });
   }
