@@ -38,10 +38,28 @@ export function BackgroundPicker(props: { choice: BackgroundChoice; onDone(): vo
   const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onDone();
   document.addEventListener('keydown', onKey);
   onCleanup(() => document.removeEventListener('keydown', onKey));
-  let file: HTMLInputElement | undefined;
   return (
     <div class="settings-panel" role="dialog" aria-label={t('bg.choose')}>
       <h2>{t('bg.choose')}</h2>
+      <BackgroundChoices choice={c} />
+      <button class="btn btn-small" onClick={() => props.onDone()}>
+        {t('common.done')}
+      </button>
+    </div>
+  );
+}
+
+/** Replace background pressed: the last image at once, and the choices to pick another. */
+export function replaceBackground(choice: BackgroundChoice, openPicker: () => void): void {
+  if (choice.setting().kind !== 'image') void choice.choose({ kind: 'image', id: choice.lastImage() });
+  openPicker();
+}
+
+/** The choices themselves (the picker, and Settings): no effect, blur, the images, your own. */
+export function BackgroundChoices(props: { choice: BackgroundChoice }): JSX.Element {
+  const c = props.choice;
+  return (
+    <>
       <div class="bg-choices">
         <button class="bg-choice" aria-pressed={c.setting().kind === 'none'} onClick={() => void c.choose({ kind: 'none' })}>
           <span>{t('bg.none')}</span>
@@ -70,7 +88,6 @@ export function BackgroundPicker(props: { choice: BackgroundChoice; onDone(): vo
         <Icon name="image" size={18} />
         {t('bg.own')}
         <input
-          ref={file}
           type="file"
           accept="image/*"
           hidden
@@ -90,15 +107,6 @@ export function BackgroundPicker(props: { choice: BackgroundChoice; onDone(): vo
           {c.notice()}
         </p>
       </Show>
-      <button class="btn btn-small" onClick={() => props.onDone()}>
-        {t('common.done')}
-      </button>
-    </div>
+    </>
   );
-}
-
-/** Replace background pressed: the last image at once, and the choices to pick another. */
-export function replaceBackground(choice: BackgroundChoice, openPicker: () => void): void {
-  if (choice.setting().kind !== 'image') void choice.choose({ kind: 'image', id: choice.lastImage() });
-  openPicker();
 }

@@ -1,5 +1,9 @@
-import { onCleanup, type JSX } from 'solid-js';
+import { onCleanup, Show, type JSX } from 'solid-js';
 import { t } from '../i18n/i18n';
+import { canSegment } from '../media/effects/can-segment';
+import type { LocalMedia } from '../media/local-media';
+import { canSuppressNoise } from '../media/noise-preference';
+import { BackgroundChoices } from './BackgroundPicker';
 import { LanguageSelect } from './LanguageSelect';
 
 /**
@@ -19,5 +23,31 @@ export function SettingsPanel(props: { onDone(): void; children?: JSX.Element })
         {t('common.done')}
       </button>
     </div>
+  );
+}
+
+/** The call's part of Settings: noise suppression, background, and the shortcuts list. */
+export function CallSettings(props: { media: LocalMedia; onShortcuts(): void }): JSX.Element {
+  return (
+    <>
+      <Show when={canSuppressNoise()}>
+        <div>
+          <label class="switch-row">
+            <span>{t('noise.toggle')}</span>
+            <input type="checkbox" checked={props.media.noise.on()} onChange={() => void props.media.noise.toggle()} />
+          </label>
+          <p class="fine settings-hint">{t('settings.noiseHint')}</p>
+        </div>
+      </Show>
+      <Show when={canSegment()}>
+        <section class="settings-section" aria-label={t('settings.background')}>
+          <h3>{t('settings.background')}</h3>
+          <BackgroundChoices choice={props.media.background} />
+        </section>
+      </Show>
+      <button class="btn btn-small btn-secondary settings-link" onClick={() => props.onShortcuts()}>
+        {t('toolbar.shortcuts')}
+      </button>
+    </>
   );
 }

@@ -173,6 +173,8 @@ export const catalog: Catalog = {
   'chat.notSent': 'Nachricht nicht gesendet.',
   'settings.title': 'Einstellungen',
   'settings.language': 'Sprache',
+  'settings.background': 'Hintergrund',
+  'settings.noiseHint': 'Entfernt gleichmäßige Geräusche (Lüfter, Verkehr, Tastaturen) aus deinem Mikrofon, hier auf deinem Gerät.',
   'settings.close': 'Einstellungen schließen',
   'keys.title': 'Tastenkürzel',
   'keys.mic': 'Mikrofon ein- oder ausschalten',

@@ -188,6 +188,8 @@ export const en = {
   // Settings
   'settings.title': 'Settings',
   'settings.language': 'Language',
+  'settings.background': 'Background',
+  'settings.noiseHint': 'Removes steady noise (fans, traffic, keyboards) from your microphone, here on your device.',
   'settings.close': 'Close settings',
   // Keyboard
   'keys.title': 'Keyboard shortcuts',

@@ -173,6 +173,8 @@ export const catalog: Catalog = {
   'chat.notSent': 'Mensaje no enviado.',
   'settings.title': 'Ajustes',
   'settings.language': 'Idioma',
+  'settings.background': 'Fondo',
+  'settings.noiseHint': 'Quita el ruido constante (ventiladores, tráfico, teclados) de tu micrófono, aquí en tu dispositivo.',
   'settings.close': 'Cerrar los ajustes',
   'keys.title': 'Atajos de teclado',
   'keys.mic': 'Encender o apagar el micrófono',

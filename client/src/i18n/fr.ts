@@ -173,6 +173,8 @@ export const catalog: Catalog = {
   'chat.notSent': 'Message non envoyé.',
   'settings.title': 'Paramètres',
   'settings.language': 'Langue',
+  'settings.background': 'Arrière-plan',
+  'settings.noiseHint': 'Retire le bruit constant (ventilateurs, circulation, claviers) de votre micro, ici sur votre appareil.',
   'settings.close': 'Fermer les paramètres',
   'keys.title': 'Raccourcis clavier',
   'keys.mic': 'Activer ou couper le micro',

@@ -173,6 +173,8 @@ export const catalog: Catalog = {
   'chat.notSent': 'Mensagem não enviada.',
   'settings.title': 'Definições',
   'settings.language': 'Idioma',
+  'settings.background': 'Fundo',
+  'settings.noiseHint': 'Remove o ruído constante (ventoinhas, trânsito, teclados) do seu microfone, aqui no seu dispositivo.',
   'settings.close': 'Fechar as definições',
   'keys.title': 'Atalhos de teclado',
   'keys.mic': 'Ligar ou desligar o microfone',

@@ -59,21 +59,23 @@ export function Join(props: {
     <main class="page join">
       <div class="brand">Confab</div>
       <div class="join-grid">
-        <section class="preview" aria-label={t('join.preview')}>
-          <VideoTile
-            stream={props.media.stream()}
-            name={name() || t('common.you')}
-            micOn={props.media.micOn()}
-            camOn={props.media.camOn()}
-            self
-          />
-          <Show when={starting()}>
-            <div class="preview-starting">{t('join.starting')}</div>
-          </Show>
-          <div class="preview-controls">
-            <MediaToggles media={props.media} />
-            <DeviceSettings media={props.media} above />
-          </div>
+        <div class="preview-column">
+          <section class="preview" aria-label={t('join.preview')}>
+            <VideoTile
+              stream={props.media.stream()}
+              name={name() || t('common.you')}
+              micOn={props.media.micOn()}
+              camOn={props.media.camOn()}
+              self
+            />
+            <Show when={starting()}>
+              <div class="preview-starting">{t('join.starting')}</div>
+            </Show>
+            <div class="preview-controls">
+              <MediaToggles media={props.media} />
+              <DeviceSettings media={props.media} above />
+            </div>
+          </section>
           <Show when={canSegment()}>
             <BackgroundButtons choice={props.media.background} onReplace={() => replaceBackground(props.media.background, () => setPicker(true))} />
           </Show>
@@ -85,7 +87,7 @@ export function Join(props: {
           <Show when={picker()}>
             <BackgroundPicker choice={props.media.background} onDone={() => setPicker(false)} />
           </Show>
-        </section>
+        </div>
         <section class="join-panel">
           <Show when={props.justCreated}>
             <h1>{t('join.readyTitle')}</h1>

@@ -20,7 +20,7 @@ import { roomMenuItems } from './room-menu-items';
 import { PictureInPicture } from '../media/picture-in-picture';
 import { LocalRecording } from '../media/recording/local-recording';
 import { installShortcuts } from '../components/shortcuts';
-import { SettingsPanel } from '../components/SettingsPanel';
+import { CallSettings, SettingsPanel } from '../components/SettingsPanel';
 import { BackgroundPicker } from '../components/BackgroundPicker';
 import { ShortcutsHelp } from '../components/ShortcutsHelp';
 
@@ -240,7 +240,9 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         onLeave={() => props.onLeave()}
       />
       <Show when={settingsOpen()}>
-        <SettingsPanel onDone={() => setSettingsOpen(false)} />
+        <SettingsPanel onDone={() => setSettingsOpen(false)}>
+          <CallSettings media={session.media} onShortcuts={() => (setSettingsOpen(false), setHelpOpen(true))} />
+        </SettingsPanel>
       </Show>
       <Show when={backgroundsOpen()}>
         <BackgroundPicker choice={session.media.background} onDone={() => setBackgroundsOpen(false)} />
