@@ -5,6 +5,7 @@ import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameM
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { clusterBench } from './cluster-bench';
+import { comfortsBench } from './comforts-bench';
 import { relayBench } from './relay-bench';
 import { soakBench } from './soak-bench';
 
@@ -16,13 +17,25 @@ const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
 const median = (v: number[]) => percentile(v, 50);
 
 /**
- * BENCH_SECTIONS=client,keys,relay,cluster,soak (default all five) picks the sections to run. The soak
+ * BENCH_SECTIONS=client,comforts,keys,relay,cluster,soak (default all six) picks the sections to run. The soak
  * takes 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,cluster,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,comforts,keys,relay,cluster,soak').split(',');
+
+async function withRelayAndBrowser(run: (browser: import('playwright-core').Browser, url: string) => Promise<void>): Promise<void> {
+  const relay = await startRelay();
+  const browser = await launchChromium();
+  try {
+    await run(browser, relay.url);
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
+  if (SECTIONS.includes('comforts')) await withRelayAndBrowser(comfortsBench);
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('cluster')) await clusterBench();
