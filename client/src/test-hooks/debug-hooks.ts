@@ -61,7 +61,7 @@ export interface ConfabDebug {
   /** Mean energy (mean square, 0..1) of the peer's audio over `windowMs`, by a WebAudio analyser. */
   audioEnergy(peerId: string, windowMs: number): Promise<number>;
   /** Noise suppression's cost: `seconds` of audio rendered offline with and without RNNoise. */
-  noiseSuppressionCost(seconds: number): Promise<{ seconds: number; withMs: number; withoutMs: number }>;
+  noiseSuppressionCost(seconds: number): Promise<{ seconds: number; withMs: number; withoutMs: number; rmsWith: number; rmsWithout: number }>;
   /** The background effect's timings (null: no effect on). */
   backgroundStats(): { frames: number; segmentations: number; segmentMs: number; composeMs: number; fps: number; masksPerSecond: number } | null;
   /**
