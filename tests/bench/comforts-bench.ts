@@ -7,7 +7,7 @@ import { bundleSizes } from './client-bench';
 /**
  * Issue 14's figures: the first page's bundle against the lazy chunks of the comforts; the
  * background pipeline's milliseconds per frame at 640×480 (segmentation and compositing, in
- * the sender's page, fake camera); RNNoise's CPU as a share of one core.
+ * the sender's page, fake camera); RNNoise's CPU as a share of one core (from /proc).
  */
 export async function comfortsBench(browser: Browser, baseUrl: string): Promise<void> {
   const sizes = bundleSizes();

@@ -60,8 +60,6 @@ export interface ConfabDebug {
   audioPeak(peerId: string, windowMs: number): Promise<number>;
   /** Mean energy (mean square, 0..1) of the peer's audio over `windowMs`, by a WebAudio analyser. */
   audioEnergy(peerId: string, windowMs: number): Promise<number>;
-  /** Noise suppression's cost: `seconds` of audio rendered offline with and without RNNoise. */
-  noiseSuppressionCost(seconds: number): Promise<{ seconds: number; withMs: number; withoutMs: number; rmsWith: number; rmsWithout: number }>;
   /** The background effect's timings (null: no effect on). */
   backgroundStats(): { frames: number; segmentations: number; segmentMs: number; composeMs: number; fps: number; masksPerSecond: number } | null;
   /**
@@ -217,10 +215,6 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       }
       await ctx.close();
       return count ? sum / count : 0;
-    },
-    async noiseSuppressionCost(seconds) {
-      const { noiseSuppressionCost } = await import('./bench-effects');
-      return noiseSuppressionCost(seconds);
     },
     backgroundStats() {
       return session.media.background.stats();
