@@ -116,3 +116,43 @@ describe('background blur and replace', () => {
     expect(await alice.evaluate(() => localStorage.getItem('confab.background'))).toBe('{"kind":"none"}');
   });
 });
+
+describe('background choice on the join screen, and where it cannot run', () => {
+  const h = useRelayAndBrowser();
+
+  it('Blur chosen on the join screen processes the camera before joining (the preview shows the track that will be sent) and is remembered after a reload', async () => {
+    const { page } = await newParticipant(h.browser);
+    await page.goto(h.relay.url);
+    await page.getByRole('button', { name: 'Create room' }).click();
+    const blur = page.getByRole('button', { name: 'Blur background' });
+    await blur.click();
+    await expect.poll(() => blur.getAttribute('aria-pressed')).toBe('true');
+    // The preview shows the processed track (a canvas capture), not the camera's own.
+    const previewTrack = () => page.evaluate(() => ((document.querySelector('.preview video') as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.label ?? '');
+    await expect.poll(previewTrack, { timeout: 60_000 }).not.toMatch(/fake/i);
+    await page.reload();
+    await expect.poll(() => page.getByRole('button', { name: 'Blur background' }).getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(previewTrack, { timeout: 60_000 }).not.toMatch(/fake/i);
+  });
+
+  it('without WebGL 2 there are no background buttons (join screen and More); without AudioWorklet no Noise suppression', async () => {
+    const { context, page } = await newParticipant(h.browser);
+    await context.addInitScript(() => {
+      const original = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (this: HTMLCanvasElement, type: string, ...rest: unknown[]) {
+        return type === 'webgl2' ? null : (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
+      } as typeof original;
+      delete (window as { AudioWorkletNode?: unknown }).AudioWorkletNode;
+    });
+    await page.goto(h.relay.url);
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByLabel('Your name').fill('Nell');
+    expect(await page.getByRole('button', { name: 'Blur background' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Join', exact: true }).click({ timeout: 15_000 });
+    await page.getByRole('button', { name: 'More' }).click();
+    await page.getByRole('button', { name: 'Start recording' }).waitFor();
+    for (const name of ['Blur background', 'Replace background', 'Noise suppression']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    // The call itself goes on with the plain camera and microphone.
+    expect(await page.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name: 'Camera' }).getAttribute('aria-pressed')).toBe('true');
+  });
+});

@@ -77,6 +77,9 @@ try {
   await pat.getByRole('dialog', { name: 'Choose a background' }).getByRole('button', { name: 'Office' }).click();
   await pat.waitForTimeout(3_000);
   await pat.screenshot({ path: shot('phone-replace-picker') });
+  await pat.getByRole('dialog', { name: 'Choose a background' }).getByRole('button', { name: 'Done' }).click();
+  await pat.waitForTimeout(1_000);
+  await pat.screenshot({ path: shot('phone-replace-self') });
 
   // Recording: the mark on Alice's tile at Bob's, and in the list.
   await openMore(alice);
