@@ -31,12 +31,28 @@ export class NoiseChoice {
   /** Applies the remembered choice (the join screen does this once). */
   async apply(): Promise<void> {
     if (!this.on()) return this.media.setEffect('audio', null);
-    const { NoiseSuppression } = await import('./effects/noise-suppression');
+    const { NoiseSuppression, NeedsGestureError } = await import('./effects/noise-suppression');
     if (!this.on()) return;
     await this.media.setEffect('audio', new NoiseSuppression()).catch((err: Error) => {
+      if (err instanceof NeedsGestureError) return this.retryOnGesture();
       console.warn(`[confab] noise suppression did not start: ${err.message}`);
       this.setOn(false);
     });
+  }
+
+  private waiting = false;
+  /** Once the page has a click or a key press, audio may run: start the suppressor then. */
+  private retryOnGesture(): void {
+    if (this.waiting) return;
+    this.waiting = true;
+    const retry = () => {
+      document.removeEventListener('pointerdown', retry, true);
+      document.removeEventListener('keydown', retry, true);
+      this.waiting = false;
+      if (this.on() && this.media.effect('audio') === null) void this.apply();
+    };
+    document.addEventListener('pointerdown', retry, true);
+    document.addEventListener('keydown', retry, true);
   }
 
   async toggle(): Promise<void> {

@@ -27,8 +27,14 @@ export class NoiseSuppression implements MediaEffect {
     this.node = new RnnoiseWorkletNode(ctx, { maxChannels: 1, wasmBinary });
     const sink = ctx.createMediaStreamDestination();
     source.connect(this.node).connect(sink);
-    // Started from a click or by the join screen: resume in case it came up suspended.
-    void ctx.resume().catch(() => undefined);
+    // Without a click or key press yet (the join screen, a reload straight back into the call)
+    // the browser may keep the context suspended: its output would be silence. Then the
+    // microphone goes out as it is until the page gets a gesture (NoiseChoice retries).
+    await Promise.race([ctx.resume().catch(() => undefined), new Promise((r) => setTimeout(r, 300))]);
+    if (ctx.state !== 'running') {
+      this.stop();
+      throw new NeedsGestureError();
+    }
     this.out = sink.stream.getAudioTracks()[0]!;
     return this.out;
   }
@@ -40,5 +46,12 @@ export class NoiseSuppression implements MediaEffect {
     this.out = null;
     void this.ctx?.close().catch(() => undefined);
     this.ctx = null;
+  }
+}
+
+/** The browser's autoplay policy holds audio processing until the person clicks or types. */
+export class NeedsGestureError extends Error {
+  constructor() {
+    super('audio processing waits for a click or key press');
   }
 }
