@@ -43,7 +43,14 @@ export class PictureInPicture {
     } catch {
       /* not a known action in this browser */
     }
-    onCleanup(() => this.stop());
+    onCleanup(() => {
+      this.stop();
+      try {
+        navigator.mediaSession?.setActionHandler('enterpictureinpicture' as MediaSessionAction, null);
+      } catch {
+        /* never set */
+      }
+    });
   }
 
   async toggle(): Promise<void> {
