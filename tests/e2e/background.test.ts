@@ -122,6 +122,8 @@ describe('background choice on the join screen, and where it cannot run', () => 
 
   it('Blur chosen on the join screen processes the camera before joining (the preview shows the track that will be sent) and is remembered after a reload', async () => {
     const { page } = await newParticipant(h.browser);
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
     await page.goto(h.relay.url);
     await page.getByRole('button', { name: 'Create room' }).click();
     const blur = page.getByRole('button', { name: 'Blur background' });
@@ -133,6 +135,13 @@ describe('background choice on the join screen, and where it cannot run', () => 
     await page.reload();
     await expect.poll(() => page.getByRole('button', { name: 'Blur background' }).getAttribute('aria-pressed')).toBe('true');
     await expect.poll(previewTrack, { timeout: 60_000 }).not.toMatch(/fake/i);
+    // The segmenter's script, WebAssembly and model all came from the page's own origin.
+    const origin = new URL(h.relay.url).origin;
+    const segmenterFiles = requests.filter((u) => u.includes('selfie_segmentation'));
+    console.log(`[measure] segmenter files fetched: ${segmenterFiles.map((u) => u.slice(u.lastIndexOf('/') + 1)).join(', ')}`);
+    expect(segmenterFiles.some((u) => u.endsWith('.wasm'))).toBe(true);
+    expect(segmenterFiles.some((u) => u.endsWith('.tflite'))).toBe(true);
+    expect(requests.filter((u) => /^https?:/.test(u) && new URL(u).origin !== origin)).toEqual([]);
   });
 
   it('without WebGL 2 there are no background buttons (join screen and More); without AudioWorklet no Noise suppression', async () => {
