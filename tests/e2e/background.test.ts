@@ -144,6 +144,32 @@ describe('background choice on the join screen, and where it cannot run', () => 
     expect(requests.filter((u) => /^https?:/.test(u) && new URL(u).origin !== origin)).toEqual([]);
   });
 
+  it('Replace background with your own image: read in the page, shown behind, remembered', async () => {
+    const { page } = await newParticipant(h.browser);
+    await page.goto(h.relay.url);
+    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByRole('button', { name: 'Replace background' }).click();
+    const picker = page.getByRole('dialog', { name: 'Choose a background' });
+    await picker.getByText('Your own image…').waitFor();
+    await picker.locator('input[type=file]').setInputFiles({ name: 'red.bmp', mimeType: 'image/bmp', buffer: solidBmp(64, 48, [220, 30, 30]) });
+    await picker.getByRole('button', { name: 'Your own image…' }).waitFor();
+    expect(await picker.getByRole('button', { name: 'Your own image…' }).getAttribute('aria-pressed')).toBe('true');
+    const redShare = () =>
+      page.evaluate(() => {
+        const video = document.querySelector('.preview video') as HTMLVideoElement;
+        const c = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
+        const g = c.getContext('2d', { willReadFrequently: true })!;
+        g.drawImage(video, 0, 0, 160, 120);
+        const d = g.getImageData(0, 0, 160, 120).data;
+        let red = 0;
+        for (let i = 0; i < d.length; i += 4) if (d[i]! > 150 && d[i + 1]! < 90 && d[i + 2]! < 90) red++;
+        return red / (160 * 120);
+      });
+    await expect.poll(redShare, { timeout: 60_000 }).toBeGreaterThan(0.3);
+    await page.reload();
+    await expect.poll(redShare, { timeout: 60_000 }).toBeGreaterThan(0.3);
+  });
+
   it('without WebGL 2 there are no background buttons (join screen and More); without AudioWorklet no Noise suppression', async () => {
     const { context, page } = await newParticipant(h.browser);
     await context.addInitScript(() => {
@@ -165,3 +191,23 @@ describe('background choice on the join screen, and where it cannot run', () => 
     expect(await page.getByRole('navigation', { name: 'Call controls' }).getByRole('button', { name: 'Camera' }).getAttribute('aria-pressed')).toBe('true');
   });
 });
+
+/** A one-colour 24-bit BMP (a format createImageBitmap reads everywhere). */
+function solidBmp(width: number, height: number, [r, g, b]: [number, number, number]): Buffer {
+  const row = Math.ceil((width * 3) / 4) * 4;
+  const size = 54 + row * height;
+  const buf = Buffer.alloc(size);
+  buf.write('BM', 0);
+  buf.writeUInt32LE(size, 2);
+  buf.writeUInt32LE(54, 10);
+  buf.writeUInt32LE(40, 14);
+  buf.writeInt32LE(width, 18);
+  buf.writeInt32LE(height, 22);
+  buf.writeUInt16LE(1, 26);
+  buf.writeUInt16LE(24, 28);
+  buf.writeUInt32LE(row * height, 34);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) buf.set([b, g, r], 54 + y * row + x * 3);
+  }
+  return buf;
+}
