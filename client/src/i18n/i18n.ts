@@ -80,6 +80,11 @@ export function formatNumber(n: number): string {
   return new Intl.NumberFormat(locale()).format(n);
 }
 
+/** A number with a fixed count of decimals, in the chosen language's style (5.0 / 5,0). */
+export function formatDecimal(n: number, digits: number): string {
+  return new Intl.NumberFormat(locale(), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+}
+
 /** A size in bytes as kB/MB with the chosen language's decimal mark. */
 export function formatBytes(bytes: number): string {
   const mb = bytes / 1_000_000;
