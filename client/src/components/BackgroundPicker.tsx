@@ -65,7 +65,7 @@ export function BackgroundChoices(props: { choice: BackgroundChoice }): JSX.Elem
           <span>{t('bg.none')}</span>
         </button>
         <button class="bg-choice" aria-pressed={c.setting().kind === 'blur'} onClick={() => void c.choose({ kind: 'blur' })}>
-          <span>{t('bg.blur')}</span>
+          <span>{t('bg.blurShort')}</span>
         </button>
         <For each={BUILT_IN_BACKGROUNDS}>
           {(b) => (

@@ -194,6 +194,7 @@ export const catalog: Catalog = {
   'keys.talking': 'Du sprichst (Push-to-Talk)',
   'bg.blur': 'Hintergrund weichzeichnen',
   'bg.replace': 'Hintergrund ersetzen',
+  'bg.blurShort': 'Unschärfe',
   'bg.choose': 'Hintergrund wählen',
   'bg.none': 'Kein Effekt',
   'bg.beach': 'Strand',

@@ -211,6 +211,7 @@ export const en = {
   // Background, noise, PiP, recording
   'bg.blur': 'Blur background',
   'bg.replace': 'Replace background',
+  'bg.blurShort': 'Blur',
   'bg.choose': 'Choose a background',
   'bg.none': 'No effect',
   'bg.beach': 'Beach',

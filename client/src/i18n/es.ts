@@ -194,6 +194,7 @@ export const catalog: Catalog = {
   'keys.talking': 'Hablando (pulsar para hablar)',
   'bg.blur': 'Desenfocar el fondo',
   'bg.replace': 'Reemplazar el fondo',
+  'bg.blurShort': 'Desenfocar',
   'bg.choose': 'Elige un fondo',
   'bg.none': 'Sin efecto',
   'bg.beach': 'Playa',

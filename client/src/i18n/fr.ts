@@ -194,6 +194,7 @@ export const catalog: Catalog = {
   'keys.talking': 'Vous parlez (appuyer pour parler)',
   'bg.blur': 'Flouter l’arrière-plan',
   'bg.replace': 'Remplacer l’arrière-plan',
+  'bg.blurShort': 'Flouter',
   'bg.choose': 'Choisir un arrière-plan',
   'bg.none': 'Aucun effet',
   'bg.beach': 'Plage',

@@ -194,6 +194,7 @@ export const catalog: Catalog = {
   'keys.talking': 'A falar (premir para falar)',
   'bg.blur': 'Desfocar o fundo',
   'bg.replace': 'Substituir o fundo',
+  'bg.blurShort': 'Desfocar',
   'bg.choose': 'Escolha um fundo',
   'bg.none': 'Sem efeito',
   'bg.beach': 'Praia',
