@@ -45,9 +45,14 @@ export function CallSettings(props: { media: LocalMedia; onShortcuts(): void }):
           <BackgroundChoices choice={props.media.background} />
         </section>
       </Show>
-      <button class="btn btn-small btn-secondary settings-link" onClick={() => props.onShortcuts()}>
-        {t('toolbar.shortcuts')}
-      </button>
+      <Show when={hasKeyboard()}>
+        <button class="btn btn-small btn-secondary settings-link" onClick={() => props.onShortcuts()}>
+          {t('toolbar.shortcuts')}
+        </button>
+      </Show>
     </>
   );
 }
+
+/** A touch screen with no fine pointer is taken for a phone or tablet: no shortcuts to list. */
+export const hasKeyboard = (): boolean => !matchMedia('(hover: none) and (pointer: coarse)').matches;

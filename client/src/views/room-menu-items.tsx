@@ -6,6 +6,7 @@ import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/Han
 import type { MoreItem } from '../components/MoreMenu';
 import { canShareScreen } from '../media/browser-features';
 import { replaceBackground } from '../components/BackgroundPicker';
+import { hasKeyboard } from '../components/SettingsPanel';
 import { canSegment } from '../media/effects/can-segment';
 import { canSuppressNoise } from '../media/noise-preference';
 import { canPictureInPicture, type PictureInPicture } from '../media/picture-in-picture';
@@ -159,7 +160,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
       label: () => t('toolbar.shortcuts'),
       icon: 'keyboard',
       // No keyboard to speak of on a phone.
-      available: () => !matchMedia('(hover: none) and (pointer: coarse)').matches,
+      available: hasKeyboard,
       onSelect: ctx.openShortcuts,
     },
   ];
