@@ -1,5 +1,34 @@
-import { defineConfig } from 'vitest/config';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type Plugin } from 'vitest/config';
 import solid from 'vite-plugin-solid';
+
+/**
+ * MediaPipe's selfie segmentation (person segmentation for background blur and replace) ships
+ * its own runtime: a classic script, its WebAssembly and its TFLite model, which it loads by
+ * name at run time. They are copied into the build under vendor/selfie_segmentation/ and served
+ * from our own origin (the dev server serves them from node_modules): nothing from a CDN.
+ */
+const SEGMENTER_DIR = fileURLToPath(new URL('./node_modules/@mediapipe/selfie_segmentation', import.meta.url));
+const SEGMENTER_PATH = 'vendor/selfie_segmentation';
+function selfieSegmentationFiles(): Plugin {
+  const files = () => readdirSync(SEGMENTER_DIR).filter((f) => /\.(js|wasm|tflite|binarypb|data)$/.test(f));
+  return {
+    name: 'confab-selfie-segmentation',
+    generateBundle() {
+      for (const file of files()) this.emitFile({ type: 'asset', fileName: `${SEGMENTER_PATH}/${file}`, source: readFileSync(join(SEGMENTER_DIR, file)) });
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = req.url?.match(/\/vendor\/selfie_segmentation\/([\w.-]+)$/);
+        if (!m || !files().includes(m[1]!)) return next();
+        res.setHeader('Content-Type', m[1]!.endsWith('.js') ? 'text/javascript' : m[1]!.endsWith('.wasm') ? 'application/wasm' : 'application/octet-stream');
+        res.end(readFileSync(join(SEGMENTER_DIR, m[1]!)));
+      });
+    },
+  };
+}
 
 /**
  * `vite build`: the production client in dist/. `vite build --mode test-hooks`: the same client
@@ -12,7 +41,7 @@ const E2E_PENDING: string[] = [];
 export default defineConfig(({ mode }) => ({
   root: 'client',
   base: './',
-  plugins: [solid()],
+  plugins: [solid(), selfieSegmentationFiles()],
   build: { outDir: mode === 'test-hooks' ? '../dist-test' : '../dist', emptyOutDir: true, target: 'es2022' },
   test: {
     root: '.',
@@ -51,7 +80,7 @@ export default defineConfig(({ mode }) => ({
           fileParallelism: false,
           // Real browsers on 2 shared cores: a timing-sensitive media check may miss once
           // (retries are reported in the output; one that keeps failing still fails).
-          retry: 1,
+          retry: process.env.CONFAB_NO_RETRY ? 0 : 1,
         },
       },
       {

@@ -2,14 +2,18 @@ import { existsSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import sirv from 'sirv';
 
-/** Nothing but this origin (and its WebSocket) may be reached from the page. */
+/**
+ * Nothing but this origin (and its WebSocket) may be reached from the page. WebAssembly may be
+ * compiled ('wasm-unsafe-eval': the noise suppressor and the person segmenter, both files of
+ * this build); JavaScript eval stays forbidden.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "connect-src 'self' ws: wss:",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
   "style-src 'self' 'unsafe-inline'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "worker-src 'self' blob:",
 ].join('; ');
 

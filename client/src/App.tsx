@@ -1,4 +1,4 @@
-import { createEffect, createSignal, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
+import { createEffect, createSignal, lazy, Match, onCleanup, Show, Switch, type JSX } from 'solid-js';
 import { LocalMedia } from './media/local-media';
 import { formatRoomHash, inviteUrl, newRoomLink, parseRoomHash, type RoomLink } from '../../crdt/identity/room-link';
 import { newHostedRoomId } from './storage/stored-keys';
@@ -10,7 +10,13 @@ import { InvalidLink } from './views/InvalidLink';
 import { Join } from './views/Join';
 import { Excluded } from './views/Excluded';
 import { Left } from './views/Left';
-import { Room } from './views/Room';
+
+/**
+ * The call's own interface is a chunk of its own: the home page does not download it, and the
+ * join screen starts fetching it while the camera starts (so Join does not wait for it).
+ */
+const loadRoom = () => import('./views/Room');
+const Room = lazy(() => loadRoom().then((m) => ({ default: m.Room })));
 
 type Screen =
   | { kind: 'home' }
@@ -33,6 +39,7 @@ function screenForHash(hash: string): Screen {
 }
 
 function joinScreen(link: RoomLink, hostKey?: string): Screen {
+  void loadRoom();
   // The test build's session carries what window.confabDebug reads; the production build drops it.
   const session = import.meta.env.MODE === 'test-hooks' ? new TestRoomSession(link, new LocalMedia(), hostKey) : new RoomSession(link, new LocalMedia(), hostKey);
   return { kind: 'join', link, session };

@@ -23,6 +23,8 @@ export interface Participant {
   handUpAt?: number;
   /** The latest emoji reaction; views show it for a few seconds after it changes. */
   reaction?: { emoji: Reaction; at: number };
+  /** Recording the call on their own device since then: everyone sees a "Recording" mark. */
+  recordingSince?: number;
 }
 
 /** The reactions the toolbar offers, with the names their buttons carry. */
@@ -64,6 +66,7 @@ export function readParticipant(id: string, v: unknown): Participant | null {
   if (isTime(v.leftAt)) p.leftAt = v.leftAt;
   if (isTime(v.handUpAt)) p.handUpAt = v.handUpAt;
   if (v.screenOn === true) p.screenOn = true;
+  if (isTime(v.recordingSince)) p.recordingSince = v.recordingSince;
   const r = v.reaction;
   if (isRecord(r) && isReaction(r.emoji) && isTime(r.at)) p.reaction = { emoji: r.emoji, at: r.at };
   return p;

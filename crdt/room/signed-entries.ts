@@ -44,6 +44,8 @@ function participantBytes(roomId: string, p: Participant & { rev: number; key: s
     p.leftAt ?? null,
     p.handUpAt ?? null,
     p.reaction ? [p.reaction.emoji, p.reaction.at] : null,
+    // Appended only when present, so entries signed before recording existed still verify.
+    ...(p.recordingSince !== undefined ? [p.recordingSince] : []),
   ]);
 }
 

@@ -106,6 +106,11 @@ export class SignedRoom {
     });
   }
 
+  /** Starts or ends this participant's "Recording" mark (a local recording; nothing is uploaded). */
+  setRecording(on: boolean, now = Date.now()): Promise<void> {
+    return this.update(({ recordingSince, ...rest }) => (on ? { ...rest, recordingSince: recordingSince ?? now } : rest));
+  }
+
   setHand(up: boolean, now = Date.now()): Promise<void> {
     return this.update(({ handUpAt, ...rest }) => (up ? { ...rest, handUpAt: handUpAt ?? now } : rest));
   }
@@ -133,7 +138,7 @@ export class SignedRoom {
       this.judged.set(signed, signed);
       this.messages.set(signed.id, signed);
       this.room.pushChat(signed, (v) => typeof v === 'object' && v !== null && this.judged.get(v) === null);
-      // Reading the document finds it already known, so the view hears of it here.
+      // Already in `messages`, so the read that the push triggers sees nothing new: tell the views here.
       this.emit();
       return signed;
     });

@@ -6,6 +6,7 @@ import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench
 import { bigRoomJoins, printBigRoomJoins } from './big-room-join-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { clusterBench } from './cluster-bench';
+import { comfortsBench } from './comforts-bench';
 import { relayBench } from './relay-bench';
 import { roomsBench } from './rooms-bench';
 import { signalingBench } from './signaling-bench';
@@ -21,16 +22,29 @@ const median = (v: number[]) => percentile(v, 50);
 
 /**
  * BENCH_SECTIONS picks the sections to run, in this order: client (with a newcomer joining a
- * 16-person relay room; big-room runs only that), keys, relay, signaling (one node's sockets and
- * messages/s), cluster (the Redis hop), rooms (50-person rooms: one process vs two on Redis),
- * younggen (the relay's young-generation setting, A/B), soak. Default: all but big-room and
- * younggen. The soak takes 10 minutes; BENCH_SOAK_MS shortens it.
+ * 16-person relay room; big-room runs only that), comforts (bundle, background pipeline, noise
+ * suppression), keys, relay, signaling (one node's sockets and messages/s), cluster (the Redis
+ * hop), rooms (50-person rooms: one process vs two on Redis), younggen (the relay's
+ * young-generation setting, A/B), soak. Default: all but big-room and younggen. The soak takes
+ * 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,keys,relay,signaling,cluster,rooms,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,comforts,keys,relay,signaling,cluster,rooms,soak').split(',');
+
+async function withRelayAndBrowser(run: (browser: import('playwright-core').Browser, url: string) => Promise<void>): Promise<void> {
+  const relay = await startRelay();
+  const browser = await launchChromium();
+  try {
+    await run(browser, relay.url);
+  } finally {
+    await browser.close();
+    await relay.stop();
+  }
+}
 
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('big-room')) await bigRoomBench();
+  if (SECTIONS.includes('comforts')) await withRelayAndBrowser(comfortsBench);
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
   if (SECTIONS.includes('signaling')) await signalingBench();

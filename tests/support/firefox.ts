@@ -81,6 +81,14 @@ export async function newFirefoxPage(browser: Browser): Promise<Page> {
   const page = (await browser.pages())[0] ?? (await browser.newPage());
   await page.setViewport({ width: 1280, height: 800 });
   page.on('pageerror', (err) => console.error(`[firefox page error] ${String(err)}`));
+  // As newParticipant does: the fake microphone's tone stands for a voice, so no noise suppression.
+  await page.evaluateOnNewDocument(() => {
+    try {
+      if (localStorage.getItem('confab.noiseSuppression') === null) localStorage.setItem('confab.noiseSuppression', 'off');
+    } catch {
+      /* storage refused */
+    }
+  });
   if (process.env.CONFAB_LOG_PAGES) page.on('console', (m) => m.text().startsWith('[confab]') && console.log(`ff ${m.text()}`));
   return page;
 }

@@ -1,4 +1,5 @@
 import { For, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { LocalMedia } from '../media/local-media';
 import { DevicePanel } from './DeviceSettings';
 import { Icon } from './icons';
@@ -26,14 +27,14 @@ export function CallToolbar(props: {
   const inToolbar = () => (props.compact ? [] : available().filter((item) => item.place === 'toolbar'));
   const inMore = () => (props.compact ? available() : available().filter((item) => item.place !== 'toolbar'));
   return (
-    <nav class="toolbar" aria-label="Call controls">
+    <nav class="toolbar" aria-label={t('toolbar.label')}>
       <MediaToggles media={props.media} onChange={() => props.onMediaChange()} />
       <For each={inToolbar()}>{(item) => (item.toolbar ? item.toolbar() : <ToolbarItemButton item={item} />)}</For>
       <Show when={props.chat.shown}>
-        <button class="round-btn" aria-label="Chat" aria-pressed={props.chat.open} onClick={() => props.chat.toggle()}>
+        <button class="round-btn" aria-label={t('toolbar.chat')} aria-pressed={props.chat.open} onClick={() => props.chat.toggle()}>
           <Icon name="chat" />
           <Show when={props.chat.unread > 0}>
-            <span class="badge" aria-label={`${props.chat.unread} unread`}>
+            <span class="badge" aria-label={t('toolbar.unread', { count: props.chat.unread })}>
               {props.chat.unread}
             </span>
           </Show>
@@ -42,7 +43,7 @@ export function CallToolbar(props: {
       <Show when={inMore().length > 0}>
         <MoreMenu items={inMore()} sheet={props.compact} />
       </Show>
-      <button class="round-btn leave" aria-label="Leave" onClick={() => props.onLeave()}>
+      <button class="round-btn leave" aria-label={t('toolbar.leave')} onClick={() => props.onLeave()}>
         <Icon name="leave" />
       </button>
       <Show when={props.devicesOpen}>

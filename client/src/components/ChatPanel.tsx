@@ -1,11 +1,9 @@
 import { createEffect, createSignal, For, Show, type JSX } from 'solid-js';
 import { Notice } from './Notice';
+import { formatClock, formatNumber, t } from '../i18n/i18n';
 import { ChatTooLongError, MAX_CHAT_CHARS, type ChatMessage } from '../../../crdt/room/room-doc';
 import { PanelHeader } from './PanelHeader';
 
-function clock(ms: number): string {
-  return new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-}
 
 export function ChatPanel(props: {
   messages: ChatMessage[];
@@ -31,22 +29,22 @@ export function ChatPanel(props: {
       setDraft('');
       setError(null);
     } catch (err) {
-      setError(err instanceof ChatTooLongError ? `Messages can be at most ${MAX_CHAT_CHARS.toLocaleString()} characters.` : 'Message not sent.');
+      setError(err instanceof ChatTooLongError ? t('chat.tooLong', { max: formatNumber(MAX_CHAT_CHARS) }) : t('chat.notSent'));
     }
   };
   return (
-    <aside class="side-panel chat" aria-label="Chat">
-      <PanelHeader title="Chat" closeLabel="Close chat" fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
+    <aside class="side-panel chat" aria-label={t('chat.title')}>
+      <PanelHeader title={t('chat.title')} closeLabel={t('chat.close')} fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
       <ol class="chat-list" ref={list} aria-live="polite">
         <Show when={props.messages.length === 0}>
-          <li class="chat-empty">No messages yet. Messages are seen by everyone in the room, including people who join later.</li>
+          <li class="chat-empty">{t('chat.empty')}</li>
         </Show>
         <For each={props.messages}>
           {(m) => (
             <li class="chat-message" classList={{ mine: m.from === props.selfId }}>
               <div class="chat-meta">
-                <span class="chat-sender">{m.from === props.selfId ? 'You' : m.name}</span>
-                <time datetime={new Date(m.sentAt).toISOString()}>{clock(m.sentAt)}</time>
+                <span class="chat-sender">{m.from === props.selfId ? t('common.you') : m.name}</span>
+                <time datetime={new Date(m.sentAt).toISOString()}>{formatClock(m.sentAt)}</time>
               </div>
               <p class="chat-text">{m.text}</p>
             </li>
@@ -55,13 +53,13 @@ export function ChatPanel(props: {
       </ol>
       <form class="chat-form" onSubmit={send}>
         <input
-          aria-label="Message"
-          placeholder="Message everyone"
+          aria-label={t('chat.message')}
+          placeholder={t('chat.placeholder')}
           value={draft()}
           onInput={(e) => setDraft(e.currentTarget.value)}
         />
         <button class="btn btn-primary" type="submit" disabled={!draft().trim()}>
-          Send
+          {t('chat.send')}
         </button>
       </form>
       <Notice message={error()} />

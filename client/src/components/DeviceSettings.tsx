@@ -1,13 +1,14 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
+import { t, type Key } from '../i18n/i18n';
 import { canChooseSpeaker } from '../media/browser-features';
 import type { DeviceKind } from '../media/device-choice';
 import type { LocalMedia } from '../media/local-media';
 import { Icon } from './icons';
 
-const FIELDS: { kind: DeviceKind; label: string }[] = [
-  { kind: 'videoinput', label: 'Camera' },
-  { kind: 'audioinput', label: 'Microphone' },
-  { kind: 'audiooutput', label: 'Speaker' },
+const FIELDS: { kind: DeviceKind; label: Key }[] = [
+  { kind: 'videoinput', label: 'media.camera' },
+  { kind: 'audioinput', label: 'media.microphone' },
+  { kind: 'audiooutput', label: 'media.speaker' },
 ];
 
 /** The Devices button and its panel: which camera, microphone and speaker to use, any time. */
@@ -19,7 +20,7 @@ export function DeviceSettings(props: { media: LocalMedia; above?: boolean }): J
   };
   return (
     <div class="popover-anchor">
-      <button class="round-btn" aria-label="Devices" aria-expanded={open()} title="Choose camera, microphone and speaker" onClick={toggle}>
+      <button class="round-btn" aria-label={t('devices.button')} aria-expanded={open()} title={t('devices.title')} onClick={toggle}>
         <Icon name="settings" />
       </button>
       <Show when={open()}>
@@ -42,19 +43,19 @@ export function DevicePanel(props: { media: LocalMedia; placement: 'above' | 'be
     const chosen = devices.chosen(kind);
     if (chosen || kind === 'audiooutput') return chosen;
     props.media.stream(); // re-read when the tracks change
-    const inUse = props.media.track(kind === 'audioinput' ? 'audio' : 'video')?.getSettings().deviceId ?? '';
+    const inUse = props.media.deviceTrack(kind === 'audioinput' ? 'audio' : 'video')?.getSettings().deviceId ?? '';
     return inUse === 'default' ? '' : inUse;
   };
   return (
-    <div class="device-panel" classList={{ below: props.placement === 'below', sheet: props.placement === 'sheet' }} role="dialog" aria-label="Devices">
+    <div class="device-panel" classList={{ below: props.placement === 'below', sheet: props.placement === 'sheet' }} role="dialog" aria-label={t('devices.button')}>
       <For each={fields}>
         {(field) => (
           <Show when={devices.options()[field.kind].length > 0}>
             <label class="device-field">
-              <span>{field.label}</span>
+              <span>{t(field.label)}</span>
               <select value={shown(field.kind)} onChange={(e) => void props.media.useDevice(field.kind, e.currentTarget.value)}>
                 <Show when={!devices.options()[field.kind].some((o) => o.id === 'default')}>
-                  <option value="">Browser default</option>
+                  <option value="">{t('devices.default')}</option>
                 </Show>
                 <For each={devices.options()[field.kind]}>
                   {(option) => <option value={option.id === 'default' ? '' : option.id}>{option.label}</option>}
@@ -65,10 +66,10 @@ export function DevicePanel(props: { media: LocalMedia; placement: 'above' | 'be
         )}
       </For>
       <Show when={fields.every((f) => devices.options()[f.kind].length === 0)}>
-        <p class="muted">This browser lists no cameras, microphones or speakers.</p>
+        <p class="muted">{t('devices.none')}</p>
       </Show>
       <button class="btn btn-small" onClick={() => props.onDone()}>
-        Done
+        {t('common.done')}
       </button>
     </div>
   );

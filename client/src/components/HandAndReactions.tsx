@@ -1,4 +1,5 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { REACTIONS, type Reaction } from '../../../crdt/room/room-schema';
 import { Icon } from './icons';
 
@@ -8,9 +9,9 @@ export function RaiseHandButton(props: { handUp: boolean; onHand(up: boolean): v
     <button
       class="round-btn"
       classList={{ raised: props.handUp }}
-      aria-label={props.handUp ? 'Lower hand' : 'Raise hand'}
+      aria-label={props.handUp ? t('toolbar.lowerHand') : t('toolbar.raiseHand')}
       aria-pressed={props.handUp}
-      title={props.handUp ? 'Lower hand' : 'Raise hand'}
+      title={props.handUp ? t('toolbar.lowerHand') : t('toolbar.raiseHand')}
       onClick={() => props.onHand(!props.handUp)}
     >
       <Icon name="hand" />
@@ -23,7 +24,7 @@ export function ReactionsButton(props: { onReact(emoji: Reaction): void }): JSX.
   const [trayOpen, setTrayOpen] = createSignal(false);
   return (
     <div class="reactions-anchor">
-      <button class="round-btn" aria-label="Reactions" aria-expanded={trayOpen()} onClick={() => setTrayOpen(!trayOpen())}>
+      <button class="round-btn" aria-label={t('toolbar.reactions')} aria-expanded={trayOpen()} onClick={() => setTrayOpen(!trayOpen())}>
         <Icon name="smile" />
       </button>
       <Show when={trayOpen()}>
@@ -42,10 +43,10 @@ export function ReactionsButton(props: { onReact(emoji: Reaction): void }): JSX.
 /** The emoji themselves, each a button named for what it means (the tray, or a row in More). */
 export function ReactionRow(props: { class: string; onReact(emoji: Reaction): void }): JSX.Element {
   return (
-    <div class={props.class} role="group" aria-label="Send a reaction">
+    <div class={props.class} role="group" aria-label={t('toolbar.sendReaction')}>
       <For each={Object.entries(REACTIONS) as [Reaction, string][]}>
-        {([emoji, name]) => (
-          <button class="reaction-btn" aria-label={name} title={name} onClick={() => props.onReact(emoji)}>
+        {([emoji]) => (
+          <button class="reaction-btn" aria-label={t(`reaction.${emoji}`)} title={t(`reaction.${emoji}`)} onClick={() => props.onReact(emoji)}>
             {emoji}
           </button>
         )}

@@ -1,4 +1,5 @@
 import { createSignal, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { canShareLink } from '../media/browser-features';
 import { Icon } from './icons';
 
@@ -27,7 +28,7 @@ export function InviteLink(props: { url: string; buttonLabel?: string; fieldLabe
   };
   const share = async () => {
     try {
-      await navigator.share({ title: 'Join my Confab room', url: props.url });
+      await navigator.share({ title: t('invite.shareTitle'), url: props.url });
     } catch (err) {
       // Closing the share sheet is a choice, not an error.
       if ((err as Error).name !== 'AbortError') setCopied('share-failed');
@@ -36,11 +37,11 @@ export function InviteLink(props: { url: string; buttonLabel?: string; fieldLabe
   return (
     <div class="invite">
       <span class="invite-label" aria-hidden="true">
-        {props.fieldLabel ?? 'Invite link'}
+        {props.fieldLabel ?? t('invite.field')}
       </span>
       <div class="invite-row">
         <input
-          aria-label={props.fieldLabel ?? 'Invite link'}
+          aria-label={props.fieldLabel ?? t('invite.field')}
           class="invite-url"
           readonly
           value={props.url}
@@ -49,19 +50,19 @@ export function InviteLink(props: { url: string; buttonLabel?: string; fieldLabe
         />
         <button class="btn btn-secondary" onClick={copy}>
           <Icon name="copy" size={18} />
-          {props.buttonLabel ?? 'Copy link'}
+          {props.buttonLabel ?? t('invite.copy')}
         </button>
         <Show when={(props.shareable ?? true) && canShareLink()}>
           <button class="btn btn-secondary" onClick={share}>
             <Icon name="share" size={18} />
-            Share link
+            {t('invite.share')}
           </button>
         </Show>
       </div>
       <p class="invite-status" role="status">
-        {copied() === 'copied' ? 'Link copied — paste it to anyone you want in the room.' : ''}
-        {copied() === 'failed' ? 'Could not copy: select the link and copy it yourself.' : ''}
-        {copied() === 'share-failed' ? 'Could not open sharing: copy the link instead.' : ''}
+        {copied() === 'copied' ? t('invite.copied') : ''}
+        {copied() === 'failed' ? t('invite.copyFailed') : ''}
+        {copied() === 'share-failed' ? t('invite.shareFailed') : ''}
       </p>
     </div>
   );

@@ -1,4 +1,5 @@
 import type { JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { LocalMedia } from '../media/local-media';
 import { Icon, type IconName } from './icons';
 
@@ -7,8 +8,22 @@ export function MediaToggles(props: { media: LocalMedia; onChange?(): void }): J
   const media = props.media;
   return (
     <>
-      <Toggle label="Microphone" device="microphone" on={media.micOn()} icons={['mic', 'micOff']} toggle={() => media.toggleMic()} onChange={props.onChange} />
-      <Toggle label="Camera" device="camera" on={media.camOn()} icons={['cam', 'camOff']} toggle={() => media.toggleCam()} onChange={props.onChange} />
+      <Toggle
+        label={t('media.microphone')}
+        titles={[t('media.micOffTitle'), t('media.micOnTitle')]}
+        on={media.micOn()}
+        icons={['mic', 'micOff']}
+        toggle={() => media.toggleMic()}
+        onChange={props.onChange}
+      />
+      <Toggle
+        label={t('media.camera')}
+        titles={[t('media.camOffTitle'), t('media.camOnTitle')]}
+        on={media.camOn()}
+        icons={['cam', 'camOff']}
+        toggle={() => media.toggleCam()}
+        onChange={props.onChange}
+      />
     </>
   );
 }
@@ -16,7 +31,8 @@ export function MediaToggles(props: { media: LocalMedia; onChange?(): void }): J
 /** One device's on/off button: pressed while on, crossed out while off. */
 function Toggle(props: {
   label: string;
-  device: string;
+  /** The title while on (it turns off), and while off. */
+  titles: [whenOn: string, whenOff: string];
   on: boolean;
   icons: [on: IconName, off: IconName];
   toggle(): void | Promise<void>;
@@ -28,7 +44,7 @@ function Toggle(props: {
       classList={{ off: !props.on }}
       aria-label={props.label}
       aria-pressed={props.on}
-      title={`Turn ${props.device} ${props.on ? 'off' : 'on'}`}
+      title={props.titles[props.on ? 0 : 1]}
       onClick={() => {
         const done = props.toggle();
         if (done) void done.then(() => props.onChange?.());

@@ -1,4 +1,5 @@
 import { createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { Icon, type IconName } from './icons';
 
 /**
@@ -89,7 +90,7 @@ export function MoreMenu(props: { items: MoreItem[]; sheet?: boolean }): JSX.Ele
   const badgeCount = () => props.items.reduce((sum, item) => sum + (item.badge?.().count ?? 0), 0);
   return (
     <div class="popover-anchor" ref={anchor}>
-      <button class="round-btn" aria-label="More" aria-expanded={open()} aria-controls="more-menu" title="More" onClick={() => setOpen(!open())}>
+      <button class="round-btn" aria-label={t('toolbar.more')} aria-expanded={open()} aria-controls="more-menu" title={t('toolbar.more')} onClick={() => setOpen(!open())}>
         <Icon name="more" />
         <Show when={!open() && badgeCount() > 0}>
           <span class="badge" aria-hidden="true">
@@ -98,7 +99,7 @@ export function MoreMenu(props: { items: MoreItem[]; sheet?: boolean }): JSX.Ele
         </Show>
       </button>
       <Show when={open()}>
-        <div id="more-menu" class="more-menu" classList={{ sheet: props.sheet }} role="group" aria-label="More">
+        <div id="more-menu" class="more-menu" classList={{ sheet: props.sheet }} role="group" aria-label={t('toolbar.more')}>
           <For each={props.items}>
             {(item) =>
               item.content ? (

@@ -1,4 +1,5 @@
 import { Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { Icon } from './icons';
 
 /**
@@ -11,7 +12,7 @@ export function PanelHeader(props: { title: string; closeLabel: string; fullScre
       <Show when={props.fullScreen}>
         <button class="back-btn" onClick={() => props.onClose()}>
           <Icon name="back" />
-          Back
+          {t('common.back')}
         </button>
       </Show>
       <h2>{props.title}</h2>

@@ -1,4 +1,5 @@
 import { createEffect, createMemo, createSignal, For, onCleanup, Show, type Accessor, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import { describeQuality } from '../media/stats/link-quality';
 import type { QualityWatch } from '../media/stats/quality-watch';
 import type { RoomSession } from '../session/room-session';
@@ -33,7 +34,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
   });
   // No name yet: still joining, or only known through the relay (a participant without a name).
   const name = (id: string) =>
-    session.participant(id)?.name ?? (session.topology() === 'relay' && session.peers().find((p) => p.id === id)?.reach() === 'connected' ? 'Guest' : 'Joining…');
+    session.participant(id)?.name ?? (session.topology() === 'relay' && session.peers().find((p) => p.id === id)?.reach() === 'connected' ? t('common.guest') : t('common.joining'));
   // Whoever shares a screen gets the large place (the first, if several do).
   const presenter = createMemo(() => session.peers().find((peer) => session.participant(peer.id)?.screenOn));
   // In relay mode the presenter's screen gets the relay's screen slot.
@@ -119,6 +120,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
             sinkId={session.media.devices.chosen('audiooutput')}
             quality={qualityOf(id)}
             videoWhenSpeaking={session.relayLost()}
+            recording={record()?.recordingSince !== undefined}
           />
         )}
       </Show>
@@ -134,7 +136,7 @@ export function Stage(props: { session: RoomSession; speaker: Accessor<string | 
         <LayoutSwitch mode={mode()} onMode={setMode} />
       </div>
       <Show when={presenter()}>
-        {(p) => <VideoTile peerId={`${p().id}:screen`} stream={p().screen()} name={`Screen shared by ${name(p().id)}`} micOn camOn screen />}
+        {(p) => <VideoTile peerId={`${p().id}:screen`} stream={p().screen()} name={t('tile.screenBy', { name: name(p().id) })} micOn camOn screen />}
       </Show>
       {/* Keyed: another person in the large place is another tile, with that person's stream. */}
       <Show when={featured()} keyed>

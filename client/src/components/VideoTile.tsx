@@ -1,5 +1,6 @@
 import { createEffect, createSignal, on, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import { REACTIONS, type Participant } from '../../../crdt/room/room-schema';
+import { t } from '../i18n/i18n';
+import type { Participant, Reaction } from '../../../crdt/room/room-schema';
 import { watchPlayback } from '../media/stats/playback-stall';
 import { Icon } from './icons';
 import { QualityBars } from './QualityBars';
@@ -30,6 +31,8 @@ export interface VideoTileProps {
   quality?: { grade: QualityGrade; summary: string };
   /** A degraded mesh: people send video only while they speak, so a still video means "not now". */
   videoWhenSpeaking?: boolean;
+  /** This person records the call (their signed Recording mark). */
+  recording?: boolean;
 }
 
 /** With `videoWhenSpeaking`, video that has not moved for this long gives way to the initials. */
@@ -98,7 +101,7 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       classList={{ 'tile-self': props.self, 'tile-cam-off': !props.camOn || heldUntilSpeech(), 'tile-screen': props.screen, 'tile-featured': props.featured }}
       data-peer-id={props.peerId}
       data-speaking={props.speaking ? 'true' : undefined}
-      aria-label={props.self ? `You (${props.name})` : props.name}
+      aria-label={props.self ? t('common.youName', { name: props.name }) : props.name}
     >
       {/* The video element stays mounted with the camera off: it also plays the audio. */}
       <video ref={video} autoplay playsinline muted={props.self} classList={{ mirrored: props.self }} />
@@ -109,10 +112,13 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
       </Show>
       <Show when={shownReaction()}>
         {(emoji) => (
-          <div class="tile-reaction" role="img" aria-label={`Reaction: ${REACTIONS[emoji() as keyof typeof REACTIONS]}`}>
+          <div class="tile-reaction" role="img" aria-label={t('reaction.shown', { name: t(`reaction.${emoji() as Reaction}`) })}>
             {emoji()}
           </div>
         )}
+      </Show>
+      <Show when={props.recording}>
+        <span class="rec-mark">{t('rec.mark')}</span>
       </Show>
       <Show when={props.quality}>
         {(q) => (
@@ -126,9 +132,9 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           <button
             class="pin-btn"
             classList={{ pinned: props.pinned }}
-            aria-label={`${props.pinned ? 'Unpin' : 'Pin'} ${props.name}`}
+            aria-label={t(props.pinned ? 'tile.unpin' : 'tile.pin', { name: props.name })}
             aria-pressed={props.pinned ?? false}
-            title={props.pinned ? 'Unpin: the large tile follows whoever speaks' : 'Pin: keep this person in the large tile'}
+            title={props.pinned ? t('tile.unpinTitle') : t('tile.pinTitle')}
             onClick={() => onPin()()}
           >
             <Icon name="pin" size={16} />
@@ -139,17 +145,17 @@ export function VideoTile(props: VideoTileProps): JSX.Element {
           Chromium's video unpainted (black) in our screenshots. */}
       <figcaption class="tile-label" classList={{ speaking: props.speaking }}>
         <Show when={props.handUp}>
-          <span class="hand" role="img" aria-label="Hand raised">
+          <span class="hand" role="img" aria-label={t('people.handRaised')}>
             <Icon name="hand" size={16} />
           </span>
         </Show>
         <Show when={!props.micOn}>
-          <span class="mic-muted" role="img" aria-label="Microphone off">
+          <span class="mic-muted" role="img" aria-label={t('tile.micOff')}>
             <Icon name="micOff" size={16} />
           </span>
         </Show>
-        <span class="tile-name">{props.self ? 'You' : props.name}</span>
-        <Show when={props.status || (heldUntilSpeech() ? 'Video when speaking' : undefined)}>
+        <span class="tile-name">{props.self ? t('common.you') : props.name}</span>
+        <Show when={props.status || (heldUntilSpeech() ? t('tile.videoWhenSpeaking') : undefined)}>
           {(status) => <span class="tile-status">{status()}</span>}
         </Show>
       </figcaption>

@@ -1,4 +1,5 @@
 import { createSignal, For, Show, type JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { Knock } from '../session/room-moderation';
 import type { Role } from '../session/room-moderation';
 import { Icon } from './icons';
@@ -16,6 +17,7 @@ export interface PersonRow {
   self: boolean;
   role: Role;
   handUpAt?: number | undefined;
+  recording?: boolean;
 }
 
 /** What the host and co-hosts can do from the panel; absent for guests. */
@@ -30,7 +32,7 @@ export interface RoomActions {
   deny(k: Knock): void;
 }
 
-const ROLE_LABEL: Record<Role, string> = { host: 'Host', cohost: 'Co-host', guest: '' };
+const ROLE_LABEL = { host: () => t('people.host'), cohost: () => t('people.cohost'), guest: () => '' } satisfies Record<Role, () => string>;
 
 /** "Your room": who is in, the link (and its QR code); for the host, the room's controls. */
 export function YourRoomPanel(props: {
@@ -54,36 +56,36 @@ export function YourRoomPanel(props: {
   };
   const moderator = () => props.myRole !== 'guest';
   return (
-    <aside class="side-panel" aria-label="Your room">
-      <PanelHeader title="Your room" closeLabel="Close Your room" fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
+    <aside class="side-panel" aria-label={t('toolbar.yourRoom')}>
+      <PanelHeader title={t('toolbar.yourRoom')} closeLabel={t('people.close')} fullScreen={props.fullScreen ?? false} onClose={() => props.onClose()} />
       <div class="side-body">
-        <InviteLink url={props.inviteUrl} buttonLabel="Copy invite link" />
-        <QrCode text={props.inviteUrl} label="QR code for joining this room" />
+        <InviteLink url={props.inviteUrl} buttonLabel={t('invite.copyInvite')} />
+        <QrCode text={props.inviteUrl} label={t('people.qr')} />
         <Show when={moderator()}>
           <div class="room-lock">
             <p class="lock-state" role="status">
-              {props.locked ? 'Locked: new people must ask to join.' : 'Open: anyone with the link can join.'}
+              {props.locked ? t('people.locked') : t('people.open')}
             </p>
             <button
               class="btn btn-secondary"
               onClick={() => (props.locked ? props.actions.unlock() : props.actions.lock())}
             >
               <Icon name={props.locked ? 'unlock' : 'lock'} size={18} />
-              {props.locked ? 'Unlock room' : 'Lock room'}
+              {props.locked ? t('people.unlock') : t('people.lock')}
             </button>
           </div>
           <Show when={removedName() && !props.locked}>
             <p class="fine" role="status">
-              {removedName()} was removed. Anyone with the link can still join: lock the room to keep everyone new out.
+              {t('people.removedNote', { name: removedName() })}
             </p>
           </Show>
           <Show when={props.knocks.length > 0}>
-            <h3 class="people-heading">Asking to join ({props.knocks.length})</h3>
+            <h3 class="people-heading">{t('people.askingHeading', { count: props.knocks.length })}</h3>
             <KnockRequests knocks={props.knocks} onAdmit={(k) => props.actions.admit(k)} onDeny={(k) => props.actions.deny(k)} />
           </Show>
         </Show>
-        <h3 class="people-heading">In this room ({props.people.length})</h3>
-        <ul class="people" aria-label="Participants">
+        <h3 class="people-heading">{t('people.inRoom', { count: props.people.length })}</h3>
+        <ul class="people" aria-label={t('people.list')}>
           <For each={props.people}>
             {(p) => (
               <li class="person">
@@ -91,17 +93,20 @@ export function YourRoomPanel(props: {
                   {initials(p.name)}
                 </span>
                 <span class="person-name">
-                  {p.self ? `${p.name} (you)` : p.name}
+                  {p.self ? t('people.you', { name: p.name }) : p.name}
                   <Show when={p.role !== 'guest'}>
-                    <span class="role-badge">{ROLE_LABEL[p.role]}</span>
+                    <span class="role-badge">{ROLE_LABEL[p.role]()}</span>
                   </Show>
                 </span>
+                <Show when={p.recording}>
+                  <span class="rec-mark">{t('people.recording')}</span>
+                </Show>
                 <Show when={p.handUpAt !== undefined}>
-                  <span class="hand" role="img" aria-label="Hand raised">
+                  <span class="hand" role="img" aria-label={t('people.handRaised')}>
                     <Icon name="hand" size={16} />
                   </span>
                 </Show>
-                <span class="person-media" role="img" aria-label={`${p.micOn ? 'Mic on' : 'Mic off'}, ${p.camOn ? 'camera on' : 'camera off'}`}>
+                <span class="person-media" role="img" aria-label={t('people.media', { mic: p.micOn ? t('people.micOn') : t('people.micOff'), cam: p.camOn ? t('people.camOn') : t('people.camOff') })}>
                   <Icon name={p.micOn ? 'mic' : 'micOff'} size={16} />
                   <Icon name={p.camOn ? 'cam' : 'camOff'} size={16} />
                 </span>
@@ -110,14 +115,14 @@ export function YourRoomPanel(props: {
                     <Show when={props.myRole === 'host'}>
                       <button
                         class="btn btn-small btn-secondary"
-                        aria-label={`${p.role === 'cohost' ? 'Remove co-host' : 'Make co-host'}: ${p.name}`}
+                        aria-label={`${p.role === 'cohost' ? t('people.removeCohost') : t('people.makeCohost')}: ${p.name}`}
                         onClick={() => (p.role === 'cohost' ? props.actions.revokeCohost(p.id) : props.actions.makeCohost(p.id))}
                       >
-                        {p.role === 'cohost' ? 'Remove co-host' : 'Make co-host'}
+                        {p.role === 'cohost' ? t('people.removeCohost') : t('people.makeCohost')}
                       </button>
                     </Show>
-                    <button class="btn btn-small btn-danger" aria-label={`Remove ${p.name}`} onClick={() => remove(p)}>
-                      Remove
+                    <button class="btn btn-small btn-danger" aria-label={t('people.removeName', { name: p.name })} onClick={() => remove(p)}>
+                      {t('people.remove')}
                     </button>
                   </span>
                 </Show>
@@ -126,30 +131,30 @@ export function YourRoomPanel(props: {
           </For>
         </ul>
         <Show when={props.people.length === 1}>
-          <p class="fine">Only you so far. Anyone with the invite link can join.</p>
+          <p class="fine">{t('people.onlyYou')}</p>
         </Show>
         <Show when={props.hostUrl}>
           {(url) => (
             <div class="host-only">
-              <InviteLink url={url()} buttonLabel="Copy host link" fieldLabel="Host link" shareable={false} />
-              <p class="fine">Opens this room with host controls on another device. Keep it to yourself.</p>
+              <InviteLink url={url()} buttonLabel={t('invite.copyHost')} fieldLabel={t('invite.hostField')} shareable={false} />
+              <p class="fine">{t('people.hostNote')}</p>
               <Show
                 when={confirmEnd()}
                 fallback={
                   <button class="btn btn-danger" onClick={() => setConfirmEnd(true)}>
-                    End room for everyone
+                    {t('people.end')}
                   </button>
                 }
               >
                 <p class="fine" role="alert" ref={(el) => queueMicrotask(() => el.scrollIntoView({ block: 'nearest' }))}>
-                  Everyone is disconnected and the link stops working. End the room?
+                  {t('people.endConfirm')}
                 </p>
                 <div class="row">
                   <button class="btn btn-danger" onClick={() => props.actions.endRoom()}>
-                    Yes, end the room
+                    {t('people.endYes')}
                   </button>
                   <button class="btn btn-secondary" onClick={() => setConfirmEnd(false)}>
-                    Cancel
+                    {t('common.cancel')}
                   </button>
                 </div>
               </Show>

@@ -22,6 +22,13 @@ const paths: Record<string, string> = {
   back: 'M15 5l-7 7 7 7',
   share: 'M12 15V3M8 7l4-4 4 4M5 12v8h14v-8',
   people: 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM2 21a7 7 0 0 1 14 0M16 3.5a4 4 0 0 1 0 7.5M19 21a7 7 0 0 0-3-5.7',
+  keyboard: 'M2 6h20v12H2zM6 10h.01M10 10h.01M14 10h.01M18 10h.01M7 14h10',
+  record: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
+  pip: 'M3 5h18v14H3zM12 12h7v5h-7z',
+  blur: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8 9h.01M12 7h.01M16 9h.01M8 13h.01M12 12h.01M16 13h.01M12 17h.01',
+  image: 'M3 5h18v14H3zM3 16l5-5 4 4 3-3 6 6M15.5 9.5h.01',
+  wave: 'M2 12h2M6 8v8M10 5v14M14 8v8M18 10v4M22 12h-2',
+  sliders: 'M4 6h10M18 6h2M4 12h4M12 12h8M4 18h12M20 18h0M14 4v4M8 10v4M16 16v4',
 };
 
 export type IconName = keyof typeof paths;

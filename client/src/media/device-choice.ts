@@ -1,4 +1,5 @@
 import { createSignal, type Accessor } from 'solid-js';
+import { t, type Key } from '../i18n/i18n';
 
 export type DeviceKind = 'audioinput' | 'videoinput' | 'audiooutput';
 
@@ -10,7 +11,7 @@ export interface DeviceOption {
 const STORE_KEY = 'confab.devices';
 
 /** What to call a device the browser names with an empty label (before permission). */
-const UNNAMED: Record<DeviceKind, string> = { audioinput: 'Microphone', videoinput: 'Camera', audiooutput: 'Speaker' };
+const UNNAMED = { audioinput: 'media.microphone', videoinput: 'media.camera', audiooutput: 'media.speaker' } as const satisfies Record<DeviceKind, Key>;
 
 /** The browser's devices of each kind, numbered when unnamed, in the browser's order. */
 export function optionsByKind(devices: readonly Pick<MediaDeviceInfo, 'kind' | 'deviceId' | 'label'>[]): Record<DeviceKind, DeviceOption[]> {
@@ -18,7 +19,7 @@ export function optionsByKind(devices: readonly Pick<MediaDeviceInfo, 'kind' | '
   for (const d of devices) {
     const list = out[d.kind as DeviceKind];
     if (!list || list.some((o) => o.id === d.deviceId)) continue;
-    list.push({ id: d.deviceId, label: d.label || `${UNNAMED[d.kind as DeviceKind]} ${list.length + 1}` });
+    list.push({ id: d.deviceId, label: d.label || `${t(UNNAMED[d.kind as DeviceKind])} ${list.length + 1}` });
   }
   return out;
 }

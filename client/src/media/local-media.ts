@@ -1,35 +1,52 @@
 import { createSignal, type Accessor } from 'solid-js';
 import { DeviceChoice, type DeviceKind } from './device-choice';
 import type { MediaKind, RtpMedia } from './media-kind';
+import { t } from '../i18n/i18n';
+import { BackgroundChoice } from './background-choice';
+import { NoiseChoice } from './noise-preference';
 
 const VIDEO_CONSTRAINTS: MediaTrackConstraints = { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 24 } };
 
-/** Why devices are unavailable, in words a person can act on. `what` is e.g. "camera". */
-export function describeMediaError(err: unknown, what: string): string {
+type Failed = 'microphone' | 'camera';
+const failedName = (what: Failed) => t(what === 'microphone' ? 'notice.microphone' : 'notice.camera');
+
+/** Why devices are unavailable, in words a person can act on (`what`: "the camera", in the chosen language). */
+export function describeMediaError(err: unknown, what: string, many = false): string {
   const name = err instanceof DOMException ? err.name : '';
-  if (typeof navigator === 'undefined' || !navigator.mediaDevices) {
-    return 'This page cannot use a camera or microphone here (it needs https or localhost).';
-  }
-  if (name === 'NotAllowedError' || name === 'SecurityError') {
-    return `Your browser blocked the ${what}: allow it from the address bar to be seen and heard.`;
-  }
-  if (name === 'NotFoundError' || name === 'OverconstrainedError') return `No ${what} was found.`;
-  if (name === 'NotReadableError') return `The ${what} is in use by another program.`;
-  return `The ${what} could not be started.`;
+  if (typeof navigator === 'undefined' || !navigator.mediaDevices) return t('notice.insecure');
+  if (name === 'NotAllowedError' || name === 'SecurityError') return t(many ? 'notice.blockedMany' : 'notice.blocked', { what });
+  if (name === 'NotFoundError' || name === 'OverconstrainedError') return t('notice.notFound', { what });
+  if (name === 'NotReadableError') return t('notice.inUse', { what });
+  return t('notice.failed', { what });
 }
 
 /** One notice for every device that failed, grouping those that failed the same way. */
-function summarize(failures: { what: string; err: unknown }[], joined: boolean): string | null {
+function summarize(failures: { what: Failed; err: unknown }[], joined: boolean): string | null {
   if (failures.length === 0) return null;
-  const byMessage = new Map<string, string[]>();
+  const byMessage = new Map<string, { err: unknown; whats: string[] }>();
   for (const f of failures) {
-    const key = describeMediaError(f.err, '\u0000');
-    byMessage.set(key, [...(byMessage.get(key) ?? []), f.what]);
+    const key = describeMediaError(f.err, '');
+    const group = byMessage.get(key) ?? { err: f.err, whats: [] };
+    group.whats.push(failedName(f.what));
+    byMessage.set(key, group);
   }
-  const sentences = [...byMessage].map(([template, whats]) => template.replace('\u0000', whats.join(' and ')).replace('allow it', whats.length > 1 ? 'allow them' : 'allow it'));
+  const sentences = [...byMessage.values()].map(({ err, whats }) =>
+    describeMediaError(err, whats.length > 1 ? t('notice.and', { a: whats[0]!, b: whats[1]! }) : whats[0]!, whats.length > 1),
+  );
   const missingAll = failures.length === 2;
-  const tail = joined ? '' : missingAll ? ' You can still join to listen and chat.' : ' You can still join.';
+  const tail = joined ? '' : missingAll ? ` ${t('notice.joinListen')}` : ` ${t('notice.joinAnyway')}`;
   return sentences.join(' ') + tail;
+}
+
+/**
+ * Processing between a device and the connections (noise suppression, background effects):
+ * `start` turns the device's track into the track that is sent and shown; `stop` ends it.
+ * One pipeline at a time per effect: `start` again (a new device) replaces the last one, and
+ * `stop` ends it (its output track too) yet leaves the effect ready to start again.
+ */
+export interface MediaEffect {
+  start(raw: MediaStreamTrack): Promise<MediaStreamTrack>;
+  stop(): void;
 }
 
 /**
@@ -46,8 +63,15 @@ export class LocalMedia {
   private readonly setCamOn: (on: boolean) => void;
   private readonly setNotice: (n: string | null) => void;
   readonly devices = new DeviceChoice();
+  /** Noise suppression and background effects: chosen here, remembered, applied before encoding. */
+  readonly noise: NoiseChoice;
+  readonly background: BackgroundChoice;
+  /** The devices' own tracks. */
   private audio: MediaStreamTrack | null = null;
   private video: MediaStreamTrack | null = null;
+  /** What effects made of them (null: sent as they are). */
+  private processed: { audio: MediaStreamTrack | null; video: MediaStreamTrack | null } = { audio: null, video: null };
+  private effects: { audio: MediaEffect | null; video: MediaEffect | null } = { audio: null, video: null };
   /** Called when a track appears or goes, so peer connections can swap it in. */
   onTrackChange: (kind: MediaKind, track: MediaStreamTrack | null) => void | Promise<void> = () => {};
 
@@ -56,15 +80,68 @@ export class LocalMedia {
     [this.micOn, this.setMicOn] = createSignal(false);
     [this.camOn, this.setCamOn] = createSignal(false);
     [this.notice, this.setNotice] = createSignal<string | null>(null);
+    this.noise = new NoiseChoice(this);
+    this.background = new BackgroundChoice(this);
   }
 
+  /** The track that is sent (after any effect). */
   track(kind: MediaKind): MediaStreamTrack | null {
-    return kind === 'audio' ? this.audio : kind === 'video' ? this.video : null;
+    return kind === 'audio' ? (this.processed.audio ?? this.audio) : kind === 'video' ? (this.processed.video ?? this.video) : null;
+  }
+
+  /** The device's own track, before effects (device settings read it). */
+  deviceTrack(kind: RtpMedia): MediaStreamTrack | null {
+    return kind === 'audio' ? this.audio : this.video;
+  }
+
+  /**
+   * Puts an effect between the device and the connections (null: none), replacing the sent
+   * track in place on every connection. If the effect fails to start, the plain track is sent
+   * and the error is thrown for the caller to tell.
+   */
+  async setEffect(kind: RtpMedia, effect: MediaEffect | null): Promise<void> {
+    if (this.effects[kind] === effect) return;
+    this.effects[kind]?.stop();
+    this.effects[kind] = effect;
+    await this.reprocess(kind);
+  }
+
+  effect(kind: RtpMedia): MediaEffect | null {
+    return this.effects[kind];
+  }
+
+  /** Runs the effect (if any) on the device's current track and sends the result. */
+  private async reprocess(kind: RtpMedia, announce = true): Promise<void> {
+    const raw = kind === 'audio' ? this.audio : this.video;
+    const before = this.track(kind);
+    const effect = this.effects[kind];
+    this.processed[kind] = null;
+    let failure: unknown = null;
+    if (raw && effect) {
+      try {
+        const out = await effect.start(raw);
+        // The device may have changed meanwhile: only a result for the current one counts.
+        if ((kind === 'audio' ? this.audio : this.video) === raw && this.effects[kind] === effect) {
+          out.enabled = raw.enabled;
+          this.processed[kind] = out;
+        }
+      } catch (err) {
+        failure = err;
+        if (this.effects[kind] === effect) this.effects[kind] = null;
+        effect.stop();
+      }
+    }
+    const now = this.track(kind);
+    if (now !== before) {
+      this.publishStream();
+      if (announce) await this.onTrackChange(kind, now);
+    }
+    if (failure) throw failure;
   }
 
   /** Ask for camera and mic; fall back to whichever works, and say what is missing. */
   async acquire(want: { mic: boolean; cam: boolean } = { mic: true, cam: true }): Promise<void> {
-    const failures: { what: string; err: unknown }[] = [];
+    const failures: { what: Failed; err: unknown }[] = [];
     try {
       // One request first, so a real browser asks for permission once.
       const both = await getUserMedia({ audio: want.mic && this.devices.constraint('audioinput', true), video: want.cam && this.devices.constraint('videoinput', VIDEO_CONSTRAINTS) });
@@ -90,6 +167,7 @@ export class LocalMedia {
     this.setMicOn(this.audio !== null);
     this.setCamOn(this.video !== null);
     this.setNotice(summarize(failures, false));
+    await Promise.all([this.reprocess('audio', false).catch(() => undefined), this.reprocess('video', false).catch(() => undefined)]);
     this.publishStream();
     await this.devices.refresh();
   }
@@ -110,14 +188,16 @@ export class LocalMedia {
    * Chromium 156. If the new one fails, the old one comes back.
    */
   private async switchInput(kind: RtpMedia, id: string): Promise<void> {
-    const old = this.track(kind);
+    const old = kind === 'audio' ? this.audio : this.video;
     if (!old || (id !== '' && old.getSettings().deviceId === id)) return;
     const oldId = old.getSettings().deviceId;
-    const what = kind === 'audio' ? 'microphone' : 'camera';
+    const what = failedName(kind === 'audio' ? 'microphone' : 'camera');
     await this.onTrackChange(kind, null);
+    this.effects[kind]?.stop();
+    this.processed[kind] = null;
     old.stop();
     let track = await this.openInput(kind, id).catch((err: unknown) => {
-      this.setNotice(`Could not switch to that ${what}; still using the one before. ${describeMediaError(err, what)}`);
+      this.setNotice(t('notice.switchFailed', { what, reason: describeMediaError(err, what) }));
       return null;
     });
     track ??= await this.openInput(kind, oldId ?? '').catch(() => null);
@@ -129,8 +209,9 @@ export class LocalMedia {
       this.video = track;
       this.setCamOn(track !== null);
     }
+    await this.reprocess(kind, false).catch(() => undefined);
     this.publishStream();
-    await this.onTrackChange(kind, track);
+    await this.onTrackChange(kind, this.track(kind));
   }
 
   private async openInput(kind: RtpMedia, id: string): Promise<MediaStreamTrack | null> {
@@ -139,10 +220,19 @@ export class LocalMedia {
     return stream.getTracks()[0] ?? null;
   }
 
+  /** Microphone on or off in place (push-to-talk); nothing without a microphone. */
+  setMic(on: boolean): void {
+    if (!this.audio || this.micOn() === on) return;
+    this.audio.enabled = on;
+    if (this.processed.audio) this.processed.audio.enabled = on;
+    this.setMicOn(on);
+  }
+
   toggleMic(): void {
     if (!this.audio) return void this.acquireLate('audio');
     const on = !this.micOn();
     this.audio.enabled = on;
+    if (this.processed.audio) this.processed.audio.enabled = on;
     this.setMicOn(on);
   }
 
@@ -150,6 +240,8 @@ export class LocalMedia {
     if (this.video) {
       this.video.stop();
       this.video = null;
+      this.effects.video?.stop();
+      this.processed.video = null;
       this.setCamOn(false);
       this.publishStream();
       this.onTrackChange('video', null);
@@ -159,6 +251,9 @@ export class LocalMedia {
   }
 
   stop(): void {
+    this.effects.audio?.stop();
+    this.effects.video?.stop();
+    this.processed = { audio: null, video: null };
     this.audio?.stop();
     this.video?.stop();
     this.audio = this.video = null;
@@ -180,8 +275,9 @@ export class LocalMedia {
         this.setCamOn(track !== null);
       }
       this.setNotice(null);
+      if (kind !== 'screen') await this.reprocess(kind, false).catch(() => undefined);
       this.publishStream();
-      this.onTrackChange(kind, track);
+      this.onTrackChange(kind, this.track(kind));
       await this.devices.refresh();
     } catch (err) {
       this.setNotice(summarize([{ what: kind === 'audio' ? 'microphone' : 'camera', err }], true));
@@ -189,7 +285,7 @@ export class LocalMedia {
   }
 
   private publishStream(): void {
-    this.setStream(new MediaStream([this.audio, this.video].filter((t): t is MediaStreamTrack => t !== null)));
+    this.setStream(new MediaStream([this.track('audio'), this.track('video')].filter((t): t is MediaStreamTrack => t !== null)));
   }
 }
 

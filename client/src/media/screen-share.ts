@@ -1,4 +1,5 @@
 import { createSignal, type Accessor } from 'solid-js';
+import { t } from '../i18n/i18n';
 
 /**
  * The screen this person shares: one track at a time, marked as detail content (text stays
@@ -30,7 +31,7 @@ export class ScreenShare {
     } catch (err) {
       // Picking nothing in the browser's dialog is a choice, not an error.
       if ((err as Error).name !== 'NotAllowedError' && (err as Error).name !== 'AbortError') {
-        this.setNotice(`Could not share your screen: ${(err as Error).message}`);
+        this.setNotice(t('room.screenShare', { message: (err as Error).message }));
       }
       return;
     }

@@ -308,6 +308,11 @@ export class RoomSession {
     void this.signed.setHand(up);
   }
 
+  /** The Recording mark on our entry: everyone sees it while we record the call locally. */
+  setRecording(on: boolean): void {
+    void this.signed.setRecording(on);
+  }
+
   react(emoji: Reaction): void {
     void this.signed.react(emoji);
   }

@@ -49,6 +49,10 @@ export interface ConfabDebug {
   iceServerCount(peerId: string): number;
   /** Peak level (0..1) of the peer's audio over `windowMs`: WebAudio analyser, or the RTP level header. */
   audioPeak(peerId: string, windowMs: number): Promise<number>;
+  /** Mean energy (mean square, 0..1) of the peer's audio over `windowMs`, by a WebAudio analyser. */
+  audioEnergy(peerId: string, windowMs: number): Promise<number>;
+  /** The background effect's timings (null: no effect on). */
+  backgroundStats(): { frames: number; segmentations: number; segmentMs: number; composeMs: number; fps: number; masksPerSecond: number } | null;
   /**
    * What arrives of the peer's shared screen: on the relay's screen slot while it shows that
    * screen (`via` 'relay'), else on the mesh link's screen transceiver; `meshFramesDecoded`:
@@ -188,6 +192,31 @@ export function exposeDebugHooks(session: TestRoomSession): void {
       }
       await ctx.close();
       return peak;
+    },
+    async audioEnergy(peerId, windowMs) {
+      const track = session.remote.audioReceiver(peerId)?.track ?? session.peers().find((p) => p.id === peerId)?.stream().getAudioTracks()[0];
+      if (!track) return 0;
+      const ctx = new AudioContext();
+      await ctx.resume();
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 1024;
+      ctx.createMediaStreamSource(new MediaStream([track])).connect(analyser);
+      const samples = new Float32Array(analyser.fftSize);
+      let sum = 0;
+      let count = 0;
+      const until = performance.now() + windowMs;
+      // 1,024 samples are ~21 ms at 48 kHz: reading every 20 ms sees (nearly) every sample once.
+      while (performance.now() < until) {
+        analyser.getFloatTimeDomainData(samples);
+        for (const v of samples) sum += v * v;
+        count += samples.length;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await ctx.close();
+      return count ? sum / count : 0;
+    },
+    backgroundStats() {
+      return session.media.background.stats();
     },
     async screenFrames(peerId) {
       const read = async (receiver: RTCRtpReceiver | undefined) => {

@@ -1,14 +1,9 @@
 import type { JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
 
 const TEXT = {
-  ended: {
-    title: 'This room has ended',
-    lead: 'The host ended this room for everyone. Its link no longer lets anyone in. You can start a new room.',
-  },
-  removed: {
-    title: 'The host removed you from this room',
-    lead: 'You are no longer in the call and cannot rejoin with this link from this tab. Ask the host if you think this was a mistake.',
-  },
+  ended: { title: 'ended.title', lead: 'ended.lead' },
+  removed: { title: 'removed.title', lead: 'removed.lead' },
 } as const;
 
 /** Shown in place of the room once the host's signed records say this person may not be in it. */
@@ -16,10 +11,10 @@ export function Excluded(props: { reason: keyof typeof TEXT; onCreate(): void })
   return (
     <main class="page notice-page">
       <div class="brand">Confab</div>
-      <h1>{TEXT[props.reason].title}</h1>
-      <p class="lead">{TEXT[props.reason].lead}</p>
+      <h1>{t(TEXT[props.reason].title)}</h1>
+      <p class="lead">{t(TEXT[props.reason].lead)}</p>
       <button class="btn btn-primary btn-large" onClick={() => props.onCreate()}>
-        Create room
+        {t('home.create')}
       </button>
     </main>
   );

@@ -1,18 +1,18 @@
 import type { JSX } from 'solid-js';
+import { t } from '../i18n/i18n';
+import { LanguageSelect } from '../components/LanguageSelect';
 
 export function Home(props: { onCreate(): void }): JSX.Element {
   return (
     <main class="page home">
       <div class="brand">Confab</div>
-      <h1>Video rooms for up to 50 people</h1>
-      <p class="lead">
-        Create a room, share its link, talk. No account, no server in the middle: calls go straight between
-        browsers, end-to-end encrypted.
-      </p>
+      <h1>{t('home.title')}</h1>
+      <p class="lead">{t('home.lead')}</p>
       <button class="btn btn-primary btn-large" onClick={() => props.onCreate()}>
-        Create room
+        {t('home.create')}
       </button>
-      <p class="fine">Anyone with the link can join. Rooms work on a LAN with no internet at all.</p>
+      <p class="fine">{t('home.fine')}</p>
+      <LanguageSelect compact />
     </main>
   );
 }

@@ -1,6 +1,10 @@
 import { createSignal, onMount, Show, type JSX } from 'solid-js';
 import { Notice } from '../components/Notice';
+import { t } from '../i18n/i18n';
 import { InviteLink } from '../components/InviteLink';
+import { BackgroundButtons, BackgroundPicker, replaceBackground } from '../components/BackgroundPicker';
+import { canSegment } from '../media/effects/can-segment';
+import { LanguageSelect } from '../components/LanguageSelect';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { MediaToggles } from '../components/MediaToggles';
 import { VideoTile } from '../components/VideoTile';
@@ -33,8 +37,12 @@ export function Join(props: {
   // Checked once: every call is end-to-end encrypted, and without encoded transforms a browser
   // would only ever show black tiles and hear nothing.
   const cannotEncrypt = !MediaEncryption.supported();
+  const [picker, setPicker] = createSignal(false);
   onMount(async () => {
     await Promise.all([props.media.acquire(), props.ready]);
+    // Remembered effects, before anyone sees or hears this camera and microphone.
+    void props.media.noise.apply();
+    void props.media.background.apply();
     setStarting(false);
     if (props.autoJoin && name().trim() && !cannotEncrypt) join();
   });
@@ -54,51 +62,62 @@ export function Join(props: {
     <main class="page join">
       <div class="brand">Confab</div>
       <div class="join-grid">
-        <section class="preview" aria-label="Camera preview">
-          <VideoTile
-            stream={props.media.stream()}
-            name={name() || 'You'}
-            micOn={props.media.micOn()}
-            camOn={props.media.camOn()}
-            self
-          />
-          <Show when={starting()}>
-            <div class="preview-starting">Starting camera…</div>
+        <div class="preview-column">
+          <section class="preview" aria-label={t('join.preview')}>
+            <VideoTile
+              stream={props.media.stream()}
+              name={name() || t('common.you')}
+              micOn={props.media.micOn()}
+              camOn={props.media.camOn()}
+              self
+            />
+            <Show when={starting()}>
+              <div class="preview-starting">{t('join.starting')}</div>
+            </Show>
+            <div class="preview-controls">
+              <MediaToggles media={props.media} />
+              <DeviceSettings media={props.media} above />
+            </div>
+          </section>
+          <Show when={canSegment()}>
+            <BackgroundButtons choice={props.media.background} onReplace={() => replaceBackground(props.media.background, () => setPicker(true))} />
           </Show>
-          <div class="preview-controls">
-            <MediaToggles media={props.media} />
-            <DeviceSettings media={props.media} above />
-          </div>
-        </section>
+          <Show when={props.media.background.notice()}>
+            <p class="notice" role="alert">
+              {props.media.background.notice()}
+            </p>
+          </Show>
+          <Show when={picker()}>
+            <BackgroundPicker choice={props.media.background} onDone={() => setPicker(false)} />
+          </Show>
+        </div>
         <section class="join-panel">
           <Show when={props.justCreated}>
-            <h1>Your room is ready</h1>
-            <p class="lead">Send this link to the people you want to talk to. They join with it, no account needed.</p>
+            <h1>{t('join.readyTitle')}</h1>
+            <p class="lead">{t('join.readyLead')}</p>
             <InviteLink url={props.inviteUrl} />
           </Show>
           <Show when={!props.justCreated}>
-            <h1>Join the room</h1>
-            <p class="lead">Check your camera and microphone, then tell the others who you are.</p>
+            <h1>{t('join.title')}</h1>
+            <p class="lead">{t('join.lead')}</p>
           </Show>
           <form class="join-form" onSubmit={join}>
-            <label for="your-name">Your name</label>
+            <label for="your-name">{t('join.nameLabel')}</label>
             <input
               id="your-name"
               autocomplete="name"
               maxLength={60}
               value={name()}
               onInput={(e) => setName(e.currentTarget.value)}
-              placeholder="e.g. Alex"
+              placeholder={t('join.namePlaceholder')}
             />
             <button class="btn btn-primary btn-large" type="submit" disabled={!name().trim() || starting() || cannotEncrypt}>
-              Join
+              {t('join.join')}
             </button>
           </form>
-          <Notice when={cannotEncrypt}>
-            This browser can’t join: every Confab call is end-to-end encrypted, and this browser lacks the encoded
-            media transforms that needs. Open the link in a current Chrome, Edge, Firefox or Safari.
-          </Notice>
+          <Notice when={cannotEncrypt}>{t('join.cannotEncrypt')}</Notice>
           <Notice message={props.media.notice()} />
+          <LanguageSelect compact />
         </section>
       </div>
     </main>

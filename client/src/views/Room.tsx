@@ -1,5 +1,6 @@
 import { createEffect, createMemo, createResource, createSignal, For, onCleanup, Show, type JSX } from 'solid-js';
 import { Notice } from '../components/Notice';
+import { t } from '../i18n/i18n';
 import { CallToolbar } from '../components/CallToolbar';
 import { ChatPanel } from '../components/ChatPanel';
 import { createCompactScreen } from '../components/compact-screen';
@@ -17,6 +18,12 @@ import { exportedHostKey } from '../storage/stored-keys';
 import type { RoomSession } from '../session/room-session';
 import { exposeSpeakerLevels } from '../test-hooks/debug-hooks';
 import { roomMenuItems } from './room-menu-items';
+import { PictureInPicture } from '../media/picture-in-picture';
+import { LocalRecording } from '../media/recording/local-recording';
+import { installShortcuts } from '../components/shortcuts';
+import { CallSettings, SettingsPanel } from '../components/SettingsPanel';
+import { BackgroundPicker } from '../components/BackgroundPicker';
+import { ShortcutsHelp } from '../components/ShortcutsHelp';
 
 export function Room(props: { session: RoomSession; inviteUrl: string; onLeave(): void }): JSX.Element {
   const session = props.session;
@@ -36,19 +43,20 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     setSide(side() === panel ? 'none' : panel);
   };
   const people = createMemo((): PersonRow[] => byRaisedHand([
-    { id: session.selfId, name: self()?.name ?? 'You', micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt },
+    { id: session.selfId, name: self()?.name ?? t('common.you'), micOn: session.media.micOn(), camOn: session.media.camOn(), self: true, role: session.role(), handUpAt: self()?.handUpAt, recording: self()?.recordingSince !== undefined },
     ...session
       .peers()
       .map((peer) => ({ peer, record: session.participant(peer.id) }))
       .sort((a, b) => (a.record?.joinedAt ?? Infinity) - (b.record?.joinedAt ?? Infinity))
       .map(({ peer, record }) => ({
         id: peer.id,
-        name: record?.name ?? 'Joining…',
+        name: record?.name ?? t('common.joining'),
         micOn: record?.micOn ?? true,
         camOn: record?.camOn ?? true,
         self: false,
         role: session.roleOf(peer.id),
         handUpAt: record?.handUpAt,
+        recording: record?.recordingSince !== undefined,
       })),
   ]));
   const speakers = new SpeakerWatch(() => byPeer(session, (id) => session.remote.audioReceiver(id)));
@@ -61,18 +69,18 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   const [actionError, setActionError] = createSignal('');
   const act = (what: string, action: () => Promise<void>) => () => {
     setActionError('');
-    action().catch((err: unknown) => setActionError(`Could not ${what}: ${(err as Error).message}`));
+    action().catch((err: unknown) => setActionError(t('room.couldNot', { what, message: (err as Error).message })));
   };
   const moderation = session.moderation;
   const actions: RoomActions = {
-    lock: act('lock the room', () => moderation.lock()),
-    unlock: act('unlock the room', () => moderation.unlock()),
-    remove: (id) => act('remove them', () => moderation.remove(id))(),
-    makeCohost: (id) => act('make them co-host', () => moderation.makeCohost(id))(),
-    revokeCohost: (id) => act('remove their co-host role', () => moderation.revokeCohost(id))(),
-    endRoom: act('end the room', () => moderation.endRoom()),
-    admit: (k) => act(`admit ${k.name}`, () => moderation.admit(k))(),
-    deny: (k) => act(`deny ${k.name}`, () => moderation.deny(k))(),
+    lock: act(t('room.act.lock'), () => moderation.lock()),
+    unlock: act(t('room.act.unlock'), () => moderation.unlock()),
+    remove: (id) => act(t('room.act.remove'), () => moderation.remove(id))(),
+    makeCohost: (id) => act(t('room.act.makeCohost'), () => moderation.makeCohost(id))(),
+    revokeCohost: (id) => act(t('room.act.revokeCohost'), () => moderation.revokeCohost(id))(),
+    endRoom: act(t('room.act.end'), () => moderation.endRoom()),
+    admit: (k) => act(t('room.act.admit', { name: k.name }), () => moderation.admit(k))(),
+    deny: (k) => act(t('room.act.deny', { name: k.name }), () => moderation.deny(k))(),
   };
   const [hostLink] = createResource(session.hostHeld, async () => {
     const key = await exportedHostKey(session.link.roomId);
@@ -84,6 +92,44 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
   };
   const compact = createCompactScreen();
   const [devicesOpen, setDevicesOpen] = createSignal(false);
+  const [settingsOpen, setSettingsOpen] = createSignal(false);
+  const [backgroundsOpen, setBackgroundsOpen] = createSignal(false);
+  const [helpOpen, setHelpOpen] = createSignal(false);
+  const [talking, setTalking] = createSignal(false);
+  const media = session.media;
+  onCleanup(
+    installShortcuts({
+      toggleMic: () => {
+        media.toggleMic();
+        session.publishMediaState();
+      },
+      toggleCam: () => void media.toggleCam().then(() => session.publishMediaState()),
+      micOn: media.micOn,
+      holdToTalk: (on) => {
+        media.setMic(on);
+        setTalking(on && media.micOn());
+        session.publishMediaState();
+      },
+      toggleHelp: () => setHelpOpen(!helpOpen()),
+    }),
+  );
+  const recording = new LocalRecording((on) => session.setRecording(on));
+  onCleanup(() => void recording.stop());
+  let stageElement: HTMLElement | undefined;
+  const [lastSpoke, setLastSpoke] = createSignal<string | null>(null);
+  createEffect(() => {
+    const now = speaker();
+    if (now !== null) setLastSpoke(now);
+  });
+  // Picture-in-picture shows the shared screen, else whoever speaks (or spoke last), else the first person.
+  const pip = new PictureInPicture(() => {
+    const peers = session.peers();
+    const presenter = peers.find((p) => session.participant(p.id)?.screenOn);
+    if (presenter) return { stream: presenter.screen(), name: t('tile.screenBy', { name: session.participant(presenter.id)?.name ?? '' }) };
+    const id = speaker() ?? lastSpoke();
+    const peer = peers.find((p) => p.id === id) ?? peers[0];
+    return peer ? { stream: peer.stream(), name: session.participant(peer.id)?.name ?? t('common.joining') } : null;
+  });
   const menuItems = roomMenuItems({
     session,
     self,
@@ -91,6 +137,12 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     yourRoomOpen: () => side() === 'people',
     toggleYourRoom: () => toggle('people'),
     openDevices: () => setDevicesOpen(true),
+    openSettings: () => setSettingsOpen(true),
+    openShortcuts: () => setHelpOpen(true),
+    pip,
+    recording,
+    toggleRecording: () => void recording.toggle(stageElement),
+    openBackgrounds: () => setBackgroundsOpen(true),
   });
   return (
     <div class="room" classList={{ 'with-side': side() !== 'none', compact: compact() }}>
@@ -98,25 +150,24 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         {(refusal) => (
           <div class="banner" role="alert">
             {refusal().reason === 'room-full'
-              ? `This room is full (${refusal().limit} people). You will get in when someone leaves; this page keeps trying.`
+              ? t('room.full', { limit: refusal().limit })
               : refusal().reason === 'address-full'
-                ? `Your network already takes part in as many rooms as this server allows one network (${refusal().limit}). This page keeps trying; or ask whoever runs it.`
-                : `This server is hosting as many rooms as it can (${refusal().limit}). This page keeps trying; or ask whoever runs it.`}
+                ? t('room.addressFull', { limit: refusal().limit })
+                : t('room.serverFull', { limit: refusal().limit })}
           </div>
         )}
       </Show>
       <Show when={session.relayLost()}>
         <div class="banner" role="status">
-          The relay node can’t be reached: this call runs directly between browsers for now, which is heavier on
-          your device and network, so only whoever is speaking sends video. Trying the relay again…
+          {t('room.relayLost')}
         </div>
       </Show>
       <Show when={session.signalingStatus() === 'reconnecting'}>
         <div class="banner" role="status">
-          Lost the connection to the room server. Calls in progress go on; reconnecting…
+          {t('room.reconnecting')}
         </div>
       </Show>
-      <main class="stage">
+      <main class="stage" ref={stageElement}>
         <Show when={outside()}>{(standing) => <LockedOut standing={standing()} onKnock={() => session.knock()} />}</Show>
         <Show
           when={!outside() && session.peers().length > 0}
@@ -125,19 +176,16 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
               <Show
                 when={!session.linkRejected()}
                 fallback={
-                  <section class="waiting" aria-label="Link not valid" role="alert">
-                    <h1>This link is not valid or the room has ended</h1>
-                    <p class="lead">
-                      People are in this room, but your link’s secret does not match theirs. Ask for the link again and
-                      open all of it, including everything after the #.
-                    </p>
+                  <section class="waiting" aria-label={t('room.linkInvalid')} role="alert">
+                    <h1>{t('room.linkInvalidTitle')}</h1>
+                    <p class="lead">{t('room.linkInvalidLead')}</p>
                   </section>
                 }
               >
-                <section class="waiting" aria-label="Waiting for others">
-                  <Show when={!session.signalingRefusal()} fallback={<h1>Waiting for a place in this room</h1>}>
-                    <h1>Waiting for others — share the link</h1>
-                    <p class="lead">Nobody else is here yet. Anyone who opens this link joins you.</p>
+                <section class="waiting" aria-label={t('room.waiting')}>
+                  <Show when={!session.signalingRefusal()} fallback={<h1>{t('room.waitingPlace')}</h1>}>
+                    <h1>{t('room.waitingTitle')}</h1>
+                    <p class="lead">{t('room.waitingLead')}</p>
                     <InviteLink url={props.inviteUrl} />
                   </Show>
                 </section>
@@ -152,12 +200,13 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         <div class="self-view">
           <VideoTile
             stream={session.media.stream()}
-            name={self()?.name ?? 'You'}
+            name={self()?.name ?? t('common.you')}
             micOn={session.media.micOn()}
             camOn={session.media.camOn()}
             handUp={self()?.handUpAt !== undefined}
             reaction={self()?.reaction}
             quality={quality.self() ?? undefined}
+            recording={self()?.recordingSince !== undefined}
             self
           />
         </div>
@@ -197,19 +246,53 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
         onDevicesDone={() => setDevicesOpen(false)}
         onLeave={() => props.onLeave()}
       />
+      <Show when={settingsOpen()}>
+        <SettingsPanel onDone={() => setSettingsOpen(false)}>
+          <CallSettings media={session.media} onShortcuts={() => (setSettingsOpen(false), setHelpOpen(true))} />
+        </SettingsPanel>
+      </Show>
+      <Show when={backgroundsOpen()}>
+        <BackgroundPicker choice={session.media.background} onDone={() => setBackgroundsOpen(false)} />
+      </Show>
+      <Show when={session.media.background.notice()}>
+        <p class="notice floating" role="alert">
+          {session.media.background.notice()}
+        </p>
+      </Show>
+      <Show when={helpOpen()}>
+        <ShortcutsHelp onClose={() => setHelpOpen(false)} />
+      </Show>
+      <Show when={talking()}>
+        <div class="ptt-badge" role="status">
+          {t('keys.talking')}
+        </div>
+      </Show>
+      <Show when={recording.recording()}>
+        <div class="recording-bar" role="status">
+          <span class="rec-mark">{t('rec.mark')}</span>
+          {t('rec.running')}
+          <button class="btn btn-small btn-danger" onClick={() => void recording.toggle(stageElement)}>
+            {t('rec.stop')}
+          </button>
+        </div>
+      </Show>
+      <Show when={recording.notice()}>
+        <p class="notice floating" role="status">
+          {recording.notice()}
+        </p>
+      </Show>
       <Show when={session.screen.track()}>
         <div class="sharing-bar" role="status">
-          You are sharing your screen with everyone in the room.
+          {t('room.sharing')}
           <button class="btn btn-small btn-danger" onClick={() => session.screen.stop()}>
-            Stop sharing
+            {t('room.stopSharing')}
           </button>
         </div>
       </Show>
       <Notice floating message={session.screen.notice()} />
       <Notice floating message={actionError()} />
       <Notice floating when={quality.uplinkTooThin()}>
-        Your connection is too slow to send video right now: others may see you frozen or blurry. Turning your camera
-        off keeps your voice clear.
+        {t('room.uplinkThin')}
       </Notice>
       <Notice floating message={session.media.notice()} />
     </div>

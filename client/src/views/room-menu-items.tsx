@@ -1,9 +1,16 @@
 import type { Accessor } from 'solid-js';
+import { t } from '../i18n/i18n';
 import type { Participant } from '../../../crdt/room/room-schema';
 import { DeviceSettings } from '../components/DeviceSettings';
 import { RaiseHandButton, ReactionRow, ReactionsButton } from '../components/HandAndReactions';
 import type { MoreItem } from '../components/MoreMenu';
 import { canShareScreen } from '../media/browser-features';
+import { replaceBackground } from '../components/BackgroundPicker';
+import { hasKeyboard } from '../components/SettingsPanel';
+import { canSegment } from '../media/effects/can-segment';
+import { canSuppressNoise } from '../media/noise-preference';
+import { canPictureInPicture, type PictureInPicture } from '../media/picture-in-picture';
+import { LocalRecording } from '../media/recording/local-recording';
 import type { RoomSession } from '../session/room-session';
 
 export interface RoomMenuContext {
@@ -15,6 +22,14 @@ export interface RoomMenuContext {
   toggleYourRoom(): void;
   /** The Devices panel as a sheet (opened from More on a phone). */
   openDevices(): void;
+  /** Settings: language, noise suppression, background. */
+  openSettings(): void;
+  /** The keyboard shortcuts overlay. */
+  openShortcuts(): void;
+  pip: PictureInPicture;
+  recording: LocalRecording;
+  toggleRecording(): void;
+  openBackgrounds(): void;
 }
 
 /**
@@ -30,7 +45,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
   return [
     {
       id: 'devices',
-      label: () => 'Devices',
+      label: () => t('devices.button'),
       icon: 'settings',
       place: 'toolbar',
       toolbar: () => <DeviceSettings media={session.media} above />,
@@ -41,7 +56,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'share-screen',
-      label: () => 'Share screen',
+      label: () => t('toolbar.shareScreen'),
       icon: 'screen',
       place: 'toolbar',
       // Phones (iOS, Android) have no getDisplayMedia: no button that can only fail.
@@ -51,7 +66,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'hand',
-      label: () => (handUp() ? 'Lower hand' : 'Raise hand'),
+      label: () => (handUp() ? t('toolbar.lowerHand') : t('toolbar.raiseHand')),
       icon: 'hand',
       place: 'toolbar',
       available: inRoom,
@@ -61,7 +76,7 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'reactions',
-      label: () => 'Reactions',
+      label: () => t('toolbar.reactions'),
       icon: 'smile',
       place: 'toolbar',
       available: inRoom,
@@ -78,16 +93,75 @@ export function roomMenuItems(ctx: RoomMenuContext): MoreItem[] {
     },
     {
       id: 'your-room',
-      label: () => 'Your room',
+      label: () => t('toolbar.yourRoom'),
       icon: 'people',
       place: 'toolbar',
       available: inRoom,
       pressed: ctx.yourRoomOpen,
       badge: () => {
         const knocks = session.moderation.knocks().length;
-        return { count: knocks, label: `${knocks} asking to join` };
+        return { count: knocks, label: t('toolbar.knocking', { count: knocks }) };
       },
       onSelect: ctx.toggleYourRoom,
+    },
+    {
+      id: 'blur',
+      label: () => t('bg.blur'),
+      icon: 'blur',
+      available: canSegment,
+      pressed: () => session.media.background.setting().kind === 'blur',
+      keepOpen: true,
+      onSelect: () => {
+        const bg = session.media.background;
+        void bg.choose(bg.setting().kind === 'blur' ? { kind: 'none' } : { kind: 'blur' });
+      },
+    },
+    {
+      id: 'replace',
+      label: () => t('bg.replace'),
+      icon: 'image',
+      available: canSegment,
+      pressed: () => session.media.background.setting().kind === 'image',
+      onSelect: () => replaceBackground(session.media.background, ctx.openBackgrounds),
+    },
+    {
+      id: 'noise',
+      label: () => t('noise.toggle'),
+      icon: 'wave',
+      available: canSuppressNoise,
+      pressed: session.media.noise.on,
+      keepOpen: true,
+      onSelect: () => void session.media.noise.toggle(),
+    },
+    {
+      id: 'pip',
+      label: () => t('pip.toggle'),
+      icon: 'pip',
+      available: () => inRoom() && canPictureInPicture(),
+      pressed: ctx.pip.open,
+      onSelect: () => void ctx.pip.toggle().catch((err: Error) => console.warn(`[confab] picture-in-picture: ${err.message}`)),
+    },
+    {
+      id: 'record',
+      label: () => (ctx.recording.recording() ? t('rec.stop') : t('rec.start')),
+      icon: 'record',
+      available: () => inRoom() && LocalRecording.supported(),
+      pressed: ctx.recording.recording,
+      onSelect: ctx.toggleRecording,
+    },
+    {
+      id: 'settings',
+      label: () => t('toolbar.settings'),
+      icon: 'sliders',
+      onSelect: ctx.openSettings,
+    },
+    {
+      id: 'shortcuts',
+      label: () => t('toolbar.shortcuts'),
+      icon: 'keyboard',
+      // No keyboard to speak of on a phone.
+      available: hasKeyboard,
+      onSelect: ctx.openShortcuts,
     },
   ];
 }

@@ -1,3 +1,5 @@
+import { formatDecimal, t } from '../../i18n/i18n';
+
 /**
  * How good a connection is, from two getStats() readings a couple of seconds apart: packet
  * loss and round-trip time grade it; the bitrate is shown alongside. Pure: the readings are
@@ -56,8 +58,9 @@ export function qualityBetween(before: StatsReading, after: StatsReading): LinkQ
 
 /** The tooltip: "Good connection · loss 0.4% · round trip 12 ms · 640 kbps". */
 export function describeQuality(q: LinkQuality): string {
-  const parts = [`${q.grade[0]!.toUpperCase()}${q.grade.slice(1)} connection`, `loss ${q.lossPct.toFixed(1)}%`];
-  if (q.rttMs !== undefined) parts.push(`round trip ${Math.round(q.rttMs)} ms`);
+  const summary = { good: 'quality.summaryGood', fair: 'quality.summaryFair', poor: 'quality.summaryPoor' } as const;
+  const parts = [t(summary[q.grade]), t('quality.loss', { pct: formatDecimal(q.lossPct, 1) })];
+  if (q.rttMs !== undefined) parts.push(t('quality.rtt', { ms: Math.round(q.rttMs) }));
   parts.push(q.bitrateBps >= 1e6 ? `${(q.bitrateBps / 1e6).toFixed(1)} Mbps` : `${Math.round(q.bitrateBps / 1000)} kbps`);
   return parts.join(' · ');
 }
