@@ -27,11 +27,10 @@ export async function comfortsBench(browser: Browser, baseUrl: string): Promise<
   // Means over the effect's first ~10 s (the first segmentation, with the model's warm-up, included).
   await alice.waitForTimeout(10_000);
   const stats = (await alice.evaluate(() => window.confabDebug!.backgroundStats()))!;
-  const frameMs = 1000 / 24;
   console.log(
     `background blur at 640×480 (fake camera, software WebGL): segmentation ${stats.segmentMs.toFixed(1)} ms per mask (${stats.masksPerSecond.toFixed(1)}/s), ` +
       `compositing ${stats.composeMs.toFixed(1)} ms per frame, ${stats.fps.toFixed(1)} frames/s out; ` +
-      `latency added ≈ compositing + half a frame interval = ${(stats.composeMs + frameMs / 2).toFixed(0)} ms (the mask lags by one segmentation)`,
+      `latency added (camera frame arrival → composite on the canvas) ${stats.addedLatencyMs.toFixed(1)} ms; the mask lags by one segmentation`,
   );
   await alice.context().close();
   await bob.context().close();

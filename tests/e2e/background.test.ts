@@ -120,7 +120,7 @@ describe('background blur and replace', () => {
 describe('background choice on the join screen, and where it cannot run', () => {
   const h = useRelayAndBrowser();
 
-  it('Blur chosen on the join screen processes the camera before joining (the preview shows the track that will be sent) and is remembered after a reload', async () => {
+  it('Blur chosen on the join screen processes the camera before joining (the preview shows the track that will be sent), is remembered after a reload, and follows the camera off and on', async () => {
     const { page } = await newParticipant(h.browser);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
@@ -130,11 +130,23 @@ describe('background choice on the join screen, and where it cannot run', () => 
     await blur.click();
     await expect.poll(() => blur.getAttribute('aria-pressed')).toBe('true');
     // The preview shows the processed track (a canvas capture), not the camera's own.
-    const previewTrack = () => page.evaluate(() => ((document.querySelector('.preview video') as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0]?.label ?? '');
-    await expect.poll(previewTrack, { timeout: 60_000 }).not.toMatch(/fake/i);
+    // 'camera': the fake camera's own track (Chromium names it fake_device_0); 'processed': the effect's canvas capture.
+    const previewTrack = () =>
+      page.evaluate(() => {
+        const track = ((document.querySelector('.preview video') as HTMLVideoElement | null)?.srcObject as MediaStream | null)?.getVideoTracks()[0];
+        return !track ? 'none' : /fake/i.test(track.label) ? 'camera' : 'processed';
+      });
+    await expect.poll(previewTrack, { timeout: 60_000 }).toBe('processed');
     await page.reload();
     await expect.poll(() => page.getByRole('button', { name: 'Blur background' }).getAttribute('aria-pressed')).toBe('true');
-    await expect.poll(previewTrack, { timeout: 60_000 }).not.toMatch(/fake/i);
+    await expect.poll(previewTrack, { timeout: 60_000 }).toBe('processed');
+    // Camera off and on again: the effect restarts on the new camera track.
+    const camera = page.getByRole('button', { name: 'Camera' });
+    await camera.click();
+    await expect.poll(() => camera.getAttribute('aria-pressed')).toBe('false');
+    await camera.click();
+    await expect.poll(() => camera.getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(previewTrack, { timeout: 60_000 }).toBe('processed');
     // The segmenter's script, WebAssembly and model all came from the page's own origin.
     const origin = new URL(h.relay.url).origin;
     const segmenterFiles = requests.filter((u) => u.includes('selfie_segmentation'));

@@ -54,7 +54,8 @@ export function installShortcuts(actions: ShortcutActions, target: Window = wind
       return;
     }
     if (e.repeat) return;
-    const key = e.key.toLowerCase();
+    // The letter typed (any Latin layout: AZERTY's M is M); on a non-Latin layout, the key's place.
+    const key = /^[a-z]$/i.test(e.key) ? e.key.toLowerCase() : e.code.startsWith('Key') ? e.code.slice(3).toLowerCase() : '';
     if (key === 'm') actions.toggleMic();
     else if (key === 'v') actions.toggleCam();
     else if (e.key === '?') actions.toggleHelp();

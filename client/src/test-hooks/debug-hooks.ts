@@ -52,7 +52,7 @@ export interface ConfabDebug {
   /** Mean energy (mean square, 0..1) of the peer's audio over `windowMs`, by a WebAudio analyser. */
   audioEnergy(peerId: string, windowMs: number): Promise<number>;
   /** The background effect's timings (null: no effect on). */
-  backgroundStats(): { frames: number; segmentations: number; segmentMs: number; composeMs: number; fps: number; masksPerSecond: number } | null;
+  backgroundStats(): { frames: number; segmentations: number; segmentMs: number; composeMs: number; fps: number; masksPerSecond: number; addedLatencyMs: number } | null;
   /**
    * What arrives of the peer's shared screen: on the relay's screen slot while it shows that
    * screen (`via` 'relay'), else on the mesh link's screen transceiver; `meshFramesDecoded`:

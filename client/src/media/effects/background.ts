@@ -51,6 +51,11 @@ export interface BackgroundStats {
   /** Composited frames per second since the effect started, and masks per second. */
   fps: number;
   masksPerSecond: number;
+  /**
+   * Mean milliseconds from a camera frame's arrival (requestVideoFrameCallback) to its
+   * composite being on the canvas: the delay the effect adds before encoding (0: not measured).
+   */
+  addedLatencyMs: number;
 }
 
 /**
@@ -81,7 +86,10 @@ export class BackgroundEffect implements MediaEffect {
   /** The latest mask, copied out of MediaPipe's result (its own buffer is reused). */
   private readonly maskCanvas = document.createElement('canvas');
   private readonly small = document.createElement('canvas');
-  private totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now() };
+  private totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now(), latencyMs: 0, latencySamples: 0 };
+  /** When the camera's newest frame arrived, and whether it has been composited yet. */
+  private frameArrivedAt = 0;
+  private frameComposited = true;
 
   constructor(look: BackgroundLook) {
     this.look = look;
@@ -104,6 +112,7 @@ export class BackgroundEffect implements MediaEffect {
       composeMs: t.frames ? t.composeMs / t.frames : 0,
       fps: t.frames / seconds,
       masksPerSecond: t.segmentations / seconds,
+      addedLatencyMs: t.latencySamples ? t.latencyMs / t.latencySamples : 0,
     };
   }
 
@@ -132,7 +141,8 @@ export class BackgroundEffect implements MediaEffect {
     this.small.width = Math.max(8, Math.round(width / 24));
     this.small.height = Math.max(6, Math.round(height / 24));
     this.mask = null;
-    this.totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now() };
+    this.totals = { frames: 0, segmentations: 0, segmentMs: 0, composeMs: 0, since: performance.now(), latencyMs: 0, latencySamples: 0 };
+    this.watchFrames(video, run);
     this.out = this.canvas.captureStream(fps).getVideoTracks()[0]!;
     // Timers, not requestVideoFrameCallback: they go on (slower) while the tab is hidden.
     this.timer = setInterval(() => this.frame(), 1000 / fps);
@@ -201,8 +211,26 @@ export class BackgroundEffect implements MediaEffect {
       g.drawImage(this.person, 0, 0);
     }
     this.totals.frames++;
-    this.totals.composeMs += performance.now() - started;
+    const done = performance.now();
+    this.totals.composeMs += done - started;
+    if (!this.frameComposited && this.frameArrivedAt > 0) {
+      this.frameComposited = true;
+      this.totals.latencyMs += done - this.frameArrivedAt;
+      this.totals.latencySamples++;
+    }
     this.segment(video);
+  }
+
+  /** Notes when each camera frame arrives, to measure the delay the effect adds. */
+  private watchFrames(video: HTMLVideoElement, run: number): void {
+    if (typeof video.requestVideoFrameCallback !== 'function') return;
+    const onFrame = () => {
+      if (run !== this.running || this.video !== video) return;
+      this.frameArrivedAt = performance.now();
+      this.frameComposited = false;
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
   }
 
   private drawBlurred(g: CanvasRenderingContext2D, video: HTMLVideoElement, width: number, height: number): void {

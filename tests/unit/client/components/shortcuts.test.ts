@@ -33,9 +33,9 @@ function harness() {
     toggleHelp: () => log.push('help'),
   };
   const stop = installShortcuts(actions, target as unknown as Window);
-  const key = (type: 'keydown' | 'keyup', k: string, opts: { target?: FakeElement; repeat?: boolean; ctrlKey?: boolean } = {}) => {
+  const key = (type: 'keydown' | 'keyup', k: string, opts: { target?: FakeElement; repeat?: boolean; ctrlKey?: boolean; code?: string } = {}) => {
     let prevented = false;
-    handlers.get(type)?.({ key: k, code: k === ' ' ? 'Space' : `Key${k.toUpperCase()}`, target: opts.target ?? new FakeElement('MAIN'), repeat: opts.repeat ?? false, ctrlKey: opts.ctrlKey ?? false, metaKey: false, altKey: false, preventDefault: () => (prevented = true) });
+    handlers.get(type)?.({ key: k, code: opts.code ?? (k === ' ' ? 'Space' : `Key${k.toUpperCase()}`), target: opts.target ?? new FakeElement('MAIN'), repeat: opts.repeat ?? false, ctrlKey: opts.ctrlKey ?? false, metaKey: false, altKey: false, preventDefault: () => (prevented = true) });
     return prevented;
   };
   return { key, log, stop, handlers, mic: () => mic };
@@ -55,6 +55,13 @@ describe('keyboard shortcuts', () => {
     h.key('keydown', 'v', { ctrlKey: true });
     h.key('keydown', 'x');
     expect(h.log).toEqual(['mic', 'cam', 'help']);
+  });
+
+  it('on a non-Latin layout the keys in M’s and V’s places work (Russian ь and м)', () => {
+    const h = harness();
+    h.key('keydown', 'ь', { code: 'KeyM' });
+    h.key('keydown', 'м', { code: 'KeyV' });
+    expect(h.log).toEqual(['mic', 'cam']);
   });
 
   it('nothing fires while typing in a text field, a textarea, a select or editable text', () => {
