@@ -21,7 +21,7 @@ export interface RoomKeys {
   sealMessage(plain: Uint8Array): Promise<Uint8Array>;
   /** Null for anything not sealed with this room's message key. */
   openMessage(sealed: Uint8Array): Promise<Uint8Array | null>;
-  /** What a relay `hello` shows of the link (crdt/relay-access.ts). */
+  /** What a relay `hello` shows of the link (crdt/identity/relay-access.ts). */
   relayAccess: RelayAccess;
 }
 

@@ -70,7 +70,7 @@ export function formatRoomHash(link: RoomLink): string {
   return `#${link.roomId}.${link.secret}${relay}`;
 }
 
-/** A new room: `roomId` comes from a fresh host key (net/stored-keys.ts), the secret is random. */
+/** A new room: `roomId` comes from a fresh host key (client/src/storage/stored-keys.ts), the secret is random. */
 export function newRoomLink(roomId: string = randomId(16), signalingUrl?: string): RoomLink {
   const link: RoomLink = { roomId, secret: randomId(16) };
   return signalingUrl ? { ...link, signalingUrl } : link;

@@ -54,7 +54,7 @@ export type RelayClientMessage =
    * the peer id; `key` the participant public key (hashes to `peer`); `proof` its signature
    * over the nonce, room and peer (crdt/identity/relay-proof.ts).
    */
-  /** `gate` and `access` show the room link (crdt/relay-access.ts); `key` and `proof` the participant key. */
+  /** `gate` and `access` show the room link (crdt/identity/relay-access.ts); `key` and `proof` the participant key. */
   | { type: 'hello'; v: typeof RELAY_PROTOCOL_VERSION; room: string; peer: string; key: string; proof: string; gate: string; access: string }
   /** Signed control records the participant holds: all of them after hello, then each new one. */
   | { type: 'control'; records: unknown[] }

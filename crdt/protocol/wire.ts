@@ -83,7 +83,7 @@ export interface SignalEnvelope {
   from: string;
   to?: string;
   msg: PeerSignal;
-  /** The sender's participant signature (crdt/signal-auth.ts); only relay signals go without. */
+  /** The sender's participant signature (crdt/identity/signal-auth.ts); only relay signals go without. */
   auth?: SignalAuth;
 }
 

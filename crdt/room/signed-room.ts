@@ -21,7 +21,7 @@ interface Author {
 }
 
 /**
- * The room as people see it: only entries their authors signed (crdt/signed-entries.ts). Each
+ * The room as people see it: only entries their authors signed (crdt/room/signed-entries.ts). Each
  * peer remembers the newest verified entry of everyone and every verified message it has seen,
  * so a member who overwrites or deletes someone else's entry changes nothing here; the author,
  * seeing its entry replaced, writes it back, so newcomers get it too. Writes are signed with

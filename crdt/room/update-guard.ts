@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 
 /**
- * The room document's schema is fixed (crdt/room-doc.ts): four root types holding plain JSON
+ * The room document's schema is fixed (crdt/room/room-doc.ts): four root types holding plain JSON
  * values. An update that writes anything else — a root type nobody reads, a nested type, text,
  * binary, a subdocument, or one value over MAX_VALUE_CHARS — is refused whole before it
  * touches the document, so it is never synced on, never stored in IndexedDB and never makes a

@@ -31,7 +31,7 @@ const MAX_FORGED_RECORDS = 3;
 
 /**
  * A relay joined to one room (`confab relay --join`) holds its link: it serves that room only,
- * and only to hellos that show the link (crdt/relay-access.ts).
+ * and only to hellos that show the link (crdt/identity/relay-access.ts).
  */
 export interface JoinedRoom {
   topic: string;

@@ -1,25 +1,22 @@
-import { DocSync } from '../../crdt/room/doc-sync';
-import { RoomDoc } from '../../crdt/room/room-doc';
+import { peer, type Peer } from './doc-peer';
 
-/** A peer for attack tests: a real room document with its real sync. */
-export interface SyncedPeer {
-  id: string;
-  room: RoomDoc;
-  sync: DocSync;
-}
-
-export function syncedPeer(id: string): SyncedPeer {
-  const room = new RoomDoc();
-  return { id, room, sync: new DocSync(room.doc) };
-}
+/** A peer for attack tests: a real room document with its real sync (doc-peer.ts). */
+export type SyncedPeer = Peer;
+export const syncedPeer = peer;
 
 /** In-memory links that deliver asynchronously and in order, like a data channel. */
 export class SyncNet {
   private inFlight = 0;
+  private readonly edges = new Set<string>();
 
-  connect(a: SyncedPeer, b: SyncedPeer): void {
+  connect(a: Peer, b: Peer): void {
+    this.edges.add(edge(a, b));
     a.sync.addChannel(b.id, { send: this.deliver(b, a) });
     b.sync.addChannel(a.id, { send: this.deliver(a, b) });
+  }
+
+  linked(a: Peer, b: Peer): boolean {
+    return this.edges.has(edge(a, b));
   }
 
   /** Resolves once no message is in flight. */
@@ -28,7 +25,7 @@ export class SyncNet {
     while (this.inFlight > 0);
   }
 
-  private deliver(to: SyncedPeer, from: SyncedPeer) {
+  private deliver(to: Peer, from: Peer) {
     return (bytes: Uint8Array) => {
       this.inFlight++;
       const copy = bytes.slice();
@@ -39,3 +36,5 @@ export class SyncNet {
     };
   }
 }
+
+const edge = (a: Peer, b: Peer): string => [a.id, b.id].sort().join('|');

@@ -35,7 +35,7 @@ export type RelayLinkState = 'connecting' | 'connected' | 'failed' | 'closed';
 export interface RelayCredentials {
   /**
    * Our participant key and its signature over the relay's nonce, the room key and our peer id;
-   * the room's gate and an HMAC over the same showing that we hold the link (crdt/relay-access.ts).
+   * the room's gate and an HMAC over the same showing that we hold the link (crdt/identity/relay-access.ts).
    */
   prove(nonce: string, room: string, peer: string): Promise<{ key: string; proof: string; gate: string; access: string }>;
   /** The control records we hold now (the relay keeps only those that verify). */

@@ -4,7 +4,7 @@ import { SignalGuard, SignalSigner, type SignalVerdict } from '../../../crdt/ide
 import type { PeerSignal, SignalEnvelope } from '../../../crdt/protocol/wire';
 
 /**
- * A page's signed signalling (crdt/signal-auth.ts): signs what the mesh sends, addressed to the
+ * A page's signed signalling (crdt/identity/signal-auth.ts): signs what the mesh sends, addressed to the
  * page load of the peer it last heard from, and checks what it receives. Refusals are logged
  * once per reason and sender.
  */

@@ -37,6 +37,17 @@ async function deliver(from: { sent: LinkSignal[] }, to: ReturnType<typeof side>
   await flush();
 }
 
+/** Alice (impolite) dials Bob and the offer and answer go through. */
+async function negotiated() {
+  const alice = side('bob', false);
+  const bob = side('alice', true);
+  alice.link.start();
+  await flush();
+  await deliver(alice, bob);
+  await deliver(bob, alice);
+  return { alice, bob };
+}
+
 afterEach(() => {
   vi.useRealTimers();
 });
@@ -98,12 +109,7 @@ describe('PeerLink (perfect negotiation on a fake connection)', () => {
   });
 
   it('in glare (both renegotiate at once), the impolite side ignores the other offer and the polite side yields to it', async () => {
-    const alice = side('bob', false);
-    const bob = side('alice', true);
-    alice.link.start();
-    await flush();
-    await deliver(alice, bob);
-    await deliver(bob, alice);
+    const { alice, bob } = await negotiated();
     const [aliceBefore, bobBefore] = [descriptions(alice).length, descriptions(bob).length];
     alice.link.restartIce();
     bob.pc.restartIce(); // the polite side's own renegotiation
@@ -142,12 +148,7 @@ describe('PeerLink (perfect negotiation on a fake connection)', () => {
   });
 
   it('carries bytes once the channel opens, refuses them before and when too much is queued, and closes once', async () => {
-    const alice = side('bob', false);
-    const bob = side('alice', true);
-    alice.link.start();
-    await flush();
-    await deliver(alice, bob);
-    await deliver(bob, alice);
+    const { alice, bob } = await negotiated();
     expect(alice.link.sendData(new Uint8Array([1]))).toBe(false);
     fakeConnect(alice.pc, bob.pc);
     expect([alice.opened(), bob.opened()]).toEqual([1, 1]);

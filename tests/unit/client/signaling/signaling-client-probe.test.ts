@@ -1,42 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SignalingClient } from '../../../../client/src/signaling/signaling-client';
-
-/** A WebSocket stand-in: the test opens it, answers it, or lets it go silent (half-open). */
-class FakeSocket {
-  static all: FakeSocket[] = [];
-  readyState = 0;
-  sent: string[] = [];
-  closed = false;
-  onopen: (() => void) | null = null;
-  onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
-  onerror: (() => void) | null = null;
-  constructor(readonly url: string) {
-    FakeSocket.all.push(this);
-  }
-  send(frame: string): void {
-    this.sent.push(frame);
-  }
-  close(): void {
-    this.closed = true;
-  }
-  open(): void {
-    this.readyState = 1;
-    this.onopen?.();
-  }
-  pings(): number {
-    return this.sent.filter((f) => f === '{"type":"ping"}').length;
-  }
-  pong(): void {
-    this.onmessage?.({ data: '{"type":"pong"}' });
-  }
-}
+import { FakeWebSocket as FakeSocket } from '../../../support/fake-rtc';
 
 /** probe(): how a half-open signaling socket is found and replaced during a network drop. */
 describe('SignalingClient probe', () => {
   beforeEach(() => {
     vi.useFakeTimers();
-    FakeSocket.all = [];
+    FakeSocket.made = [];
   });
   afterEach(() => vi.useRealTimers());
 
@@ -55,26 +25,26 @@ describe('SignalingClient probe', () => {
 
   it('a socket that answers the ping is kept', () => {
     const { c } = client();
-    FakeSocket.all[0]!.open();
+    FakeSocket.made[0]!.open();
     c.probe();
-    expect(FakeSocket.all[0]!.pings()).toBe(1);
-    FakeSocket.all[0]!.pong();
+    expect(FakeSocket.made[0]!.frames().filter((f) => f.type === 'ping').length).toBe(1);
+    FakeSocket.made[0]!.receive({ type: 'pong' });
     vi.advanceTimersByTime(5_000);
-    expect(FakeSocket.all).toHaveLength(1);
+    expect(FakeSocket.made).toHaveLength(1);
     c.close();
   });
 
   it('a silent (half-open) socket is replaced 2 s after the probe, and the room is re-announced on open', () => {
     const { c, statuses, opened } = client();
-    FakeSocket.all[0]!.open();
+    FakeSocket.made[0]!.open();
     c.probe();
     c.probe(); // one probe at a time
-    expect(FakeSocket.all[0]!.pings()).toBe(1);
+    expect(FakeSocket.made[0]!.frames().filter((f) => f.type === 'ping').length).toBe(1);
     vi.advanceTimersByTime(2_000);
-    expect(FakeSocket.all).toHaveLength(2);
-    expect(FakeSocket.all[0]!.closed).toBe(true);
+    expect(FakeSocket.made).toHaveLength(2);
+    expect(FakeSocket.made[0]!.readyState).toBe(3);
     expect(statuses.at(-1)).toBe('reconnecting');
-    FakeSocket.all[1]!.open();
+    FakeSocket.made[1]!.open();
     expect(statuses.at(-1)).toBe('open');
     expect(opened()).toBe(2);
     c.close();
@@ -84,34 +54,34 @@ describe('SignalingClient probe', () => {
     const { c } = client();
     vi.advanceTimersByTime(1_000);
     c.probe(); // the first attempt hangs (its packets go nowhere)
-    expect(FakeSocket.all).toHaveLength(1);
+    expect(FakeSocket.made).toHaveLength(1);
     vi.advanceTimersByTime(1_500);
     c.probe();
-    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.made).toHaveLength(2);
     c.probe(); // the new attempt gets its time
-    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.made).toHaveLength(2);
     c.close();
   });
 
   it('a connection attempt that hangs is abandoned after 10 s even without probes', () => {
     const { c } = client();
     vi.advanceTimersByTime(10_000);
-    expect(FakeSocket.all).toHaveLength(2);
-    expect(FakeSocket.all[0]!.closed).toBe(true);
+    expect(FakeSocket.made).toHaveLength(2);
+    expect(FakeSocket.made[0]!.readyState).toBe(3);
     c.close();
   });
 
   it('the routine ping is lenient: a pong within 10 s keeps the socket', () => {
     const { c } = client();
-    FakeSocket.all[0]!.open();
+    FakeSocket.made[0]!.open();
     vi.advanceTimersByTime(20_000);
-    expect(FakeSocket.all[0]!.pings()).toBe(1);
+    expect(FakeSocket.made[0]!.frames().filter((f) => f.type === 'ping').length).toBe(1);
     vi.advanceTimersByTime(9_000);
-    FakeSocket.all[0]!.pong();
+    FakeSocket.made[0]!.receive({ type: 'pong' });
     vi.advanceTimersByTime(5_000);
-    expect(FakeSocket.all).toHaveLength(1);
+    expect(FakeSocket.made).toHaveLength(1);
     vi.advanceTimersByTime(6_000 + 10_000); // next ping at 40 s, never answered
-    expect(FakeSocket.all).toHaveLength(2);
+    expect(FakeSocket.made).toHaveLength(2);
     c.close();
   });
 });

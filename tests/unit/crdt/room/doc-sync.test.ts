@@ -6,44 +6,7 @@ import { MAX_PENDING_BYTES, MAX_SYNC_MESSAGE_BYTES } from '../../../../crdt/room
 import { RoomDoc } from '../../../../crdt/room/room-doc';
 import { join, peer, state, type Peer } from '../../../support/doc-peer';
 import { prng } from '../../../support/prng';
-
-/** In-memory links that deliver asynchronously and in order, like a data channel. */
-class Net {
-  private inFlight = 0;
-  readonly edges = new Set<string>();
-
-  connect(a: Peer, b: Peer): void {
-    this.edges.add(Net.edge(a, b));
-    a.sync.addChannel(b.id, { send: this.deliver(b, a) });
-    b.sync.addChannel(a.id, { send: this.deliver(a, b) });
-  }
-
-  linked(a: Peer, b: Peer): boolean {
-    return this.edges.has(Net.edge(a, b));
-  }
-
-  /** Resolves once no message is in flight. */
-  async quiesce(): Promise<void> {
-    do await new Promise((r) => setTimeout(r, 0));
-    while (this.inFlight > 0);
-  }
-
-  private deliver(to: Peer, from: Peer) {
-    return (bytes: Uint8Array) => {
-      this.inFlight++;
-      const copy = bytes.slice();
-      setTimeout(() => {
-        this.inFlight--;
-        to.sync.receive(from.id, copy);
-      }, 0);
-    };
-  }
-
-  private static edge(a: Peer, b: Peer): string {
-    return [a.id, b.id].sort().join('|');
-  }
-}
-
+import { SyncNet as Net } from '../../../support/synced-rooms';
 
 function syncMessage(write: (e: encoding.Encoder) => void): Uint8Array {
   const e = encoding.createEncoder();
