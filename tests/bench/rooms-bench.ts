@@ -31,7 +31,9 @@ interface RoomsStep {
   /** Rooms on each worker, as the workers report them to Redis (two processes only). */
   placement: string;
   botsCorePct: number;
-  packetsPerS: number;
+  /** RTP packets the bots sent (the relay's input) and received (its output), a second. */
+  inPerS: number;
+  outPerS: number;
   load: string;
 }
 
@@ -40,7 +42,7 @@ function slotsOf(bots: Bot[]) {
 }
 
 /** Adds rooms until the loss in a window reaches LOSS_PCT (or MAX_ROOMS). */
-async function ramp(workers: 1 | 2, redis: RedisProcess): Promise<RoomsStep[]> {
+async function ramp(workers: 1 | 2, redis: RedisProcess): Promise<RoomsStep[] & { notStarted?: string[] }> {
   const server = await startRelay({
     command: [process.execPath, 'bin/confab.js'],
     args: [...(workers > 1 ? ['--workers', String(workers), '--redis', redis.url] : []), '--log-level', 'warn'],
@@ -50,16 +52,25 @@ async function ramp(workers: 1 | 2, redis: RedisProcess): Promise<RoomsStep[]> {
   const recording = loadRecording();
   const rooms: RoomOfBots[] = [];
   const steps: RoomsStep[] = [];
+  const notStarted: string[] = [];
   try {
     for (let k = 1; k <= MAX_ROOMS; k++) {
       const name = `bench-room-${k}`;
-      const room = await startBots({ controlUrl: `${controlUrl}?room=${name}` }, recording, ROOM_SIZE, {
-        room: name,
-        seed: k,
-        videoSlots: Math.min(TILES, ROOM_SIZE - 1),
-        audioSlots: 3,
-        audioLevel: (i) => (i < 3 ? 10 + 10 * i : 60 + (i % 30)),
-      });
+      let room: RoomOfBots;
+      try {
+        room = await startBots({ controlUrl: `${controlUrl}?room=${name}` }, recording, ROOM_SIZE, {
+          room: name,
+          seed: k,
+          videoSlots: Math.min(TILES, ROOM_SIZE - 1),
+          audioSlots: 3,
+          audioLevel: (i) => (i < 3 ? 10 + 10 * i : 60 + (i % 30)),
+        });
+      } catch (err) {
+        // Its bots could not connect in time (each tries 3 × 8 s): the box has no CPU left for another room.
+        notStarted.push(`room ${k} could not start (${(err as Error).message.split(' (')[0]}), ${loadLine()}`);
+        console.log(`rooms bench, ${workers} process${workers > 1 ? 'es' : ''}: ${notStarted.at(-1)}`);
+        break;
+      }
       rooms.push(room);
       room.bots.forEach((bot, i) => tilePlan(i, ROOM_SIZE, TILES).forEach((t, s) => bot.subscribe(s, room.bots[t.publisher]!.id, t.layer)));
       await sleep(WARMUP_MS);
@@ -86,13 +97,14 @@ async function ramp(workers: 1 | 2, redis: RedisProcess): Promise<RoomsStep[]> {
         })),
         placement,
         botsCorePct: (botsCpu.user + botsCpu.system) / seconds / 1e4,
-        packetsPerS: (got + (rooms.reduce((n, r) => n + r.packetsSent(), 0) - sent0)) / seconds,
+        inPerS: (rooms.reduce((n, r) => n + r.packetsSent(), 0) - sent0) / seconds,
+        outPerS: got / seconds,
         load: loadLine(),
       });
       const last = steps.at(-1)!;
       console.log(
         `rooms bench, ${workers} process${workers > 1 ? 'es' : ''}: ${k} room${k > 1 ? 's' : ''} of ${ROOM_SIZE}: loss ${last.lossPct.toFixed(2)} %, ` +
-          `${last.placement ? `rooms per worker ${last.placement}, ` : ''}relay ${last.processes.map((p) => `${p.corePct.toFixed(0)} % (JS ${p.jsCorePct.toFixed(0)} %)`).join(' + ')} of a core, bots ${last.botsCorePct.toFixed(0)} %, ${last.load}`,
+          `${last.placement ? `rooms per worker ${last.placement}, ` : ''}${(last.inPerS / 1000).toFixed(1)}k pkts/s in, ${(last.outPerS / 1000).toFixed(1)}k out, relay ${last.processes.map((p) => `${p.corePct.toFixed(0)} % (JS ${p.jsCorePct.toFixed(0)} %)`).join(' + ')} of a core, bots ${last.botsCorePct.toFixed(0)} %, ${last.load}`,
       );
       if (last.lossPct >= LOSS_PCT) break;
     }
@@ -101,7 +113,7 @@ async function ramp(workers: 1 | 2, redis: RedisProcess): Promise<RoomsStep[]> {
     await sleep(500);
     await server.stop();
   }
-  return steps;
+  return Object.assign(steps, { notStarted });
 }
 
 /** "3+2": the relay rooms each live node reports (relay/cluster/placement.ts). */
@@ -130,9 +142,11 @@ export async function roomsBench(): Promise<void> {
       const b = two[k - 1];
       rows[`${k} room${k > 1 ? 's' : ''}`] = {
         '1 proc: loss %': f(a?.lossPct, 2),
+        '1 proc: kpkts/s in/out': a ? `${f(a.inPerS / 1000, 1)}/${f(a.outPerS / 1000, 1)}` : '–',
         '1 proc: relay %core (JS)': a ? `${f(a.processes[0]!.corePct)} (${f(a.processes[0]!.jsCorePct)})` : '–',
         '1 proc: bots %core': f(a?.botsCorePct),
         '2 procs: loss %': f(b?.lossPct, 2),
+        '2 procs: kpkts/s in/out': b ? `${f(b.inPerS / 1000, 1)}/${f(b.outPerS / 1000, 1)}` : '–',
         '2 procs: relay %core (JS) each': b ? b.processes.map((p) => `${f(p.corePct)} (${f(p.jsCorePct)})`).join(' + ') : '–',
         '2 procs: bots %core': f(b?.botsCorePct),
         '2 procs: rooms per worker': b?.placement ?? '–',
@@ -140,14 +154,20 @@ export async function roomsBench(): Promise<void> {
       };
     }
     console.table(rows);
+    for (const line of [...(one.notStarted ?? []).map((l) => `1 process: ${l}`), ...(two.notStarted ?? []).map((l) => `2 processes: ${l}`)]) console.log(line);
     const k1 = carried(one);
     const k2 = carried(two);
     const perRoom = one[0]!.processes[0]!;
+    const why = (steps: RoomsStep[] & { notStarted?: string[] }, k: number) =>
+      steps.length > k ? `loss reached ${LOSS_PCT} % at ${k + 1}` : steps.notStarted?.length ? `room ${k + 1} could not start: the box was out of CPU` : `stopped at ${MAX_ROOMS}`;
     console.log(
-      `rooms carried before loss reached ${LOSS_PCT} %: one process ${k1}${k1 === one.length && one.length === MAX_ROOMS ? '+' : ''}, ` +
-        `two processes ${k2}${k2 === two.length && two.length === MAX_ROOMS ? '+' : ''} (ratio ${k1 > 0 ? (k2 / k1).toFixed(2) : '–'}×). ` +
-        `One room costs the relay ${perRoom.corePct.toFixed(0)} % of a core (${perRoom.jsCorePct.toFixed(0)} % on its JavaScript thread) and the bots ${one[0]!.botsCorePct.toFixed(0)} %: ` +
-        `a process's JavaScript thread fills at ≈ ${(100 / perRoom.jsCorePct).toFixed(1)} rooms; on this 2-core box the bots and the relays share the cores.`,
+      `50-person rooms carried with loss < ${LOSS_PCT} %: one process ${k1} (${why(one, k1)}), two processes sharing Redis ${k2} (${why(two, k2)}); ` +
+        `ratio ${k1 > 0 ? (k2 / k1).toFixed(2) : '–'}×.`,
+    );
+    console.log(
+      `One room alone costs the relay ${perRoom.corePct.toFixed(0)} % of a core, ${perRoom.jsCorePct.toFixed(0)} % on its JavaScript thread (the part one process cannot spread), ` +
+        `and the bots ${one[0]!.botsCorePct.toFixed(0)} %: one process's JavaScript thread would fill at ≈ ${(100 / perRoom.jsCorePct).toFixed(1)} rooms, ` +
+        `a core at ≈ ${(100 / perRoom.corePct).toFixed(1)}; here the bots need as much CPU as the relays on the same 2 cores.`,
     );
   } finally {
     await redis.stop();
