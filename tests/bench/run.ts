@@ -107,14 +107,7 @@ async function bigRoomBench(): Promise<void> {
 
 async function keysBench(): Promise<void> {
   await mediaKeysBench();
-  const relay = await startRelay();
-  const browser = await launchChromium();
-  try {
-    await browserEpochBench(browser, relay.url);
-  } finally {
-    await browser.close();
-    await relay.stop();
-  }
+  await withRelayAndBrowser(browserEpochBench);
 }
 
 await main();
