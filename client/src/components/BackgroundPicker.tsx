@@ -1,4 +1,5 @@
 import { For, onCleanup, Show, type JSX } from 'solid-js';
+import { Notice } from './Notice';
 import { t } from '../i18n/i18n';
 import { BUILT_IN_BACKGROUNDS, OWN_IMAGE, type BackgroundChoice } from '../media/background-choice';
 import { Icon } from './icons';
@@ -102,11 +103,7 @@ export function BackgroundChoices(props: { choice: BackgroundChoice }): JSX.Elem
           {t('bg.loading')}
         </p>
       </Show>
-      <Show when={c.notice()}>
-        <p class="notice" role="alert">
-          {c.notice()}
-        </p>
-      </Show>
+      <Notice message={c.notice()} />
     </>
   );
 }

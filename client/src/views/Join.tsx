@@ -82,11 +82,7 @@ export function Join(props: {
           <Show when={canSegment()}>
             <BackgroundButtons choice={props.media.background} onReplace={() => replaceBackground(props.media.background, () => setPicker(true))} />
           </Show>
-          <Show when={props.media.background.notice()}>
-            <p class="notice" role="alert">
-              {props.media.background.notice()}
-            </p>
-          </Show>
+          <Notice message={props.media.background.notice()} />
           <Show when={picker()}>
             <BackgroundPicker choice={props.media.background} onDone={() => setPicker(false)} />
           </Show>

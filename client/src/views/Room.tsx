@@ -254,11 +254,7 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
       <Show when={backgroundsOpen()}>
         <BackgroundPicker choice={session.media.background} onDone={() => setBackgroundsOpen(false)} />
       </Show>
-      <Show when={session.media.background.notice()}>
-        <p class="notice floating" role="alert">
-          {session.media.background.notice()}
-        </p>
-      </Show>
+      <Notice floating message={session.media.background.notice()} />
       <Show when={helpOpen()}>
         <ShortcutsHelp onClose={() => setHelpOpen(false)} />
       </Show>
