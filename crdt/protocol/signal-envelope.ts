@@ -16,6 +16,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
     case 'announce':
       if (!isKey(msg.key) || !isRecordList(msg.proof) || !isKey(msg.instance)) return null;
       if (msg.mesh !== undefined && typeof msg.mesh !== 'boolean') return null;
+      if (msg.pkg !== undefined && (typeof msg.pkg !== 'string' || msg.pkg.length > MAX_KEY_PACKAGE_CHARS)) return null;
       break;
     case 'bye':
       break;
@@ -52,5 +53,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
 }
 
 const MAX_SIGNAL_RECORDS = 64;
+/** A key package is ~330 characters of JSON. */
+const MAX_KEY_PACKAGE_CHARS = 1024;
 const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
 const isRecordList = (v: unknown): v is unknown[] => Array.isArray(v) && v.length <= MAX_SIGNAL_RECORDS;

@@ -109,9 +109,11 @@ export type PeerSignal =
    * `instance` is new on every page load: the same key (a reloaded tab) with a new instance
    * means the old connection is dead. `mesh: false`: the sender's media and room state go
    * through a relay it shares with the room, so it wants no peer link from those that say the
-   * same (absent: it wants links, as before relays).
+   * same (absent: it wants links, as before relays). `pkg`: the sender's media key package
+   * (PROTOCOL.md, "Media keys"), so a committer can seal the next epoch to it before the link
+   * is up.
    */
-  | { kind: 'announce'; key: string; proof: unknown[]; instance: string; mesh?: boolean }
+  | { kind: 'announce'; key: string; proof: unknown[]; instance: string; mesh?: boolean; pkg?: string }
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
   /** `sig`: the sender's participant key over the DTLS fingerprints of `sdp` (crdt/identity/participant-identity.ts). */

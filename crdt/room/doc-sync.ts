@@ -31,6 +31,8 @@ export const MAX_PENDING_BYTES = 64 * 1024;
  * document again and again. A small burst, then one per interval.
  */
 const STEP1_BURST = 4;
+/** A document this small is sent along with our step 1 when a channel opens (a newcomer's is ~1 kB). */
+export const UNASKED_DOCUMENT_BYTES = 16 * 1024;
 const STEP1_EVERY_MS = 5_000;
 
 /**
@@ -88,12 +90,18 @@ export class DocSync {
     doc.on('update', this.onUpdate);
   }
 
-  /** Sends sync step 1 at once; the peer answers with step 2 (what we lack). */
+  /**
+   * Sends sync step 1 at once; the peer answers with step 2 (what we lack). A small document
+   * goes along unasked, so the peer sees us (our participant entry) without waiting for its
+   * own step 1 to be answered: a round trip through a page that is busy joining.
+   */
   addChannel(id: string, channel: SyncChannel): void {
     const link: Link = { channel, origin: { channel: id }, warned: false, ...freshBudget() };
     this.links.set(id, link);
     asked(link);
     this.send(id, link, frame((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+    const whole = Y.encodeStateAsUpdate(this.doc);
+    if (whole.length <= UNASKED_DOCUMENT_BYTES) this.send(id, link, frame((e) => syncProtocol.writeUpdate(e, whole)));
   }
 
   /**

@@ -5,6 +5,7 @@ import type { MediaKind, RtpMedia } from '../media/media-kind';
 import { LinkRecovery, type PeerReach, type RecoveryAction } from './link-recovery';
 import type { MeshPeer, MeshPeers, PeerCare } from './mesh-peers';
 import { PeerLink } from './peer-link';
+import { markJoin } from '../session/join-timeline';
 
 const SIGNALING_PROBE_EVERY_MS = 1_000;
 /**
@@ -72,6 +73,7 @@ export class MeshLinks {
         this.opts.changed();
       },
       onChannelOpen: () => {
+        markJoin('linked');
         this.opts.sync.addChannel(remoteId, {
           send: (bytes) => {
             for (const frame of frameMessage(ChannelTag.Yjs, bytes)) link.sendData(frame);

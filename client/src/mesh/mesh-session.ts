@@ -43,6 +43,10 @@ export interface MeshSessionOptions {
   onChannelOpen?(peerId: string): void;
   /** A media-key message arrived from a linked peer. */
   onMediaKey?(from: string, bytes: Uint8Array): void;
+  /** Our media key package (media-key-message.ts, encoded), sent with every announce so a committer has it before the link is up. */
+  keyPackage?: string;
+  /** A key package that came with an announce (unchecked: it proves itself). */
+  onKeyPackage?(from: string, pkg: string): void;
   /** A relay node announced itself or said goodbye (unchecked: crdt/protocol/relay-presence.ts checkRelaySignal). */
   onRelaySignal?(envelope: { from: string; to?: string; msg: RelaySignal }): void;
 }
@@ -201,6 +205,7 @@ export class MeshSession {
     switch (msg.kind) {
       case 'announce': {
         if (!(await this.welcomes(from, await this.opts.gate.check(from, msg.key, msg.proof), msg.key))) return;
+        if (msg.pkg !== undefined) this.opts.onKeyPackage?.(from, msg.pkg);
         const peer = this.peers.of(from);
         const known = peer.instance;
         peer.instance = msg.instance;
@@ -278,7 +283,8 @@ export class MeshSession {
 
   private announcement(): PeerSignal {
     const mesh = this.opts.linksWanted() ? {} : { mesh: false };
-    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh };
+    const pkg = this.opts.keyPackage === undefined ? {} : { pkg: this.opts.keyPackage };
+    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh, ...pkg };
   }
 
   /** Descriptions leave signed with our participant key over their DTLS fingerprints. */

@@ -6,10 +6,14 @@
 export type JoinPhase =
   | 'join'
   | 'announced'
+  /** The first data channel with a peer is open. */
+  | 'linked'
   | 'relay-chosen'
   | 'relay-connected'
   | 'media-key';
 
+/** Marks the first time only: a later link or epoch is not part of the join. */
 export function markJoin(phase: JoinPhase): void {
-  performance.mark(`confab:${phase}`);
+  const name = `confab:${phase}`;
+  if (performance.getEntriesByName(name, 'mark').length === 0) performance.mark(name);
 }

@@ -260,6 +260,8 @@ export class RoomSession {
       // Everyone we link with gets our key package: a committer seals the next epoch to it.
       onChannelOpen: (peerId) => void mediaKeys.greet(peerId),
       onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
+      keyPackage: new TextDecoder().decode(await mediaKeys.ownPackage()),
+      onKeyPackage: (_from, pkg) => void mediaKeys.receive(new TextEncoder().encode(pkg)),
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,

@@ -5,7 +5,7 @@ import { fromBase64Url, toBase64Url } from '../../../../crdt/protocol/base64url'
 const utf8 = new TextEncoder();
 
 /**
- * The two media-key messages (PROTOCOL.md, "Media keys"), JSON on ChannelTag.MediaKey over
+ * The three media-key messages (PROTOCOL.md, "Media keys"), JSON on ChannelTag.MediaKey over
  * peer links and relay room channels alike:
  *
  * - a **key package**: a member's ECDH P-256 public key, signed by its participant key, so a
@@ -13,7 +13,9 @@ const utf8 = new TextEncoder();
  * - an **epoch**: the committer's new epoch number, the members (peer ids, sender-index order),
  *   the epoch secret sealed to each member's key package (ephemeral-static ECDH → HKDF →
  *   AES-GCM), all signed by the committer's participant key. Whoever relays it (a relay node,
- *   anyone holding the link) learns who is in the epoch, never its secret.
+ *   anyone holding the link) learns who is in the epoch, never its secret;
+ * - a **held** notice: a member saying, signed, that it now opens an epoch's frames, so the
+ *   others seal under that epoch as soon as everyone holds it instead of after a fixed wait.
  */
 export const EPOCH_SECRET_BYTES = 32;
 /** Far above 50 members' boxes (~120 bytes each). */
@@ -44,6 +46,19 @@ export interface EpochMessage {
   sig: string;
 }
 
+export interface HeldMessage {
+  t: 'held';
+  room: string;
+  epoch: number;
+  /** The epoch's committer (participant public key): two epochs may share a number. */
+  by: string;
+  /** The member's participant public key. */
+  key: string;
+  sig: string;
+}
+
+export type KeyMessage = KeyPackage | EpochMessage | HeldMessage;
+
 export interface KeyPackageSecret {
   pkg: KeyPackage;
   privateKey: CryptoKey;
@@ -52,6 +67,13 @@ export interface KeyPackageSecret {
 const packageText = (p: Omit<KeyPackage, 'sig'>) => utf8.encode(JSON.stringify(['confab/key-package/v1', p.room, p.key, p.ecdh]));
 const epochText = (m: Omit<EpochMessage, 'sig'>) =>
   utf8.encode(JSON.stringify(['confab/epoch/v1', m.room, m.epoch, m.by, m.members, m.eph, m.members.map((id) => m.boxes[id] ?? '')]));
+
+const heldText = (m: Omit<HeldMessage, 'sig'>) => utf8.encode(JSON.stringify(['confab/epoch-held/v1', m.room, m.epoch, m.by, m.key]));
+
+export async function heldNotice(identity: SigningIdentity, room: string, epoch: number, by: string): Promise<HeldMessage> {
+  const body = { t: 'held' as const, room, epoch, by, key: identity.publicKey };
+  return { ...body, sig: await sign(identity, heldText(body)) };
+}
 
 export async function newKeyPackage(room: string, identity: SigningIdentity): Promise<KeyPackageSecret> {
   const pair = await crypto.subtle.generateKey(ECDH, false, ['deriveBits']);
@@ -115,14 +137,14 @@ export async function openEpoch(m: EpochMessage, selfId: string, own: KeyPackage
   }
 }
 
-export function encodeKeyMessage(m: KeyPackage | EpochMessage): Uint8Array {
+export function encodeKeyMessage(m: KeyMessage): Uint8Array {
   return utf8.encode(JSON.stringify(m));
 }
 
 const isText = (v: unknown, max = 256): v is string => typeof v === 'string' && v.length > 0 && v.length <= max;
 
-/** A well-formed key message whose signature holds (the package's by its own key, the epoch's by its committer), else null. */
-export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise<KeyPackage | EpochMessage | null> {
+/** A well-formed key message whose signature holds (a package's and a notice's by their member's key, an epoch's by its committer), else null. */
+export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise<KeyMessage | null> {
   if (bytes.length > MAX_KEY_MESSAGE_BYTES) return null;
   let m: Record<string, unknown>;
   try {
@@ -135,6 +157,11 @@ export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise
     if (!isText(m.ecdh)) return null;
     const pkg = { t: 'package' as const, room, key: m.key as string, ecdh: m.ecdh, sig: m.sig };
     return (await verify(pkg.key, pkg.sig, packageText(pkg))) ? pkg : null;
+  }
+  if (m.t === 'held') {
+    if (!isText(m.key) || !isText(m.by) || !Number.isSafeInteger(m.epoch) || (m.epoch as number) < 0) return null;
+    const held = { t: 'held' as const, room, epoch: m.epoch as number, by: m.by, key: m.key, sig: m.sig };
+    return (await verify(held.key, held.sig, heldText(held))) ? held : null;
   }
   if (m.t !== 'epoch' || !Number.isSafeInteger(m.epoch) || (m.epoch as number) < 0 || !isText(m.eph)) return null;
   const members = m.members;

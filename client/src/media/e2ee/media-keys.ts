@@ -5,6 +5,7 @@ import {
   decodeKeyMessage,
   encodeKeyMessage,
   EPOCH_SECRET_BYTES,
+  heldNotice,
   newKeyPackage,
   openEpoch,
   sealEpoch,
@@ -13,7 +14,10 @@ import {
 } from './media-key-message';
 import { committerRank, MediaKeyring, type Epoch } from './media-keyring';
 
-/** Joins, leaves and removals that land together make one epoch. */
+/**
+ * Joins, leaves and removals that land together make one epoch: after a commit, the next waits
+ * this long. The first change after a quiet spell commits at once (a join waits for nothing).
+ */
 export const COMMIT_DEBOUNCE_MS = 40;
 
 export interface MediaKeysOptions {
@@ -46,6 +50,8 @@ export class MediaKeys {
   private lockedAtEpoch = false;
   private scheduled = false;
   private committing = false;
+  /** performance.now() of our last commit. */
+  private committedAt = -Infinity;
   /**
    * The last epoch we committed, as sent, and the key package (ECDH key) each member's copy was
    * sealed to: a member who greets us again with that package (a new link) gets it again; one
@@ -63,6 +69,12 @@ export class MediaKeys {
   /** Who holds the current epoch (peer ids), as its committer signed it. */
   holders(): string[] {
     return this.keyring.current?.members ?? [];
+  }
+
+  /** Our key package, encoded (it rides in our announce too). */
+  async ownPackage(): Promise<Uint8Array> {
+    await this.ready;
+    return encodeKeyMessage(this.own!.pkg);
   }
 
   /** A peer we can now reach: it gets our key package. */
@@ -86,20 +98,24 @@ export class MediaKeys {
       this.packages.set(id, m);
       return this.changed();
     }
+    if (m.t === 'held') return this.keyring.held(m.epoch, m.by, await peerIdForKey(m.key));
     const rank = committerRank(this.opts.controls(), m.by);
     if (rank === null || !this.keyring.supersedes({ epoch: m.epoch, by: m.by, rank })) return;
-    const secret = await openEpoch(m, this.opts.selfId, this.own!);
-    if (secret && this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank })) this.adopted();
+    const [secret, committerId] = await Promise.all([openEpoch(m, this.opts.selfId, this.own!), peerIdForKey(m.by)]);
+    if (!secret || !this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank }, [this.opts.selfId, committerId])) return;
+    this.adopted();
+    this.opts.send(null, encodeKeyMessage(await heldNotice(this.opts.identity, this.opts.room, m.epoch, m.by)));
   }
 
   /** Membership, the participant list or the records changed: the committer may owe a new epoch. */
   changed(): void {
     if (this.scheduled) return;
     this.scheduled = true;
+    const quiet = performance.now() - this.committedAt >= COMMIT_DEBOUNCE_MS;
     this.setTimer(() => {
       this.scheduled = false;
       void this.commitIfOwed();
-    }, COMMIT_DEBOUNCE_MS);
+    }, quiet ? 0 : COMMIT_DEBOUNCE_MS);
   }
 
   /** Those a new epoch would go to now (self first), each with a package and let in by the records. */
@@ -139,7 +155,7 @@ export class MediaKeys {
       const secret = crypto.getRandomValues(new Uint8Array(EPOCH_SECRET_BYTES));
       const m = await sealEpoch(this.opts.identity, this.opts.room, epoch, secret, wanted);
       const rank = committerRank(state, this.opts.identity.publicKey)!;
-      if (this.keyring.offer({ epoch, secret, members: m.members, by: m.by, rank })) {
+      if (this.keyring.offer({ epoch, secret, members: m.members, by: m.by, rank }, [this.opts.selfId])) {
         this.adopted();
         this.lastCommit = { epoch, bytes: encodeKeyMessage(m), sealedTo: new Map([...wanted].map(([id, pkg]) => [id, pkg.ecdh])) };
         this.opts.send(null, this.lastCommit.bytes);

@@ -49,7 +49,7 @@ interface Page {
   mesh: MeshSession;
   room: RoomDoc;
   peers: RemotePeer[];
-  events: { gone: string[]; refused: { from: string; reason: string }[] };
+  events: { gone: string[]; refused: { from: string; reason: string }[]; packages: string[] };
   /** The gate's verdict on a key (null: welcome). */
   verdicts: Map<string, Exclusion>;
   linksWanted: boolean;
@@ -75,7 +75,7 @@ async function room() {
       verifyDescription: async (from, _key, sig) => sig === `sig:${from}>${id}`,
     };
     const auth = new SignedSignals(roomId, id, identity);
-    const p: Page = { id, key: identity.publicKey, identity, auth, room: roomDoc, peers: [], events: { gone: [], refused: [] }, verdicts, linksWanted: true } as unknown as Page;
+    const p: Page = { id, key: identity.publicKey, identity, auth, room: roomDoc, peers: [], events: { gone: [], refused: [], packages: [] }, verdicts, linksWanted: true } as unknown as Page;
     p.mesh = new MeshSession({
       selfId: id,
       keys,
@@ -89,6 +89,8 @@ async function room() {
       onPeersChanged: (peers) => (p.peers = peers),
       onGone: (from) => p.events.gone.push(from),
       onRefused: (from, msg) => p.events.refused.push({ from, reason: msg.reason }),
+      keyPackage: `package of ${id}`,
+      onKeyPackage: (from, pkg) => p.events.packages.push(`${from}: ${pkg}`),
     });
     open.push(p.mesh);
     return p;
@@ -151,6 +153,20 @@ describe('MeshSession (real signals and sync, faked sockets and connections)', (
 
     a.room.sendChat(a.id, 'hello from a');
     await settled(() => b.room.chat().some((m) => m.text === 'hello from a'), 'the document update over the channel');
+  });
+
+  it('announces carry the media key package, so a committer has it before the link is up; an excluded peer’s is not passed on', async () => {
+    const r = await room();
+    const [a, b, removed] = await Promise.all([r.page(), r.page(), r.page()]);
+    for (const p of [a, b]) p.verdicts.set(removed.key, 'removed');
+    await a.mesh.start();
+    await b.mesh.start();
+    await removed.mesh.start();
+    await settled(() => a.events.packages.length > 0 && b.events.packages.length > 0, 'the packages');
+    await settled(() => a.events.refused.length + b.events.refused.length === 0 && removed.events.refused.length >= 2, 'the refusals');
+    expect(a.events.packages).toEqual([`${b.id}: package of ${b.id}`]);
+    expect(b.events.packages).toEqual([`${a.id}: package of ${a.id}`]);
+    expect(FakePeerConnection.made.length, 'no link needed for it').toBeLessThanOrEqual(2);
   });
 
   it('a page that leaves says bye on the channel and the room topic: the other drops the link and calls it gone', async () => {

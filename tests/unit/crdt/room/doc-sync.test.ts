@@ -2,7 +2,7 @@ import * as encoding from 'lib0/encoding';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { MAX_PENDING_BYTES, MAX_SYNC_MESSAGE_BYTES } from '../../../../crdt/room/doc-sync';
+import { MAX_PENDING_BYTES, MAX_SYNC_MESSAGE_BYTES, UNASKED_DOCUMENT_BYTES } from '../../../../crdt/room/doc-sync';
 import { RoomDoc } from '../../../../crdt/room/room-doc';
 import { join, peer, state, type Peer } from '../../../support/doc-peer';
 import { prng } from '../../../support/prng';
@@ -113,16 +113,35 @@ describe('doc sync over channels (y-protocols, real Yjs)', () => {
     expect(warn).toHaveBeenCalledTimes(1);
   });
 
+  it('a small document goes along with step 1 when a channel opens: the peer sees us before its own step 1 is answered; a big one waits to be asked', async () => {
+    const small = peer('small');
+    join(small);
+    const seen = peer('seen');
+    const got: Uint8Array[] = [];
+    small.sync.addChannel('seen', { send: (bytes) => got.push(bytes) });
+    seen.sync.addChannel('small', { send: () => {} }); // its step 1 is never answered
+    for (const bytes of got) seen.sync.receive('small', bytes);
+    expect(seen.room.participants().map((p) => p.id)).toEqual(['small']);
+
+    const big = peer('big');
+    join(big);
+    for (let i = 0; i < 20; i++) big.room.sendChat('big', 'x'.repeat(1_000), i);
+    expect(Y.encodeStateAsUpdate(big.room.doc).length).toBeGreaterThan(UNASKED_DOCUMENT_BYTES);
+    const sent: Uint8Array[] = [];
+    big.sync.addChannel('other', { send: (bytes) => sent.push(bytes) });
+    expect(sent, 'only step 1').toHaveLength(1);
+  });
+
   it('removeChannel stops sending to it', async () => {
     const sent: Uint8Array[] = [];
     const a = peer('a');
     a.sync.addChannel('x', { send: (bytes) => sent.push(bytes) });
-    expect(sent).toHaveLength(1); // sync step 1, at once
+    expect(sent).toHaveLength(2); // sync step 1 and the (small) document, at once
     join(a);
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
     a.sync.removeChannel('x');
     a.room.sendChat('a', 'nobody hears');
-    expect(sent).toHaveLength(2);
+    expect(sent).toHaveLength(3);
     expect(a.sync.receive('x', syncMessage((e) => syncProtocol.writeSyncStep1(e, new Y.Doc())))).toBe(false);
     a.sync.destroy();
   });

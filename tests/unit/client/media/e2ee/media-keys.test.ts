@@ -177,11 +177,11 @@ describe('membership-bound media keys (media-keys.ts)', () => {
     const next = current(bob)!.epoch + 1;
     // Carol (member, open room) commits epoch `next` first, with a secret she chose (all zero bytes, the "smallest").
     expect(bob.keys.keyring.supersedes({ epoch: next, by: carol.identity.publicKey, rank: 2 })).toBe(true);
-    bob.keys.keyring.offer({ epoch: next, secret: new Uint8Array(32), members: current(bob)!.members, by: carol.identity.publicKey, rank: 2 });
+    bob.keys.keyring.offer({ epoch: next, secret: new Uint8Array(32), members: current(bob)!.members, by: carol.identity.publicKey, rank: 2 }, []);
     // The host's epoch of the same number replaces it, whatever its secret.
     expect(bob.keys.keyring.supersedes({ epoch: next, by: alice.identity.publicKey, rank: 0 })).toBe(true);
     // And once the host's is in, Carol's of the same number is refused.
-    bob.keys.keyring.offer({ epoch: next, secret: new Uint8Array(32).fill(9), members: current(bob)!.members, by: alice.identity.publicKey, rank: 0 });
+    bob.keys.keyring.offer({ epoch: next, secret: new Uint8Array(32).fill(9), members: current(bob)!.members, by: alice.identity.publicKey, rank: 0 }, []);
     expect(bob.keys.keyring.supersedes({ epoch: next, by: carol.identity.publicKey, rank: 2 })).toBe(false);
     expect(current(bob)!.by).toBe(alice.identity.publicKey);
   });
