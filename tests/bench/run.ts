@@ -5,6 +5,7 @@ import { barePeerConnectionMs, bundleSizes, chatPropagationMs, joinToFirstFrameM
 import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench';
 import { bigRoomJoins, printBigRoomJoins } from './big-room-join-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
+import { relayKeysBench } from './relay-keys-bench';
 import { clusterBench } from './cluster-bench';
 import { comfortsBench } from './comforts-bench';
 import { relayBench } from './relay-bench';
@@ -107,6 +108,7 @@ async function bigRoomBench(): Promise<void> {
 
 async function keysBench(): Promise<void> {
   await mediaKeysBench();
+  await relayKeysBench();
   await withRelayAndBrowser(browserEpochBench);
 }
 
