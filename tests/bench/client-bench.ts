@@ -11,8 +11,11 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-/** Click Join → first decoded remote frame, for a newcomer joining a room of one. */
-export async function joinToFirstFrameMs(browser: Browser, baseUrl: string, joins: number): Promise<number[]> {
+/**
+ * Click Join → first decoded remote frame, for a newcomer joining a room of one. `phases`, if
+ * given, collects where each join's time went: the page's join marks (session/join-timeline.ts).
+ */
+export async function joinToFirstFrameMs(browser: Browser, baseUrl: string, joins: number, phases?: Record<string, number[]>): Promise<number[]> {
   const host = (await newParticipant(browser)).page;
   const link = await createRoom(host, baseUrl);
   await joinRoom(host, 'Host');
@@ -32,6 +35,11 @@ export async function joinToFirstFrameMs(browser: Browser, baseUrl: string, join
       await page.waitForTimeout(10);
     }
     times.push(Date.now() - t0);
+    if (phases) {
+      const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, m.startTime] as const));
+      const at = new Map(marks);
+      for (const [name, ms] of at) if (name !== 'confab:join') (phases[name.slice('confab:'.length)] ??= []).push(ms - at.get('confab:join')!);
+    }
     await context.close();
     await host.waitForTimeout(500);
   }

@@ -6,6 +6,7 @@ import { crossBrowserJoins, printCrossBrowserJoins } from './cross-browser-bench
 import { bigRoomJoins, printBigRoomJoins } from './big-room-join-bench';
 import { browserEpochBench, mediaKeysBench } from './media-keys-bench';
 import { relayKeysBench } from './relay-keys-bench';
+import { joinBeforeAfterBench } from './join-before-after-bench';
 import { clusterBench } from './cluster-bench';
 import { comfortsBench } from './comforts-bench';
 import { relayBench } from './relay-bench';
@@ -15,7 +16,7 @@ import { soakBench } from './soak-bench';
 import { youngGenerationBench } from './younggen-bench';
 
 /** `npm run bench`: figures measured side by side in one run, printed as a table. */
-const JOINS = Number(process.env.BENCH_JOINS ?? 7);
+const JOINS = Number(process.env.BENCH_JOINS ?? 15);
 const CHAT_MESSAGES = Number(process.env.BENCH_CHAT_MESSAGES ?? 30);
 
 const fmt = (ms: number) => `${ms.toFixed(0)} ms`;
@@ -23,13 +24,23 @@ const median = (v: number[]) => percentile(v, 50);
 
 /**
  * BENCH_SECTIONS picks the sections to run, in this order: client (with a newcomer joining a
- * 16-person relay room; big-room runs only that), comforts (bundle, background pipeline, noise
+ * 16-person relay room; big-room runs only that), join-before-after (join time of this build
+ * beside the last build before membership-bound keys, interleaved), comforts (bundle, background pipeline, noise
  * suppression), keys, relay, signaling (one node's sockets and messages/s), cluster (the Redis
  * hop), rooms (50-person rooms: one process vs two on Redis), younggen (the relay's
  * young-generation setting, A/B), soak. Default: all but big-room and younggen. The soak takes
  * 10 minutes; BENCH_SOAK_MS shortens it.
  */
-const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,comforts,keys,relay,signaling,cluster,rooms,soak').split(',');
+const SECTIONS = (process.env.BENCH_SECTIONS ?? 'client,join-before-after,comforts,keys,relay,signaling,cluster,rooms,soak').split(',');
+
+async function withBrowser(run: (browser: import('playwright-core').Browser) => Promise<void>): Promise<void> {
+  const browser = await launchChromium();
+  try {
+    await run(browser);
+  } finally {
+    await browser.close();
+  }
+}
 
 async function withRelayAndBrowser(run: (browser: import('playwright-core').Browser, url: string) => Promise<void>): Promise<void> {
   const relay = await startRelay();
@@ -45,6 +56,7 @@ async function withRelayAndBrowser(run: (browser: import('playwright-core').Brow
 async function main(): Promise<void> {
   if (SECTIONS.includes('client')) await clientBench();
   if (SECTIONS.includes('big-room')) await bigRoomBench();
+  if (SECTIONS.includes('join-before-after')) await withBrowser(joinBeforeAfterBench);
   if (SECTIONS.includes('comforts')) await withRelayAndBrowser(comfortsBench);
   if (SECTIONS.includes('keys')) await keysBench();
   if (SECTIONS.includes('relay')) await relayBench();
@@ -63,7 +75,8 @@ async function clientBench(): Promise<void> {
   const browser = await launchChromium();
   try {
     const bare = await barePeerConnectionMs(browser, relay.url, JOINS);
-    const join = await joinToFirstFrameMs(browser, relay.url, JOINS);
+    const phases: Record<string, number[]> = {};
+    const join = await joinToFirstFrameMs(browser, relay.url, JOINS, phases);
     const chat = await chatPropagationMs(browser, relay.url, CHAT_MESSAGES);
     const cross = await crossBrowserJoins(browser);
     const bigRoom = await bigRoomJoins(browser);
@@ -73,6 +86,7 @@ async function clientBench(): Promise<void> {
       'Confab: click Join → first remote frame': { median: fmt(median(join)), runs: join.length, all: join.map((v) => v.toFixed(0)).join(' ') },
     });
     console.log(`join / bare ratio (medians): ${(median(join) / median(bare)).toFixed(2)}×`);
+    console.log(`where a join's time goes (medians from the click on Join, ms): ${Object.entries(phases).map(([p, v]) => `${p} ${median(v).toFixed(0)}`).join(', ')}, first remote frame ${median(join).toFixed(0)}`);
     printCrossBrowserJoins(cross);
     printBigRoomJoins(bigRoom);
     console.log(

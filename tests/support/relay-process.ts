@@ -16,12 +16,12 @@ export interface RelayProcess {
 }
 
 /** Starts the real relay CLI on 127.0.0.1 and a free port, as `npm start` would. */
-export async function startRelay(opts: { port?: number; args?: string[]; command?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<RelayProcess> {
+export async function startRelay(opts: { port?: number; args?: string[]; command?: string[]; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<RelayProcess> {
   // Default: this checkout's TypeScript through tsx; `command` runs another build (an installed package's bin).
   const [program, ...programArgs] = opts.command ?? [process.execPath, '--import', 'tsx', 'relay/cli.ts'];
   const args = [...programArgs, '--host', '127.0.0.1', '--port', String(opts.port ?? 0), ...(opts.args ?? [])];
   const child = spawn(program!, args, {
-    cwd: repoRoot,
+    cwd: opts.cwd ?? repoRoot,
     env: relayEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
     ...(opts.env ? { env: opts.env } : {}),
