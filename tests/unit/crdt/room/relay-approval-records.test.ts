@@ -51,6 +51,10 @@ describe('revoke-relay: taking a relay approval back', () => {
     expect(revoked.state.approvedRelays.size).toBe(0);
     expect(revoked.nextSeq).toBe(4);
     expect((await foldControls(roomId, [again, revoke, lock, approve])).state.approvedRelays).toEqual(new Set([relayId]));
+    // A relay node's room guard keeps and folds the new kind like any other record.
+    const guard = new RoomGuard(await roomTopicFor(roomId), () => {});
+    expect(await guard.offer([lock, approve, revoke])).toEqual({ accepted: 3, forged: 0 });
+    expect(guard.state.approvedRelays.size).toBe(0);
     // A revocation travels in an announce's proof with the approval it takes back.
     const proof = recordsAbout([lock, approve, revoke], 'newcomer-key');
     expect(proof).toContainEqual(approve);
