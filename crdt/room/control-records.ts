@@ -19,12 +19,14 @@ export type ControlKind =
   | 'host-session'
   /**
    * "This joined relay may carry the room's media while it is locked" (target = the relay's id,
-   * crdt/relay-presence.ts relayIdFor). Without one, a locked room uses only its server's relay.
+   * crdt/protocol/relay-presence.ts relayIdFor). Without one, a room that is not open uses only its server's relay.
    */
-  | 'approve-relay';
+  | 'approve-relay'
+  /** Takes an `approve-relay` back (target = the relay's id); a later approval counts again. */
+  | 'revoke-relay';
 
-const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
-const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
+const KINDS: ReadonlySet<string> = new Set<ControlKind>(['lock', 'unlock', 'admit', 'deny', 'remove', 'end', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay', 'revoke-relay']);
+const NEEDS_TARGET: ReadonlySet<ControlKind> = new Set<ControlKind>(['admit', 'deny', 'remove', 'cohost', 'revoke-cohost', 'host-session', 'approve-relay', 'revoke-relay']);
 /** Only the host itself may do these; co-hosts may do the rest. */
 const HOST_ONLY: ReadonlySet<ControlKind> = new Set<ControlKind>(['end', 'cohost', 'revoke-cohost', 'host-session']);
 const MAX_KEY_CHARS = 128;
@@ -71,7 +73,7 @@ export interface RoomControlState {
   cohosts: Set<string>;
   /** Participant keys the host key vouched for: the host's own devices. */
   hostSessions: Set<string>;
-  /** Ids of joined relays a host or co-host approved for the room (`approve-relay`). */
+  /** Ids of joined relays a host or co-host approved for the room (`approve-relay`, not revoked since by `revoke-relay`). */
   approvedRelays: Set<string>;
 }
 
@@ -287,6 +289,7 @@ const EFFECTS: Record<ControlKind, (state: RoomControlState, t: string) => void>
   'revoke-cohost': (state, t) => void state.cohosts.delete(t),
   'host-session': (state, t) => void (state.hostSessions.add(t), state.removed.delete(t)),
   'approve-relay': (state, t) => void state.approvedRelays.add(t),
+  'revoke-relay': (state, t) => void state.approvedRelays.delete(t),
 };
 
 function apply(state: RoomControlState, r: ControlRecord): void {
@@ -316,7 +319,8 @@ export function mayParticipate(state: RoomControlState, participantKey: string):
   return exclusionOf(state, participantKey) === null;
 }
 
-const ABOUT_EVERYONE: ReadonlySet<ControlKind> = new Set<ControlKind>(['cohost', 'revoke-cohost', 'host-session', 'approve-relay']);
+// A revoke-relay travels with the approval it takes back: a newcomer folding one without the other would use the relay.
+const ABOUT_EVERYONE: ReadonlySet<ControlKind> = new Set<ControlKind>(['cohost', 'revoke-cohost', 'host-session', 'approve-relay', 'revoke-relay']);
 const MAX_RECORDS_ABOUT_KEY = 10;
 const MAX_RECORDS_ABOUT_ROOM = 40;
 

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { ConsoleMessage, Page } from 'playwright-core';
 import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
 import { startJoinedRelay, type JoinedRelayProcess } from '../support/relay-process';
 import { createRoom, expectVideoFlowing, joinRoom, peerIds, waitUntil } from '../support/room-actions';
+import { relayIdFor } from '../../crdt/protocol/relay-presence';
 
 const selfId = (page: Page) => page.evaluate(() => window.confabDebug!.selfId);
 const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
@@ -21,9 +22,12 @@ async function joinedRelayStats(relay: JoinedRelayProcess): Promise<{ sessions: 
  * URL (mesh limit 1, to push even two people onto a relay) and one of its own. A locked room
  * uses neither: the two stay on their mesh and the knocker's relay carries nothing of theirs.
  */
-describe('a denied knocker’s relays in a locked room', () => {
+describe('joined relays in a locked room', () => {
   const h = useRelayAndBrowser();
   const relays: JoinedRelayProcess[] = [];
+  afterAll(async () => {
+    for (const relay of relays) await relay.stop();
+  });
 
   it('attack 3: a locked 2-person room sends 0 frames through a relay the denied knocker joined', async () => {
     const [alice, bob, dave] = await Promise.all([newParticipant(h.browser), newParticipant(h.browser), newParticipant(h.browser)]).then((ps) => ps.map((p) => p.page) as [Page, Page, Page]);
@@ -65,4 +69,36 @@ describe('a denied knocker’s relays in a locked room', () => {
     expect(offered.some((t) => t.includes(originRelay))).toBe(false);
     for (const relay of relays) await relay.stop();
   }, 400_000);
+
+  it('the host approves a joined relay in Your room and takes the approval back; every page folds both records', async () => {
+    const started = Date.now();
+    const [alice, bob] = await Promise.all([newParticipant(h.browser), newParticipant(h.browser)]).then((ps) => ps.map((p) => p.page) as [Page, Page]);
+    const link = await createRoom(alice, h.relay.url);
+    await joinRoom(alice, 'Alice');
+    await joinRoom(bob, 'Bob', link);
+    await waitUntil(async () => (await peerIds(alice)).length === 1, 30_000, 'alice and bob connected');
+    await alice.getByRole('button', { name: 'Your room', exact: true }).click({ timeout: 30_000 });
+    await alice.getByRole('button', { name: 'Lock room' }).click({ timeout: 30_000 });
+    await waitUntil(async () => (await controls(bob)).locked, 10_000, 'bob sees the lock');
+
+    const joined = await startJoinedRelay(link);
+    relays.push(joined);
+    const relayId = await relayIdFor(joined.url);
+    const row = alice.getByRole('list', { name: 'Joined relays' }).getByRole('listitem').filter({ hasText: new URL(joined.url).host });
+    await row.getByText('Not in use').waitFor({ timeout: 30_000 });
+
+    await row.getByRole('button', { name: 'Approve relay', exact: true }).click();
+    for (const page of [alice, bob]) await waitUntil(async () => (await controls(page)).approvedRelays.includes(relayId), 10_000, 'the approval reaches every page');
+    await row.getByText('Approved', { exact: true }).waitFor({ timeout: 5_000 });
+
+    await row.getByRole('button', { name: 'Revoke approval', exact: true }).click();
+    for (const page of [alice, bob]) await waitUntil(async () => (await controls(page)).approvedRelays.length === 0, 10_000, 'the revocation reaches every page');
+    await row.getByRole('button', { name: 'Approve relay', exact: true }).waitFor({ timeout: 5_000 });
+
+    // A guest sees no relay list and no approval button.
+    await bob.getByRole('button', { name: 'Your room', exact: true }).click({ timeout: 30_000 });
+    await bob.getByRole('list', { name: 'Participants' }).waitFor({ timeout: 10_000 });
+    expect(await bob.getByRole('list', { name: 'Joined relays' }).count()).toBe(0);
+    console.log(`[approve relay] approve → revoke in a locked room: ${Date.now() - started} ms`);
+  }, 120_000);
 });

@@ -4,6 +4,8 @@ import type { Knock } from '../session/room-moderation';
 import type { Role } from '../session/room-moderation';
 import { Icon } from './icons';
 import { InviteLink } from './InviteLink';
+import { JoinedRelays } from './JoinedRelays';
+import type { JoinedRelay } from '../topology/joined-relay-list';
 import { KnockRequests } from './KnockRequests';
 import { PanelHeader } from './PanelHeader';
 import { QrCode } from './QrCode';
@@ -30,6 +32,8 @@ export interface RoomActions {
   endRoom(): void;
   admit(k: Knock): void;
   deny(k: Knock): void;
+  approveRelay(relayId: string): void;
+  revokeRelay(relayId: string): void;
 }
 
 const ROLE_LABEL = { host: () => t('people.host'), cohost: () => t('people.cohost'), guest: () => '' } satisfies Record<Role, () => string>;
@@ -43,6 +47,9 @@ export function YourRoomPanel(props: {
   myRole: Role;
   locked: boolean;
   knocks: Knock[];
+  /** Relays joined to the room (shown to the host and co-hosts), and the ids the records approve. */
+  relays: JoinedRelay[];
+  approvedRelays: ReadonlySet<string>;
   actions: RoomActions;
   /** Over the whole screen (a phone), with a Back button. */
   fullScreen?: boolean;
@@ -132,6 +139,14 @@ export function YourRoomPanel(props: {
         </ul>
         <Show when={props.people.length === 1}>
           <p class="fine">{t('people.onlyYou')}</p>
+        </Show>
+        <Show when={moderator() && props.relays.length > 0}>
+          <JoinedRelays
+            relays={props.relays}
+            approved={props.approvedRelays}
+            onApprove={(id) => props.actions.approveRelay(id)}
+            onRevoke={(id) => props.actions.revokeRelay(id)}
+          />
         </Show>
         <Show when={props.hostUrl}>
           {(url) => (

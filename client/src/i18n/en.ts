@@ -108,6 +108,8 @@ export const en = {
   'room.act.end': 'end the room',
   'room.act.admit': 'admit {name}',
   'room.act.deny': 'deny {name}',
+  'room.act.approveRelay': 'approve the relay',
+  'room.act.revokeRelay': 'revoke the relay’s approval',
   'room.screenShare': 'Could not share your screen: {message}',
   // Locked out, knocks
   'locked.label': 'Locked room',
@@ -154,6 +156,14 @@ export const en = {
   'people.endConfirm': 'Everyone is disconnected and the link stops working. End the room?',
   'people.endYes': 'Yes, end the room',
   'people.recording': 'Recording',
+  'relays.heading': 'Relays joined to this room ({count})',
+  'relays.list': 'Joined relays',
+  'relays.note': 'Added by someone with the link. Once the room is locked or someone is removed, only approved relays carry it.',
+  'relays.approved': 'Approved',
+  'relays.inUse': 'In use',
+  'relays.notInUse': 'Not in use',
+  'relays.approve': 'Approve relay',
+  'relays.revoke': 'Revoke approval',
   // Tiles, stage
   'tile.micOff': 'Microphone off',
   'tile.pin': 'Pin {name}',

@@ -39,7 +39,7 @@ export function roleOfKey(state: RoomControlState, key: string | undefined): Rol
 
 /**
  * What the host and co-hosts do in "Your room": lock, admit or deny knocks, remove, grant
- * co-host, end the room. Each action is a signed record in the room document; every peer
+ * co-host, approve joined relays or take the approval back, end the room. Each action is a signed record in the room document; every peer
  * folds and enforces it (crdt/room/control-records.ts). The host signs with the host key, a
  * co-host with its own participant key (which the host's co-host record names).
  */
@@ -88,6 +88,16 @@ export class Moderation {
 
   revokeCohost(peerId: string): Promise<void> {
     return this.signAbout(peerId, 'revoke-cohost');
+  }
+
+  /** Lets a joined relay (crdt/protocol/relay-presence.ts relayIdFor) carry the room while it is not open to every link holder. */
+  approveRelay(relayId: string): Promise<void> {
+    return this.sign([{ kind: 'approve-relay', target: relayId }]);
+  }
+
+  /** Takes an approval back: pages move off that relay at their next decision unless the room is open. */
+  revokeRelay(relayId: string): Promise<void> {
+    return this.sign([{ kind: 'revoke-relay', target: relayId }]);
   }
 
   endRoom(): Promise<void> {

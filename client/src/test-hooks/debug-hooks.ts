@@ -73,7 +73,8 @@ export interface ConfabDebug {
   chat(): { from: string; name: string; text: string }[];
   /** Verified participant names by peer id, as tiles and lists show them. */
   names(): Record<string, string>;
-  controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number };
+  /** The folded control state; `approvedRelays`: ids of joined relays an `approve-relay` record lets carry the room. */
+  controls(): { locked: boolean; ended: boolean; hostSessions: number; cohosts: number; removed: number; admitted: number; approvedRelays: string[] };
   tamper?: TamperHooks;
 }
 
@@ -258,6 +259,7 @@ export function exposeDebugHooks(session: TestRoomSession): void {
         cohosts: s.cohosts.size,
         removed: s.removed.size,
         admitted: s.admitted.size,
+        approvedRelays: [...s.approvedRelays].sort(),
       };
     },
   };

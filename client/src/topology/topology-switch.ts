@@ -2,6 +2,7 @@ import { createSignal, type Accessor } from 'solid-js';
 import { checkRelaySignal, relayControlUrl, relayIdFor, type RelaySignal } from '../../../crdt/protocol/relay-presence';
 import type { RelayOffer } from '../../../crdt/protocol/wire';
 import { allowedRelays, pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './relay-election';
+import { JoinedRelayList } from './joined-relay-list';
 import { chooseTopology, type Topology } from './topology';
 import type { RelayCredentials } from '../relay-node/relay-link';
 import type { MessageSealer, RelayRoomHandlers } from '../relay-node/relay-room-channel';
@@ -91,6 +92,8 @@ export class TopologySwitch implements StageView {
   readonly relayLost: Accessor<boolean>;
   private readonly setRelayLost: (lost: boolean) => void;
   readonly relays = new RelayDirectory();
+  /** The joined relays announced in the room, for the host's "Your room" panel. */
+  readonly joined = new JoinedRelayList(this.relays, () => this.carrier()?.target.id ?? null);
   /** The relay we use or are opening. */
   private use: RelayUse | null = null;
   /** The relay we are leaving, still carrying our media until `use` does (a switch to the room's choice). */
@@ -122,8 +125,7 @@ export class TopologySwitch implements StageView {
 
   /** The control URL of the relay that carries our media now (null: none). */
   relayInUse(): string | null {
-    const u = this.use?.carrying ? this.use : this.leaving;
-    return u && u.relay.state === 'connected' ? u.target.url : null;
+    return this.carrier()?.target.url ?? null;
   }
 
   /** After people come or go, relays come or go, or the room's choice changes: decide once things settle. */
@@ -166,6 +168,7 @@ export class TopologySwitch implements StageView {
     const signal = await checkRelaySignal(envelope, this.host.selfId());
     if (!signal || this.closed) return;
     const changed = this.relays.heard(signal, Date.now());
+    this.joined.refresh();
     if (signal.kind === 'relay' && changed) console.info(`[confab] relay offered in the room: ${signal.relay.url}`);
     if (signal.kind === 'relay-bye' && this.use?.target.id === signal.id) {
       console.info(`[confab] relay ${this.use.target.url} is leaving`);
@@ -209,11 +212,24 @@ export class TopologySwitch implements StageView {
 
   close(): void {
     this.closed = true;
+    this.joined.close();
     clearTimeout(this.settleTimer);
     clearTimeout(this.retryTimer);
     this.drop(this.use);
     this.drop(this.leaving);
     this.use = this.leaving = null;
+  }
+
+  /** The relay link that carries our media now. */
+  private carrier(): RelayUse | null {
+    const u = this.use?.carrying ? this.use : this.leaving;
+    return u && u.relay.state === 'connected' ? u : null;
+  }
+
+  /** Which relay carries us may have changed: the tiles and the list of joined relays follow. */
+  private changed(): void {
+    this.joined.refresh();
+    this.host.changed();
   }
 
   private links(): RelayMedia[] {
@@ -306,7 +322,7 @@ export class TopologySwitch implements StageView {
       console.warn('[confab] relay link failed:', err);
       this.failed(relay);
     });
-    this.host.changed();
+    this.changed();
   }
 
   private linkChanged(relay: RelayMedia): void {
@@ -322,7 +338,7 @@ export class TopologySwitch implements StageView {
       this.host.recordRelay(use.target.url);
     }
     if (relay.state === 'failed') this.failed(relay);
-    this.host.changed();
+    this.changed();
     this.reconsider();
   }
 
@@ -334,7 +350,7 @@ export class TopologySwitch implements StageView {
     if (this.leaving?.relay === relay) {
       this.drop(this.leaving);
       this.leaving = null;
-      this.host.changed();
+      this.changed();
       return;
     }
     const use = this.use;
@@ -349,7 +365,7 @@ export class TopologySwitch implements StageView {
       this.use = this.leaving;
       this.leaving = null;
       this.host.recordRelay(this.use.target.url);
-      this.host.changed();
+      this.changed();
       return;
     }
     const next = this.target(nowMs);
@@ -371,7 +387,7 @@ export class TopologySwitch implements StageView {
     this.setTopology('mesh');
     this.lost(lost);
     this.host.recordRelay(null);
-    this.host.changed();
+    this.changed();
     clearTimeout(this.retryTimer);
     if (lost) {
       const nowMs = Date.now();

@@ -81,6 +81,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
     endRoom: act(t('room.act.end'), () => moderation.endRoom()),
     admit: (k) => act(t('room.act.admit', { name: k.name }), () => moderation.admit(k))(),
     deny: (k) => act(t('room.act.deny', { name: k.name }), () => moderation.deny(k))(),
+    approveRelay: (id) => act(t('room.act.approveRelay'), () => moderation.approveRelay(id))(),
+    revokeRelay: (id) => act(t('room.act.revokeRelay'), () => moderation.revokeRelay(id))(),
   };
   const [hostLink] = createResource(session.hostHeld, async () => {
     const key = await exportedHostKey(session.link.roomId);
@@ -228,6 +230,8 @@ export function Room(props: { session: RoomSession; inviteUrl: string; onLeave()
           myRole={session.role()}
           locked={session.controlState().locked}
           knocks={moderation.knocks()}
+          relays={session.switch.joined.relays()}
+          approvedRelays={session.controlState().approvedRelays}
           actions={actions}
           fullScreen={compact()}
           onClose={() => toggle('people')}

@@ -3,6 +3,9 @@ import { relayAnnouncement, relayControlUrl } from '../../../../crdt/protocol/re
 import type { RelayLinkState } from '../../../../client/src/relay-node/relay-link';
 import type { RelayMedia, RelayMediaOptions } from '../../../../client/src/relay-node/relay-media';
 import { TopologySwitch, type TopologyHost } from '../../../../client/src/topology/topology-switch';
+import { openToLinkHolders } from '../../../../client/src/relay-node/relay-room-state';
+import { foldControls, signControl, type RoomControlState } from '../../../../crdt/room/control-records';
+import { newSigningIdentity, roomIdForHostKey } from '../../../../crdt/identity/host-identity';
 
 /** A relay link as the switch sees it: the test says when it connects or fails. */
 class FakeRelay {
@@ -229,6 +232,37 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
     sw.reconsider();
     await settle();
     expect(relays.map((r) => r.opts.url)).toEqual([joined.url]);
+  });
+
+  it('a locked room leaves a joined relay once the host revokes its approval, even while the room document names it', async () => {
+    const host = await newSigningIdentity();
+    const roomId = await roomIdForHostKey(host.publicKey);
+    const joined = await relayAnnouncement('wss://joined.example/relay', 2);
+    const lock = await signControl(host, { room: roomId, kind: 'lock', seq: 1 });
+    const approve = await signControl(host, { room: roomId, kind: 'approve-relay', target: joined.id, seq: 2 });
+    const revoke = await signControl(host, { room: roomId, kind: 'revoke-relay', target: joined.id, seq: 3 });
+    let controls: RoomControlState = (await foldControls(roomId, [lock, approve])).state;
+    const { sw, state, relays, said } = setup({ relayPolicy: () => ({ open: openToLinkHolders(controls), approved: controls.approvedRelays }) });
+    state.offer = null;
+    await sw.welcomed();
+    await sw.heard({ from: joined.id, msg: { kind: 'relay', relay: joined } });
+    await settle();
+    expect(relays.map((r) => r.opts.url)).toEqual([joined.url]);
+    relays[0]!.become('connected');
+    state.recorded = joined.url;
+    expect(sw.joined.relays()).toEqual([{ id: joined.id, url: joined.url, inUse: true }]);
+
+    controls = (await foldControls(roomId, [lock, approve, revoke])).state;
+    sw.reconsider();
+    await settle();
+    expect(relays[0]!.closed).toBe(true);
+    expect(sw.topology()).toBe('mesh');
+    expect(said.meshMedia.at(-1)).toBe(true);
+    expect(said.lost).toEqual([]);
+    expect(sw.joined.relays()).toEqual([{ id: joined.id, url: joined.url, inUse: false }]);
+    // Still listed (the host may approve it again) until it stops announcing itself.
+    vi.advanceTimersByTime(40_000);
+    expect(sw.joined.relays()).toEqual([]);
   });
 
   it('closing drops every link and stops deciding', async () => {
