@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,8 +71,9 @@ export interface JoinedRelayProcess {
 export async function startJoinedRelay(link: string, args: string[] = []): Promise<JoinedRelayProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: repoRoot,
-    // The link is the room's key: in the environment, not on the command line.
-    env: { ...process.env, CONFAB_JOIN: link },
+    // The link is the room's key: in the environment, not on the command line. Its signing key
+    // goes to a data directory of its own (not the tester's ~/.confab).
+    env: { ...process.env, CONFAB_JOIN: link, CONFAB_DATA_DIR: mkdtempSync(join(tmpdir(), 'confab-joined-relay-')) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
