@@ -1,6 +1,8 @@
 import { fromBase64Url, toBase64Url } from '../protocol/base64url';
 import { SIGNING_ALGORITHM, type SigningIdentity } from './host-identity';
 import { keyMatchesPeerId } from './participant-identity';
+import { RelayPresenceReplay, verifyRelaySignal } from './relay-presence-auth';
+import type { RelaySignal } from '../protocol/relay-presence';
 import type { PeerSignal, SignalAuth, SignalEnvelope } from '../protocol/wire';
 
 /**
@@ -23,8 +25,10 @@ const MAX_KEY_CHARS = 128;
 const MAX_SIG_CHARS = 256;
 const MAX_INSTANCE_CHARS = 64;
 
-/** Relay nodes have no participant key: their signals are checked by crdt/relay-presence.ts. */
-const UNSIGNED_KINDS: ReadonlySet<PeerSignal['kind']> = new Set(['relay', 'relay-bye']);
+/** Relay nodes have no participant key: their signals carry their own proof (relay-presence-auth.ts). */
+function relaySignalOf(e: SignalEnvelope): (SignalEnvelope & { msg: RelaySignal }) | null {
+  return e.msg.kind === 'relay' || e.msg.kind === 'relay-bye' ? (e as SignalEnvelope & { msg: RelaySignal }) : null;
+}
 
 function signedBytes(roomId: string, e: { from: string; to?: string; msg: unknown }, a: Omit<SignalAuth, 'sig'>): Uint8Array<ArrayBuffer> {
   return new TextEncoder().encode(JSON.stringify(['confab/signal/v1', roomId, e.from, e.to ?? null, a.key, a.inst, a.seq, a.toInst ?? null, e.msg]));
@@ -63,12 +67,13 @@ interface SenderHistory {
 
 /**
  * Checks signals on receipt: `verify` (signature; any order, in parallel) then `admit` (replay,
- * strictly in arrival order). Relay signals pass here unsigned and are checked elsewhere.
+ * strictly in arrival order). Relay signals are checked against the relay's own key.
  */
 export class SignalGuard {
   private readonly importedKeys = new Map<string, Promise<CryptoKey | null>>();
   private readonly keyOwners = new Map<string, boolean>();
   private readonly history = new Map<string, SenderHistory>();
+  private readonly relayReplay = new RelayPresenceReplay();
 
   constructor(
     private readonly roomId: string,
@@ -78,7 +83,8 @@ export class SignalGuard {
   ) {}
 
   async verify(e: SignalEnvelope): Promise<Exclude<SignalVerdict, 'replayed'>> {
-    if (UNSIGNED_KINDS.has(e.msg.kind)) return 'ok';
+    const relay = relaySignalOf(e);
+    if (relay) return verifyRelaySignal(this.roomId, relay, this.selfId);
     const a = e.auth;
     if (!a) return 'unsigned';
     if (e.to !== undefined && (e.to !== this.selfId || a.toInst !== this.selfInst)) return 'not for us';
@@ -102,8 +108,10 @@ export class SignalGuard {
    * must not pass for a reload and cut the live link).
    */
   admit(e: SignalEnvelope): boolean {
+    const relay = relaySignalOf(e);
+    if (relay) return this.relayReplay.admit(relay.msg);
     const a = e.auth;
-    if (!a) return UNSIGNED_KINDS.has(e.msg.kind);
+    if (!a) return false;
     let h = this.history.get(e.from);
     if (h && (a.seq <= h.highest - SIGNAL_REPLAY_WINDOW_MS || h.seen.has(a.seq) || (a.inst !== h.inst && a.seq < h.highest))) return false;
     if (!h) {

@@ -83,7 +83,7 @@ export interface SignalEnvelope {
   from: string;
   to?: string;
   msg: PeerSignal;
-  /** The sender's participant signature (crdt/identity/signal-auth.ts); only relay signals go without. */
+  /** The sender's participant signature (crdt/identity/signal-auth.ts); relay signals carry their own (RelayPresenceProof). */
   auth?: SignalAuth;
 }
 
@@ -128,27 +128,42 @@ export type PeerSignal =
   /**
    * A relay node present in the room (`confab relay --join`): on the room topic when it joins
    * and every RELAY_ANNOUNCE_EVERY_MS, and to a newcomer's own topic when it announces. The
-   * envelope's `from` is the relay's id.
+   * envelope's `from` is the relay's id. `seq` and `sig`: RelayPresenceProof.
    */
-  | { kind: 'relay'; relay: RelayAnnouncement }
-  /** The relay node is shutting down: peers forget it at once and move off it. */
-  | { kind: 'relay-bye'; id: string };
+  | ({ kind: 'relay'; relay: RelayAnnouncement } & RelayPresenceProof)
+  /** The relay node is shutting down: peers forget it at once and move off it. Signed like `relay`. */
+  | ({ kind: 'relay-bye'; relay: RelayAnnouncement } & RelayPresenceProof);
 
-/** Version of the relay announcement (crdt/protocol/relay-presence.ts); a receiver ignores others. */
-export const RELAY_PRESENCE_VERSION = 1;
+/**
+ * Version of the relay announcement (crdt/protocol/relay-presence.ts); a receiver ignores others.
+ * 2: signed by the relay's own key, the id bound to that key (1 went unsigned).
+ */
+export const RELAY_PRESENCE_VERSION = 2;
 
 export interface RelayAnnouncement {
   v: typeof RELAY_PRESENCE_VERSION;
   /**
-   * base64url of the first 12 bytes of SHA-256(`confab/relay/v1/<url>`): stable for as long as
-   * the relay keeps its address, and checked by every receiver, so no announcement can take
-   * another relay's place in the election.
+   * base64url of the first 12 bytes of SHA-256 of the JSON `["confab/relay-id/v2", url, key]`
+   * (crdt/protocol/relay-presence.ts relayIdFor): only the holder of `key` can speak for it, and
+   * an approval of it names both the key and the address.
    */
   id: string;
   /** The relay node's control socket, `ws(s)://host:port/…/relay`. */
   url: string;
   /** Rooms of more than this many people use a relay, when the room's own server offers none. */
   meshMax: number;
+  /** The relay node's long-lived signing key: ECDSA P-256, raw uncompressed point, base64url. */
+  key: string;
+}
+
+/**
+ * A relay presence signal's proof (crdt/identity/relay-presence-auth.ts): `seq` rises with the
+ * relay's clock in ms and never repeats; `sig` = ECDSA P-256 by `relay.key` over the JSON
+ * `["confab/relay-presence/v2", roomId, kind, id, url, meshMax, key, seq]`.
+ */
+export interface RelayPresenceProof {
+  seq: number;
+  sig: string;
 }
 
 /**

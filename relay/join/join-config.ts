@@ -29,7 +29,8 @@ be set by the environment variable named beside it (the flag wins).
                      certificate is made and kept in the data directory; browsers accept it
                      only after someone opens https://<this relay>/healthz once and accepts
                      the warning, so use a real certificate for relays on other hosts.
-  --data-dir DIR     where that certificate is kept (default ~/.confab; env CONFAB_DATA_DIR)
+  --data-dir DIR     where that certificate and this relay's signing key are kept
+                     (default ~/.confab; env CONFAB_DATA_DIR)
   --public-ip IP     this machine's public address behind a 1:1 NAT (env CONFAB_PUBLIC_IP):
                      media is offered at it too; forward --udp-port to it
   --udp-port PORT    all media on this one UDP port (env CONFAB_UDP_PORT; default a free

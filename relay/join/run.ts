@@ -1,4 +1,4 @@
-import { relayAnnouncement } from '../../crdt/protocol/relay-presence';
+import { RelayPresenceSigner } from '../../crdt/identity/relay-presence-auth';
 import { deriveRoomKeys } from '../../crdt/identity/room-keys';
 import { fail, tlsFor } from '../cli-support';
 import { ConfigError } from '../config';
@@ -6,6 +6,7 @@ import { createLogger } from '../log';
 import { lanAddresses } from '../tls';
 import { defaultPublicUrl, parseRelayJoinConfig, RELAY_USAGE } from './join-config';
 import { startRelayServer } from './relay-server';
+import { loadOrCreateRelayKey } from './relay-key';
 import { RoomPresence } from './room-presence';
 import { SignalingSocket } from './signaling-socket';
 
@@ -51,13 +52,16 @@ export async function runRelayJoin(argv: string[]): Promise<void> {
     fail(`could not start: ${(err as Error).message}`, 1);
   }
   const publicUrl = config.publicUrl ?? defaultPublicUrl(config.host, server.port, tls !== null, lanAddresses());
-  const announcement = await relayAnnouncement(publicUrl, config.meshMax);
+  const relayKey = await loadOrCreateRelayKey(config.dataDir).catch((err: unknown) => fail(`could not read the relay key: ${(err as Error).message}`, 1));
+  if (!relayKey.path) process.stderr.write(`confab: could not keep the relay key in ${config.dataDir}; using one for this run only (the room will see a new relay id after a restart)\n`);
+  const signer = await RelayPresenceSigner.create(config.invite.link.roomId, relayKey.identity, publicUrl, config.meshMax);
+  const { announcement } = signer;
   const signalingUrl = config.invite.signalingUrl;
 
   process.stdout.write(`Confab relay node listening at ${server.url}, announced to the room as ${announcement.url}\n`);
-  log.info('listening', { url: server.url, announced: announcement.url, id: announcement.id, signaling: signalingUrl, meshMax: config.meshMax });
+  log.info('listening', { url: server.url, announced: announcement.url, id: announcement.id, key: relayKey.path ?? 'ephemeral', signaling: signalingUrl, meshMax: config.meshMax });
 
-  const presence = new RoomPresence(keys, announcement, {
+  const presence = new RoomPresence(keys, signer, {
     publish: (topic, data) => socket.send({ type: 'publish', topic, data }),
   });
   let joinedOnce = false;

@@ -4,7 +4,6 @@ import { newParticipant } from '../support/browser';
 import { useRelayAndBrowser } from '../support/e2e-harness';
 import { startJoinedRelay, type JoinedRelayProcess } from '../support/relay-process';
 import { createRoom, expectVideoFlowing, joinRoom, peerIds, waitUntil } from '../support/room-actions';
-import { relayIdFor } from '../../crdt/protocol/relay-presence';
 
 const selfId = (page: Page) => page.evaluate(() => window.confabDebug!.selfId);
 const topology = (page: Page) => page.evaluate(() => window.confabDebug!.topology());
@@ -83,7 +82,7 @@ describe('joined relays in a locked room', () => {
 
     const joined = await startJoinedRelay(link);
     relays.push(joined);
-    const relayId = await relayIdFor(joined.url);
+    const relayId = await joined.id();
     const row = alice.getByRole('list', { name: 'Joined relays' }).getByRole('listitem').filter({ hasText: new URL(joined.url).host });
     await row.getByText('Not in use').waitFor({ timeout: 30_000 });
 

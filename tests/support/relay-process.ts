@@ -1,5 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { relayIdFor } from '../../crdt/protocol/relay-presence';
+import { loadOrCreateRelayKey } from '../../relay/join/relay-key';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** The client's test build (dist-test/, made by `npm run build` beside dist/): only it has window.confabDebug. */
@@ -59,6 +64,8 @@ export async function startRelay(opts: { port?: number; args?: string[]; command
 export interface JoinedRelayProcess {
   /** The control URL it announces to the room (ws://127.0.0.1:PORT/relay). */
   url: string;
+  /** Its relay id (a hash of its URL and the key in its data directory), as approvals name it. */
+  id(): Promise<string>;
   output(): string;
   process: ChildProcess;
   stop(): Promise<void>;
@@ -66,10 +73,12 @@ export interface JoinedRelayProcess {
 
 /** `confab relay --join <link>` on 127.0.0.1 and a free port; resolves once it has joined the room. */
 export async function startJoinedRelay(link: string, args: string[] = []): Promise<JoinedRelayProcess> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'confab-joined-relay-'));
   const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'relay', '--host', '127.0.0.1', '--port', '0', ...args], {
     cwd: repoRoot,
-    // The link is the room's key: in the environment, not on the command line.
-    env: { ...process.env, CONFAB_JOIN: link },
+    // The link is the room's key: in the environment, not on the command line. Its signing key
+    // goes to a data directory of its own (not the tester's ~/.confab).
+    env: { ...process.env, CONFAB_JOIN: link, CONFAB_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -89,6 +98,7 @@ export async function startJoinedRelay(link: string, args: string[] = []): Promi
   });
   return {
     url,
+    id: async () => relayIdFor(url, (await loadOrCreateRelayKey(dataDir)).identity.publicKey),
     output: () => output,
     process: child,
     stop: () =>

@@ -47,8 +47,8 @@ export interface MeshSessionOptions {
   keyPackage?: string;
   /** A key package that came with an announce (unchecked: it proves itself). */
   onKeyPackage?(from: string, pkg: string): void;
-  /** A relay node announced itself or said goodbye (unchecked: crdt/protocol/relay-presence.ts checkRelaySignal). */
-  onRelaySignal?(envelope: { from: string; to?: string; msg: RelaySignal }): void;
+  /** A relay node announced itself or said goodbye (verified against its key and admitted: crdt/identity/relay-presence-auth.ts). */
+  onRelaySignal?(signal: RelaySignal): void;
 }
 
 /**
@@ -261,7 +261,7 @@ export class MeshSession {
         break;
       case 'relay':
       case 'relay-bye':
-        this.opts.onRelaySignal?.({ from, ...(to === undefined ? {} : { to }), msg });
+        this.opts.onRelaySignal?.(msg);
         break;
     }
   }

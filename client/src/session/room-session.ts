@@ -284,7 +284,7 @@ export class RoomSession {
       onDecision: (_from, msg) => void gate.keep(msg.records),
       onGone: (peerId) => this.moderation.forget(peerId),
       onKeyMismatch: (suspected) => this.setLinkRejected(suspected),
-      onRelaySignal: (envelope) => void this.switch.heard(envelope),
+      onRelaySignal: (signal) => this.switch.heard(signal),
     });
     this.local.followChanges();
     await this.mesh.start();

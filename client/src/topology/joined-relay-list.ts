@@ -4,7 +4,7 @@ import type { RelayDirectory } from './relay-election';
 
 /** A relay someone joined to the room, as the host's "Your room" panel lists it. */
 export interface JoinedRelay {
-  /** crdt/protocol/relay-presence.ts relayIdFor(url): what an `approve-relay` record names. */
+  /** crdt/protocol/relay-presence.ts relayIdFor(url, key): what an `approve-relay` record names. */
   id: string;
   url: string;
   /** It carries this page's media now. */

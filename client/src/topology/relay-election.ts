@@ -4,7 +4,7 @@ import { RELAY_FORGET_AFTER_MS, type RelaySignal } from '../../../crdt/protocol/
 export const RELAY_FAILED_COOLDOWN_MS = 5_000;
 
 export interface KnownRelay {
-  /** crdt/protocol/relay-presence.ts relayIdFor(url). */
+  /** crdt/protocol/relay-presence.ts relayIdFor(url, key); the room server's own: serverRelayIdFor(url). */
   id: string;
   /** Control socket, ws(s)://…/relay. */
   url: string;
@@ -39,8 +39,9 @@ export function pickRelay(opts: {
   current: KnownRelay | null;
 }): KnownRelay | null {
   const usable = (r: KnownRelay | null | undefined): r is KnownRelay => !!r && (opts.failedUntilMs.get(r.id) ?? -Infinity) <= opts.nowMs;
-  const recorded = opts.known.find((r) => r.url === opts.recordedUrl);
-  if (usable(recorded)) return recorded;
+  // Two relays may announce one URL (anyone may sign for an address with a key of their own).
+  const recorded = opts.known.find((r) => r.url === opts.recordedUrl && usable(r));
+  if (recorded) return recorded;
   // The relay we are on counts only while it is still one we may use (the room may have locked).
   const current = opts.known.find((r) => r.id === opts.current?.id);
   if (usable(current)) return current;
@@ -76,14 +77,13 @@ export class RelayDirectory {
 
   /**
    * A checked relay signal; true when what we know changed (a new relay, or one gone). Nobody
-   * speaks for the room server's own relay: an announcement or goodbye under its id (anyone
-   * with the link can send one) is ignored.
+   * speaks for the room server's own relay: an announcement or goodbye under its id or its URL
+   * (anyone with the link can sign one for that URL with a key of their own) is ignored.
    */
   heard(signal: RelaySignal, nowMs: number): boolean {
-    const id = signal.kind === 'relay-bye' ? signal.id : signal.relay.id;
-    if (id === this.origin?.id) return false;
+    const { id, url, meshMax } = signal.relay;
+    if (id === this.origin?.id || url === this.origin?.url) return false;
     if (signal.kind === 'relay-bye') return this.announced.delete(id);
-    const { url, meshMax } = signal.relay;
     const before = this.announced.get(id);
     this.announced.set(id, { id, url, meshMax, origin: false, heardAtMs: nowMs });
     return !before || before.meshMax !== meshMax || before.heardAtMs + RELAY_FORGET_AFTER_MS <= nowMs;
@@ -93,12 +93,12 @@ export class RelayDirectory {
     this.failedUntilMs.set(id, nowMs + cooldownMs);
   }
 
-  /** Relays known now: the origin's, and announced ones heard from lately (never one with the origin's id). */
+  /** Relays known now: the origin's, and announced ones heard from lately (never one with the origin's id or URL). */
   known(nowMs: number): KnownRelay[] {
     const byId = new Map<string, KnownRelay>();
     for (const [id, relay] of this.announced) {
       if (relay.heardAtMs + RELAY_FORGET_AFTER_MS <= nowMs) this.announced.delete(id);
-      else byId.set(id, relay);
+      else if (relay.url !== this.origin?.url) byId.set(id, relay);
     }
     if (this.origin) byId.set(this.origin.id, this.origin);
     return [...byId.values()];

@@ -1,5 +1,5 @@
 import { createSignal, type Accessor } from 'solid-js';
-import { checkRelaySignal, relayControlUrl, relayIdFor, type RelaySignal } from '../../../crdt/protocol/relay-presence';
+import { relayControlUrl, serverRelayIdFor, type RelaySignal } from '../../../crdt/protocol/relay-presence';
 import type { RelayOffer } from '../../../crdt/protocol/wire';
 import { allowedRelays, pickRelay, RelayDirectory, roomMeshMax, type KnownRelay } from './relay-election';
 import { JoinedRelayList } from './joined-relay-list';
@@ -159,18 +159,20 @@ export class TopologySwitch implements StageView {
   async welcomed(): Promise<void> {
     const offer = this.host.relayOffer();
     const url = offer ? relayControlUrl(this.host.relayUrl()) : null;
-    this.relays.setOrigin(offer && url ? { id: await relayIdFor(url), url, meshMax: offer.meshMax } : null);
+    this.relays.setOrigin(offer && url ? { id: await serverRelayIdFor(url), url, meshMax: offer.meshMax } : null);
     this.reconsider();
   }
 
-  /** A relay announced itself, or said goodbye (unchecked: anyone with the link can send these). */
-  async heard(envelope: { from: string; to?: string; msg: RelaySignal }): Promise<void> {
-    const signal = await checkRelaySignal(envelope, this.host.selfId());
-    if (!signal || this.closed) return;
+  /**
+   * A relay announced itself, or said goodbye: a signal the page's signal guard verified against
+   * the relay's own key and admitted (crdt/identity/relay-presence-auth.ts).
+   */
+  heard(signal: RelaySignal): void {
+    if (this.closed) return;
     const changed = this.relays.heard(signal, Date.now());
     this.joined.refresh();
     if (signal.kind === 'relay' && changed) console.info(`[confab] relay offered in the room: ${signal.relay.url}`);
-    if (signal.kind === 'relay-bye' && this.use?.target.id === signal.id) {
+    if (signal.kind === 'relay-bye' && this.use && !this.use.target.origin && this.use.target.id === signal.relay.id) {
       console.info(`[confab] relay ${this.use.target.url} is leaving`);
       this.failed(this.use.relay);
     } else if (changed) {

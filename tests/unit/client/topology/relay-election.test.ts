@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RELAY_FORGET_AFTER_MS, relayAnnouncement } from '../../../../crdt/protocol/relay-presence';
+import { RELAY_FORGET_AFTER_MS, serverRelayIdFor } from '../../../../crdt/protocol/relay-presence';
+import { signedRelay } from '../../../support/signed-relay';
 import { electRelay, pickRelay, RELAY_FAILED_COOLDOWN_MS, RelayDirectory, roomMeshMax, type KnownRelay } from '../../../../client/src/topology/relay-election';
 import { prng } from '../../../support/prng';
 
@@ -42,6 +43,9 @@ describe('relay election', () => {
     expect(pick('ws://c.example/relay', null, new Map([['c', 1]]))).toBe('b');
     expect(pick(null, relay('a', { origin: true }))).toBe('a'); // a working relay is kept
     expect(pick(null, relay('b'), new Map([['b', 1]]))).toBe('c');
+    // Two relays announce one URL (each under its own key): the one not failed is still that URL.
+    const twins = [relay('a'), relay('b'), relay('t', { url: 'ws://b.example/relay' })];
+    expect(pickRelay({ known: twins, failedUntilMs: new Map([['b', 1]]), nowMs: 0, recordedUrl: 'ws://b.example/relay', current: null })?.id).toBe('t');
   });
 
   it('the room’s mesh limit is its own server’s, else the smallest a joined relay announces', () => {
@@ -55,27 +59,32 @@ describe('the relays a page knows', () => {
   it('forgets announced relays not heard from lately and those that said goodbye; never the server’s own', async () => {
     const dir = new RelayDirectory();
     dir.setOrigin({ id: 'origin', url: 'ws://o/relay', meshMax: 6 });
-    const b = await relayAnnouncement('ws://b.example/relay', 6);
-    const c = await relayAnnouncement('ws://c.example/relay', 6);
-    expect(dir.heard({ kind: 'relay', relay: b }, 0)).toBe(true);
-    expect(dir.heard({ kind: 'relay', relay: b }, 1_000)).toBe(false); // nothing new
-    expect(dir.heard({ kind: 'relay', relay: c }, 10_000)).toBe(true);
-    expect(dir.known(10_000).map((r) => r.id).sort()).toEqual([b.id, c.id, 'origin'].sort());
+    const b = await signedRelay('ws://b.example/relay', 6);
+    const c = await signedRelay('ws://c.example/relay', 6);
+    const [bId, cId] = [b.announcement.id, c.announcement.id];
+    expect(dir.heard(await b.signal('relay'), 0)).toBe(true);
+    expect(dir.heard(await b.signal('relay'), 1_000)).toBe(false); // nothing new
+    expect(dir.heard(await c.signal('relay'), 10_000)).toBe(true);
+    expect(dir.known(10_000).map((r) => r.id).sort()).toEqual([bId, cId, 'origin'].sort());
     // b was last heard at 1 s: gone RELAY_FORGET_AFTER_MS later; c still there.
-    expect(dir.known(1_000 + RELAY_FORGET_AFTER_MS).map((r) => r.id).sort()).toEqual([c.id, 'origin'].sort());
-    expect(dir.heard({ kind: 'relay-bye', id: c.id }, 20_000)).toBe(true);
+    expect(dir.known(1_000 + RELAY_FORGET_AFTER_MS).map((r) => r.id).sort()).toEqual([cId, 'origin'].sort());
+    expect(dir.heard(await c.signal('relay-bye'), 20_000)).toBe(true);
     expect(dir.known(20_000).map((r) => r.id)).toEqual(['origin']);
     expect(dir.known(1e12).map((r) => r.id)).toEqual(['origin']);
     dir.setOrigin(null);
     expect(dir.known(0)).toEqual([]);
   });
 
-  it('a relay announced with the same URL as the server’s own counts once, as the server’s (its mesh limit stands)', async () => {
+  it('a relay announced with the server’s own URL (under any key) is not taken, heard before or after the welcome', async () => {
     const dir = new RelayDirectory();
-    const a = await relayAnnouncement('ws://a.example/relay', 4);
-    dir.setOrigin({ id: a.id, url: a.url, meshMax: 6 });
-    expect(dir.heard({ kind: 'relay', relay: a }, 0)).toBe(false);
-    expect(dir.known(0)).toEqual([{ id: a.id, url: a.url, meshMax: 6, origin: true, heardAtMs: Infinity }]);
+    const clone = await signedRelay('ws://a.example/relay', 4);
+    expect(dir.heard(await clone.signal('relay'), 0)).toBe(true); // no welcome yet
+    const origin = { id: await serverRelayIdFor('ws://a.example/relay'), url: 'ws://a.example/relay', meshMax: 6 };
+    dir.setOrigin(origin);
+    expect(dir.known(0)).toEqual([{ ...origin, origin: true, heardAtMs: Infinity }]);
+    expect(dir.heard(await clone.signal('relay'), 1_000)).toBe(false);
+    expect(dir.heard(await clone.signal('relay-bye'), 2_000)).toBe(false);
+    expect(dir.known(2_000)).toEqual([{ ...origin, origin: true, heardAtMs: Infinity }]);
   });
 
   it('marks relays failed for a cooldown and says when the first may be tried again', () => {
@@ -90,17 +99,18 @@ describe('the relays a page knows', () => {
 
   it('peers that heard the same relays in different orders and times elect the same one', async () => {
     const urls = ['ws://10.0.0.1:8080/relay', 'ws://10.0.0.2:8080/relay', 'wss://relay.example/relay', 'ws://[::1]:9/relay'];
-    const announced = await Promise.all(urls.map((u) => relayAnnouncement(u, 6)));
+    const relays = await Promise.all(urls.map((u) => signedRelay(u, 6)));
+    const announced = await Promise.all(relays.map((r) => r.signal('relay')));
     const rand = prng(9);
     const picks = new Set<string>();
     for (let peer = 0; peer < 20; peer++) {
       const dir = new RelayDirectory();
       dir.setOrigin({ id: 'zzzz-origin-zzzz', url: 'ws://origin/relay', meshMax: 6 });
       let t = 0;
-      for (const a of shuffled(announced, rand)) dir.heard({ kind: 'relay', relay: a }, (t += Math.floor(rand() * 5_000)));
+      for (const a of shuffled(announced, rand)) dir.heard(a, (t += Math.floor(rand() * 5_000)));
       picks.add(electRelay(dir.known(t), dir.failedUntilMs, t)!.id);
     }
     expect(picks.size).toBe(1);
-    expect([...picks][0]).toBe(announced.map((a) => a.id).sort()[0]);
+    expect([...picks][0]).toBe(announced.map((a) => a.relay.id).sort()[0]);
   });
 });

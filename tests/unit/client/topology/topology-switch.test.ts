@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { relayAnnouncement, relayControlUrl } from '../../../../crdt/protocol/relay-presence';
+import { relayControlUrl } from '../../../../crdt/protocol/relay-presence';
+import { signedRelay } from '../../../support/signed-relay';
 import type { RelayLinkState } from '../../../../client/src/relay-node/relay-link';
 import type { RelayMedia, RelayMediaOptions } from '../../../../client/src/relay-node/relay-media';
 import { TopologySwitch, type TopologyHost } from '../../../../client/src/topology/topology-switch';
@@ -196,8 +197,9 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
     await sw.welcomed();
     await settle();
     relays[0]!.become('connected');
-    const joined = await relayAnnouncement('wss://joined.example/relay', 4);
-    await sw.heard({ from: joined.id, msg: { kind: 'relay', relay: joined } });
+    const joinedRelay = await signedRelay('wss://joined.example/relay', 4);
+    const joined = joinedRelay.announcement;
+    sw.heard(await joinedRelay.signal('relay'));
     state.recorded = joined.url;
     sw.recordedRelayChanged(joined.url);
     await settle();
@@ -212,7 +214,7 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
     expect(sw.relayInUse()).toBe(joined.url);
 
     // It says goodbye: marked failed, and the room goes to the next relay (the server's).
-    await sw.heard({ from: joined.id, msg: { kind: 'relay-bye', id: joined.id } });
+    sw.heard(await joinedRelay.signal('relay-bye'));
     expect(relays[1]!.closed).toBe(true);
     expect(relays).toHaveLength(3);
     expect(relays[2]!.opts.url).toBe(relayControlUrl(ORIGIN_RELAY_URL));
@@ -223,9 +225,10 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
     const { sw, state, relays } = setup();
     state.offer = null; // no relay of the room's own server
     state.open = false;
-    const joined = await relayAnnouncement('wss://joined.example/relay', 2);
+    const joinedRelay = await signedRelay('wss://joined.example/relay', 2);
+    const joined = joinedRelay.announcement;
     await sw.welcomed();
-    await sw.heard({ from: joined.id, msg: { kind: 'relay', relay: joined } });
+    sw.heard(await joinedRelay.signal('relay'));
     await settle();
     expect(relays).toEqual([]);
     state.open = true;
@@ -237,7 +240,8 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
   it('a locked room leaves a joined relay once the host revokes its approval, even while the room document names it', async () => {
     const host = await newSigningIdentity();
     const roomId = await roomIdForHostKey(host.publicKey);
-    const joined = await relayAnnouncement('wss://joined.example/relay', 2);
+    const joinedRelay = await signedRelay('wss://joined.example/relay', 2, roomId);
+    const joined = joinedRelay.announcement;
     const lock = await signControl(host, { room: roomId, kind: 'lock', seq: 1 });
     const approve = await signControl(host, { room: roomId, kind: 'approve-relay', target: joined.id, seq: 2 });
     const revoke = await signControl(host, { room: roomId, kind: 'revoke-relay', target: joined.id, seq: 3 });
@@ -245,7 +249,7 @@ describe('TopologySwitch (fake host and relay links, fake timers)', () => {
     const { sw, state, relays, said } = setup({ relayPolicy: () => ({ open: openToLinkHolders(controls), approved: controls.approvedRelays }) });
     state.offer = null;
     await sw.welcomed();
-    await sw.heard({ from: joined.id, msg: { kind: 'relay', relay: joined } });
+    sw.heard(await joinedRelay.signal('relay'));
     await settle();
     expect(relays.map((r) => r.opts.url)).toEqual([joined.url]);
     relays[0]!.become('connected');

@@ -1,10 +1,12 @@
-import { createCipheriv, createDecipheriv, createECDH, createHmac, createPublicKey, hkdfSync, randomBytes, verify as nodeVerify } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPublicKey, hkdfSync, randomBytes, verify as nodeVerify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { importHostKey, roomIdForHostKey, verify } from '../../../../crdt/identity/host-identity';
 import { dtlsFingerprints, peerIdForKey, signDescription, verifyDescription } from '../../../../crdt/identity/participant-identity';
 import { relayAccessFor } from '../../../../crdt/identity/relay-access';
+import { RelayPresenceSigner, verifyRelaySignal } from '../../../../crdt/identity/relay-presence-auth';
+import { relayIdFor } from '../../../../crdt/protocol/relay-presence';
 import { deriveRoomKeys } from '../../../../crdt/identity/room-keys';
 import { decodeRoomMessage, encodeRoomMessage } from '../../../../crdt/protocol/room-message-frame';
 import { foldControls, signControl } from '../../../../crdt/room/control-records';
@@ -148,6 +150,22 @@ describe("PROTOCOL.md's test vectors: keys, records and framing", () => {
     expect(verifiesAsDocumented(host.publicKey, sig, input)).toBe(true);
     expect(await verifyDescription(host.publicKey, sig, { roomId, from, to, sdp })).toBe(true);
     expect(await verifyDescription(host.publicKey, sig, { roomId, from, to: from, sdp })).toBe(false);
+  });
+
+  it('a joined relay’s id is the documented hash of URL and key; its goodbye signs the documented input', async () => {
+    const [url, key, roomId] = [vector('relay url'), vector('host public key'), vector('host room id')];
+    const id = createHash('sha256').update(JSON.stringify(['confab/relay-id/v2', url, key])).digest().subarray(0, 12);
+    expect(toBase64Url(id)).toBe(vector('relay id'));
+    expect(await relayIdFor(url, key)).toBe(vector('relay id'));
+    const relayKey = (await importHostKey(vector('host link key')))!;
+    const signer = await RelayPresenceSigner.create(roomId, relayKey, url, 6);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(1_700_000_000_000); // the relay's clock gives the seq
+    const bye = await signer.signal('relay-bye');
+    vi.useRealTimers();
+    expect(bye.seq).toBe(1_700_000_000_000);
+    expect(verifiesAsDocumented(key, bye.sig, vector('relay-bye signing input'))).toBe(true);
+    expect(await verifyRelaySignal(roomId, { from: bye.relay.id, msg: bye })).toBe('ok');
   });
 
   it('a room message’s inner bytes, before sealing', () => {

@@ -12,7 +12,7 @@ async function lockedRoomWithRelay() {
   const host = await newSigningIdentity();
   const roomId = await roomIdForHostKey(host.publicKey);
   const lock = await signControl(host, { room: roomId, kind: 'lock', seq: 1 });
-  const relayId = await relayIdFor('wss://relay.example/relay');
+  const relayId = await relayIdFor('wss://relay.example/relay', 'a-relay-key');
   return { host, roomId, lock, relayId };
 }
 
@@ -77,7 +77,7 @@ describe('revoke-relay: taking a relay approval back', () => {
   it('attack: a member’s own approve-relay or revoke-relay, in the document or in a proof, counts for nothing', async () => {
     const { host, roomId, relayId, m, controls, settle } = await syncedRoom();
     const mallory = await newSigningIdentity();
-    const malloryRelay = await relayIdFor('wss://mallory.example/relay');
+    const malloryRelay = await relayIdFor('wss://mallory.example/relay', 'mallory-relay-key');
     await controls.host.issue(host, [{ kind: 'approve-relay', target: relayId }]);
     await settle();
     const next = controls.bob.applied().at(-1)!.seq + 1;
@@ -103,7 +103,7 @@ describe('revoke-relay: taking a relay approval back', () => {
   it('a co-host approves and revokes; once its co-host role is revoked, its later approvals and revocations are void', async () => {
     const { host, roomId, lock, relayId } = await lockedRoomWithRelay();
     const cohost = await newSigningIdentity();
-    const otherRelay = await relayIdFor('wss://other.example/relay');
+    const otherRelay = await relayIdFor('wss://other.example/relay', 'other-relay-key');
     const grant = await signControl(host, { room: roomId, kind: 'cohost', target: cohost.publicKey, seq: 2 });
     const approve = await signControl(cohost, { room: roomId, kind: 'approve-relay', target: relayId, seq: 3 });
     const approveOther = await signControl(cohost, { room: roomId, kind: 'approve-relay', target: otherRelay, seq: 4 });

@@ -1,7 +1,15 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { checkRelaySignal } from '../../../../crdt/protocol/relay-presence';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { verifyRelaySignal } from '../../../../crdt/identity/relay-presence-auth';
+import { importHostKey } from '../../../../crdt/identity/host-identity';
+import { relayIdFor, type RelaySignal } from '../../../../crdt/protocol/relay-presence';
+import { parseEnvelope } from '../../../../crdt/protocol/signal-envelope';
+import { SignalGuard } from '../../../../crdt/identity/signal-auth';
+import { RELAY_KEY_FILE } from '../../../../relay/join/relay-key';
 import { deriveRoomKeys } from '../../../../crdt/identity/room-keys';
 import { newRoomLink, formatRoomHash } from '../../../../crdt/identity/room-link';
 import { ConfigError } from '../../../../relay/config';
@@ -116,7 +124,8 @@ describe('confab relay --join: the process', { timeout: 45_000 }, () => {
     const origin = signaling.wsUrl.replace('ws://', 'http://').replace(/signal$/, '');
     await signaling.close();
     // The same port, nobody listening yet: the relay says so and keeps trying.
-    const cli = spawnCli(['relay', '--join', `${origin}${formatRoomHash(link)}`, '--port', '0']);
+    const dataDir = mkdtempSync(join(tmpdir(), 'confab-relay-key-'));
+    const cli = spawnCli(['relay', '--join', `${origin}${formatRoomHash(link)}`, '--port', '0', '--data-dir', dataDir]);
     let up: { wsUrl: string; close(): Promise<void> } | null = null;
     try {
       await until(() => /cannot reach the room's signaling relay at ws:\/\/127\.0\.0\.1:\d+\/signal: connection refused; retrying/.test(cli.out.stderr), 'the outage line', 20_000);
@@ -138,15 +147,26 @@ describe('confab relay --join: the process', { timeout: 45_000 }, () => {
       const announce = { v: 1, from: 'newcomer', msg: { kind: 'announce', key: 'k', proof: [], instance: 'i' } };
       listener.send(JSON.stringify({ type: 'publish', topic: keys.roomTopic, data: await keys.seal(announce) }));
       await until(() => opened.some((v) => (v as { to?: string }).to === 'newcomer'), 'the answer to a newcomer', 20_000);
-      const hello = opened.find((v) => (v as { to?: string }).to === 'newcomer') as { from: string; to: string; msg: unknown };
-      expect(await checkRelaySignal(hello)).toBeNull(); // addressed to someone else
-      const signal = await checkRelaySignal(hello, 'newcomer');
-      expect(signal).toEqual({ kind: 'relay', relay: { v: 1, id: hello.from, url: relayUrl, meshMax: 6 } });
+      const hello = parseEnvelope(opened.find((v) => (v as { to?: string }).to === 'newcomer')) as { from: string; to: string; msg: RelaySignal };
+      // Signed by the key it keeps in its data directory (private to its user), its id bound to that key and its URL.
+      const kept = await importHostKey(readFileSync(join(dataDir, RELAY_KEY_FILE), 'utf8').trim());
+      expect(statSync(join(dataDir, RELAY_KEY_FILE)).mode & 0o077).toBe(0);
+      expect(hello.msg.relay).toEqual({ v: 2, id: hello.from, url: relayUrl, meshMax: 6, key: kept!.publicKey });
+      expect(hello.from).toBe(await relayIdFor(relayUrl!, kept!.publicKey));
+      expect(await verifyRelaySignal(link.roomId, hello, 'newcomer')).toBe('ok');
+      expect(await verifyRelaySignal(link.roomId, hello)).toBe('not for us'); // addressed to someone else
       expect(await (await fetch(relayUrl!.replace('ws', 'http').replace(/relay$/, 'healthz'))).text()).toBe('ok\n');
       cli.child.kill('SIGTERM');
       expect(await cli.exited).toBe(0);
       await until(() => opened.some((v) => (v as { msg?: { kind?: string } }).msg?.kind === 'relay-bye'), 'the goodbye', 5_000);
       listener.close();
+      // Everything it published on the room topic passes a page's signal guard (taken in the order signed:
+      // the listener opens frames in parallel).
+      const page = new SignalGuard(link.roomId, 'newcomer', 'page-load');
+      const seqOf = (e: { msg: unknown }) => (e.msg as RelaySignal).seq;
+      const broadcasts = opened.filter((v) => (v as { to?: string }).to === undefined).map((v) => parseEnvelope(v)!).sort((a, b) => seqOf(a) - seqOf(b));
+      expect(broadcasts.map((e) => e.msg.kind)).toEqual([...broadcasts.slice(0, -1).map(() => 'relay'), 'relay-bye']);
+      for (const e of broadcasts) expect((await page.verify(e)) === 'ok' && page.admit(e)).toBe(true);
     } finally {
       cli.child.kill('SIGKILL');
       await up?.close();

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { newSigningIdentity, roomIdForHostKey } from '../../../../crdt/identity/host-identity';
@@ -51,7 +54,7 @@ describe('a relay hello shows the room link (issue 13, attack 9)', () => {
 
   it('attack 9: a relay joined to the room (`confab relay --join`, a real process) refuses a stranger with only the room id', async () => {
     // Its signaling relay is nowhere: it keeps trying, and serves /relay meanwhile.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'relay', '--join', `http://127.0.0.1:9/${formatRoomHash(link)}`, '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'relay/cli.ts', 'relay', '--join', `http://127.0.0.1:9/${formatRoomHash(link)}`, '--port', '0', '--data-dir', mkdtempSync(join(tmpdir(), 'confab-relay-'))], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     stops.push(() => child.kill('SIGKILL'));
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
