@@ -9,6 +9,7 @@ import { clearPrefixBytes, frameIv, sealFrame } from './frame-crypto';
 import { openFrameInPlace } from './frame-opening';
 import { SenderKeys } from './sender-keys';
 import { VideoReceiver, type EncodedVideoFrame as EncodedFrame } from './video-receiver';
+import { VideoSender } from './video-sender';
 import type { WorkerReply, WorkerRequest } from './worker-messages';
 import type { RtpMedia } from '../media-kind';
 
@@ -29,8 +30,13 @@ const scope = self as unknown as {
 };
 
 let keys: SenderKeys | null = null;
-/** Video senders: each sends a keyframe under a new epoch at once, so receivers that just got the epoch (a newcomer) decode without waiting. */
-const videoSenders = new Set<ScriptTransformer>();
+/**
+ * Video senders: a new one holds its first frames until our next epoch switch (video-sender.ts);
+ * each asks its encoder for a keyframe under a new epoch where the browser can (Firefox).
+ */
+const videoSenders = new Map<ScriptTransformer, VideoSender>();
+/** performance.now() of our last switch to a new epoch. */
+let switchedAt = -Infinity;
 /** Video receivers: held frames open when their epoch arrives (video-receiver.ts). */
 const videoReceivers = new Set<VideoReceiver>();
 /** Messages are handled in order: a `send` waits for the `epoch` install before it. */
@@ -50,7 +56,12 @@ scope.onmessage = (e) => {
   }
   else if (m.type === 'send') {
     pending = pending.then(() => {
-      if (keys?.send(m.epoch)) for (const t of videoSenders) void t.generateKeyFrame?.().catch(() => {});
+      if (!keys?.send(m.epoch)) return;
+      switchedAt = performance.now();
+      for (const [t, sender] of videoSenders) {
+        void sender.switched();
+        void t.generateKeyFrame?.().catch(() => {});
+      }
     });
   }
   else if (m.type === 'counts') {
@@ -60,8 +71,9 @@ scope.onmessage = (e) => {
 
 scope.onrtctransform = (event) => {
   const { readable, writable, options } = event.transformer;
-  if (options.side === 'send' && options.kind === 'video') videoSenders.add(event.transformer);
   const transformer = event.transformer;
+  const sender = options.side === 'send' && options.kind === 'video' ? new VideoSender({ seal: (frame) => sealInPlace('video', frame), switchedAt: () => switchedAt }) : null;
+  if (sender) videoSenders.set(transformer, sender);
   const video =
     options.side === 'receive' && options.kind === 'video'
       ? new VideoReceiver({
@@ -70,7 +82,7 @@ scope.onrtctransform = (event) => {
         })
       : null;
   if (video) videoReceivers.add(video);
-  const transform = options.side === 'send' ? seal(options.kind) : video ? video.transform.bind(video) : openAudio;
+  const transform = sender ? sender.transform.bind(sender) : options.side === 'send' ? sealAudio : video ? video.transform.bind(video) : openAudio;
   void readable
     .pipeThrough(new TransformStream({ transform }))
     .pipeTo(writable)
@@ -81,16 +93,18 @@ scope.onrtctransform = (event) => {
     });
 };
 
-function seal(kind: RtpMedia) {
-  return async (frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>) => {
-    if (frame.data.byteLength === 0) return out.enqueue(frame);
-    const sealing = keys?.sealing();
-    if (!sealing) return; // nothing leaves unencrypted
-    const clear = clearPrefixBytes(kind, frame.type === 'key');
-    frame.data = (await sealFrame(sealing.key, sealing.label, new Uint8Array(frame.data), clear, frameIv(salt, ++counter))).buffer;
-    counts.sealed++;
-    out.enqueue(frame);
-  };
+/** Seals `frame` in place under the epoch we send under; false when we have none (nothing leaves unencrypted). */
+async function sealInPlace(kind: RtpMedia, frame: EncodedFrame): Promise<boolean> {
+  const sealing = keys?.sealing();
+  if (!sealing) return false;
+  const clear = clearPrefixBytes(kind, frame.type === 'key');
+  frame.data = (await sealFrame(sealing.key, sealing.label, new Uint8Array(frame.data), clear, frameIv(salt, ++counter))).buffer;
+  counts.sealed++;
+  return true;
+}
+
+async function sealAudio(frame: EncodedFrame, out: TransformStreamDefaultController<EncodedFrame>): Promise<void> {
+  if (frame.data.byteLength === 0 || (await sealInPlace('audio', frame))) out.enqueue(frame);
 }
 
 const openInPlace = (kind: RtpMedia, frame: EncodedFrame) => openFrameInPlace(keys, kind, frame, counts);
