@@ -148,14 +148,20 @@ export class MeshSession {
     // Decryption and signature checks run in parallel; replay checks and handling in arrival order.
     const checked = this.opts.keys.open(data).then(async (value) => {
       const envelope = parseEnvelope(value);
-      return { value, envelope, verdict: envelope && (await this.opts.auth.verify(envelope)) };
+      const msg = envelope?.msg;
+      // A description's own signature (over its DTLS fingerprints) is checked beside the envelope's.
+      const [verdict, descriptionSigned] = await Promise.all([
+        envelope && this.opts.auth.verify(envelope),
+        msg?.kind === 'description' ? this.opts.gate.verifyDescription(envelope!.from, msg.key, msg.sig, msg.description.sdp) : null,
+      ]);
+      return { value, envelope, verdict, descriptionSigned };
     });
     this.inbound = this.inbound.then(async () => {
-      const { value, envelope, verdict } = await checked;
+      const { value, envelope, verdict, descriptionSigned } = await checked;
       if (value === null && onRoomTopic && !this.left) this.keyMismatch.undecryptable();
       if (!envelope) return;
       this.keyMismatch.validSignal();
-      if (this.opts.auth.admit(envelope, verdict ?? 'malformed')) await this.onSignal(envelope);
+      if (this.opts.auth.admit(envelope, verdict ?? 'malformed')) await this.onSignal(envelope, descriptionSigned === true);
     }).catch((err: unknown) => console.warn('[confab] signal handling failed:', err));
   }
 
@@ -199,7 +205,8 @@ export class MeshSession {
     return this.peers.linklessIds();
   }
 
-  private async onSignal({ from, to, msg, auth }: SignalEnvelope): Promise<void> {
+  /** `descriptionSigned`: a description's own signature was checked and holds. */
+  private async onSignal({ from, to, msg, auth }: SignalEnvelope, descriptionSigned = false): Promise<void> {
     if (this.left || from === this.opts.selfId) return;
     if (to !== undefined && to !== this.opts.selfId) return;
     switch (msg.kind) {
@@ -234,9 +241,9 @@ export class MeshSession {
         break;
       }
       case 'description': {
-        const { key, sig, description, dial } = msg;
+        const { key, description, dial } = msg;
         if (!this.peers.linkOf(from) && description.type !== 'offer') return;
-        if (!(await this.opts.gate.verifyDescription(from, key, sig, description.sdp))) {
+        if (!descriptionSigned) {
           console.warn(`[confab] dropping a description from ${from}: its signature does not match its key`);
           return;
         }

@@ -1,6 +1,6 @@
 import { sign, verify, type SigningIdentity } from '../../../../crdt/identity/host-identity';
 import { keyMatchesPeerId } from '../../../../crdt/identity/participant-identity';
-import { fromBase64Url, toBase64Url } from '../../../../crdt/protocol/base64url';
+import { toBase64Url } from '../../../../crdt/protocol/base64url';
 
 const utf8 = new TextEncoder();
 
@@ -12,7 +12,7 @@ const utf8 = new TextEncoder();
  *   committer can seal an epoch secret to it and to nobody else;
  * - an **epoch**: the committer's new epoch number, the members (peer ids, sender-index order),
  *   the epoch secret sealed to each member's key package (ephemeral-static ECDH → HKDF →
- *   AES-GCM), all signed by the committer's participant key. Whoever relays it (a relay node,
+ *   AES-GCM: epoch-boxes.ts), all signed by the committer's participant key. Whoever relays it (a relay node,
  *   anyone holding the link) learns who is in the epoch, never its secret;
  * - a **held** notice: a member saying, signed, that it now opens an epoch's frames, so the
  *   others seal under that epoch as soon as everyone holds it instead of after a fixed wait.
@@ -82,59 +82,9 @@ export async function newKeyPackage(room: string, identity: SigningIdentity): Pr
   return { pkg: { ...body, sig: await sign(identity, packageText(body)) }, privateKey: pair.privateKey };
 }
 
-/** The box key between an ECDH pair, for one member of one epoch. */
-async function boxKey(privateKey: CryptoKey, publicRaw: string, room: string, epoch: number, member: string): Promise<CryptoKey> {
-  const pub = await crypto.subtle.importKey('raw', fromBase64Url(publicRaw) as Uint8Array<ArrayBuffer>, ECDH, false, []);
-  const shared = await crypto.subtle.deriveBits({ name: 'ECDH', public: pub }, privateKey, 256);
-  const base = await crypto.subtle.importKey('raw', shared, 'HKDF', false, ['deriveKey']);
-  return crypto.subtle.deriveKey(
-    { name: 'HKDF', hash: 'SHA-256', salt: utf8.encode(room), info: utf8.encode(`confab/epoch-box/v1 ${epoch} ${member}`) },
-    base,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
-}
-
-/** A new epoch for `members` (peer id → their verified key package). */
-export async function sealEpoch(
-  committer: SigningIdentity,
-  room: string,
-  epoch: number,
-  secret: Uint8Array<ArrayBuffer>,
-  members: Map<string, KeyPackage>,
-): Promise<EpochMessage> {
-  const eph = await crypto.subtle.generateKey(ECDH, true, ['deriveBits']);
-  const ids = [...members.keys()].sort();
-  const boxes: Record<string, string> = {};
-  await Promise.all(
-    ids.map(async (id) => {
-      const key = await boxKey(eph.privateKey, members.get(id)!.ecdh, room, epoch, id);
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const cipher = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, secret));
-      const box = new Uint8Array(iv.length + cipher.length);
-      box.set(iv);
-      box.set(cipher, iv.length);
-      boxes[id] = toBase64Url(box);
-    }),
-  );
-  const ephRaw = toBase64Url(new Uint8Array(await crypto.subtle.exportKey('raw', eph.publicKey)));
-  const body = { t: 'epoch' as const, room, epoch, by: committer.publicKey, members: ids, eph: ephRaw, boxes };
+/** The committer's signature over an epoch message's body. */
+export async function signEpoch(committer: SigningIdentity, body: Omit<EpochMessage, 'sig'>): Promise<EpochMessage> {
   return { ...body, sig: await sign(committer, epochText(body)) };
-}
-
-/** Our epoch secret from a verified epoch message, or null if it has no box for us that opens. */
-export async function openEpoch(m: EpochMessage, selfId: string, own: KeyPackageSecret): Promise<Uint8Array<ArrayBuffer> | null> {
-  const box = m.boxes[selfId];
-  if (!box) return null;
-  try {
-    const bytes = fromBase64Url(box);
-    const key = await boxKey(own.privateKey, m.eph, m.room, m.epoch, selfId);
-    const secret = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.slice(0, 12) }, key, bytes.slice(12)));
-    return secret.length === EPOCH_SECRET_BYTES ? secret : null;
-  } catch {
-    return null;
-  }
 }
 
 export function encodeKeyMessage(m: KeyMessage): Uint8Array {
@@ -145,6 +95,19 @@ const isText = (v: unknown, max = 256): v is string => typeof v === 'string' && 
 
 /** A well-formed key message whose signature holds (a package's and a notice's by their member's key, an epoch's by its committer), else null. */
 export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise<KeyMessage | null> {
+  const m = readKeyMessage(bytes, room);
+  return m && (await keyMessageSigned(m)) ? m : null;
+}
+
+/** Whether a key message's signature holds (see decodeKeyMessage). */
+export function keyMessageSigned(m: KeyMessage): Promise<boolean> {
+  if (m.t === 'package') return verify(m.key, m.sig, packageText(m));
+  if (m.t === 'held') return verify(m.key, m.sig, heldText(m));
+  return verify(m.by, m.sig, epochText(m));
+}
+
+/** A well-formed key message, its signature not yet checked (keyMessageSigned), else null. */
+export function readKeyMessage(bytes: Uint8Array, room: string): KeyMessage | null {
   if (bytes.length > MAX_KEY_MESSAGE_BYTES) return null;
   let m: Record<string, unknown>;
   try {
@@ -153,22 +116,17 @@ export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise
     return null;
   }
   if (typeof m !== 'object' || m === null || m.room !== room || !isText(m.sig) || !isText(m.key ?? m.by)) return null;
-  if (m.t === 'package') {
-    if (!isText(m.ecdh)) return null;
-    const pkg = { t: 'package' as const, room, key: m.key as string, ecdh: m.ecdh, sig: m.sig };
-    return (await verify(pkg.key, pkg.sig, packageText(pkg))) ? pkg : null;
-  }
+  if (m.t === 'package') return isText(m.ecdh) ? { t: 'package', room, key: m.key as string, ecdh: m.ecdh, sig: m.sig } : null;
   if (m.t === 'held') {
     if (!isText(m.key) || !isText(m.by) || !Number.isSafeInteger(m.epoch) || (m.epoch as number) < 0) return null;
-    const held = { t: 'held' as const, room, epoch: m.epoch as number, by: m.by, key: m.key, sig: m.sig };
-    return (await verify(held.key, held.sig, heldText(held))) ? held : null;
+    return { t: 'held', room, epoch: m.epoch as number, by: m.by, key: m.key, sig: m.sig };
   }
   if (m.t !== 'epoch' || !Number.isSafeInteger(m.epoch) || (m.epoch as number) < 0 || !isText(m.eph)) return null;
   const members = m.members;
   const boxes = m.boxes as Record<string, unknown> | null;
   if (!Array.isArray(members) || members.length === 0 || members.length > 255 || typeof boxes !== 'object' || boxes === null) return null;
   if (!members.every((id) => isText(id, 64) && isText(boxes[id], 200)) || new Set(members).size !== members.length) return null;
-  const msg: EpochMessage = {
+  return {
     t: 'epoch',
     room,
     epoch: m.epoch as number,
@@ -178,7 +136,6 @@ export async function decodeKeyMessage(bytes: Uint8Array, room: string): Promise
     boxes: Object.fromEntries((members as string[]).map((id) => [id, boxes[id] as string])),
     sig: m.sig,
   };
-  return (await verify(msg.by, msg.sig, epochText(msg))) ? msg : null;
 }
 
 /** The peer id a key package belongs to must be the hash of its key (no one packages for another). */

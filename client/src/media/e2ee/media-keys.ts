@@ -1,17 +1,8 @@
 import { exclusionOf, type RoomControlState } from '../../../../crdt/room/control-records';
 import type { SigningIdentity } from '../../../../crdt/identity/host-identity';
 import { peerIdForKey } from '../../../../crdt/identity/participant-identity';
-import {
-  decodeKeyMessage,
-  encodeKeyMessage,
-  EPOCH_SECRET_BYTES,
-  heldNotice,
-  newKeyPackage,
-  openEpoch,
-  sealEpoch,
-  type KeyPackage,
-  type KeyPackageSecret,
-} from './media-key-message';
+import { boxFor, draftEpoch, finishEpoch, openEpoch, type EpochDraft } from './epoch-boxes';
+import { encodeKeyMessage, heldNotice, keyMessageSigned, newKeyPackage, readKeyMessage, type KeyPackage, type KeyPackageSecret } from './media-key-message';
 import { committerRank, MediaKeyring, type Epoch } from './media-keyring';
 
 /**
@@ -52,6 +43,8 @@ export class MediaKeys {
   private committing = false;
   /** performance.now() of our last commit. */
   private committedAt = -Infinity;
+  /** Our next epoch, drafted ahead (prepare()); used once. */
+  private draft: { epoch: number; draft: Promise<EpochDraft> } | null = null;
   /**
    * The last epoch we committed, as sent, and the key package (ECDH key) each member's copy was
    * sealed to: a member who greets us again with that package (a new link) gets it again; one
@@ -63,7 +56,10 @@ export class MediaKeys {
   constructor(private readonly opts: MediaKeysOptions) {
     this.setTimer = opts.setTimer ?? ((fn, ms) => void setTimeout(fn, ms));
     this.keyring = new MediaKeyring({ install: (e) => opts.install(e), send: (epoch) => opts.sendUnder(epoch), setTimer: opts.setTimer });
-    this.ready = newKeyPackage(opts.room, opts.identity).then((own) => void (this.own = own));
+    this.ready = newKeyPackage(opts.room, opts.identity).then((own) => {
+      this.own = own;
+      this.prepare();
+    });
   }
 
   /** Who holds the current epoch (peer ids), as its committer signed it. */
@@ -85,9 +81,13 @@ export class MediaKeys {
 
   /** A key message from a peer link or a relay room channel (any sender: each message proves itself). */
   async receive(bytes: Uint8Array): Promise<void> {
-    const m = await decodeKeyMessage(bytes, this.opts.room);
+    const m = readKeyMessage(bytes, this.opts.room);
     if (!m) return;
     await this.ready;
+    // An epoch is opened while its signature is checked (both are trips through WebCrypto on a
+    // page busy joining); what it opens is used only if the signature holds.
+    const opening = m.t === 'epoch' ? Promise.all([openEpoch(m, this.opts.selfId, this.own!), peerIdForKey(m.by)]) : null;
+    if (!(await keyMessageSigned(m))) return;
     if (m.t === 'package') {
       const id = await peerIdForKey(m.key);
       if (id === this.opts.selfId) return;
@@ -96,12 +96,13 @@ export class MediaKeys {
       }
       if (this.packages.get(id)?.ecdh === m.ecdh) return;
       this.packages.set(id, m);
+      this.prepare();
       return this.changed();
     }
     if (m.t === 'held') return this.keyring.held(m.epoch, m.by, await peerIdForKey(m.key));
     const rank = committerRank(this.opts.controls(), m.by);
     if (rank === null || !this.keyring.supersedes({ epoch: m.epoch, by: m.by, rank })) return;
-    const [secret, committerId] = await Promise.all([openEpoch(m, this.opts.selfId, this.own!), peerIdForKey(m.by)]);
+    const [secret, committerId] = await opening!;
     if (!secret || !this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank }, [this.opts.selfId, committerId])) return;
     this.adopted();
     this.opts.send(null, encodeKeyMessage(await heldNotice(this.opts.identity, this.opts.room, m.epoch, m.by)));
@@ -111,11 +112,13 @@ export class MediaKeys {
   changed(): void {
     if (this.scheduled) return;
     this.scheduled = true;
-    const quiet = performance.now() - this.committedAt >= COMMIT_DEBOUNCE_MS;
-    this.setTimer(() => {
+    const commit = () => {
       this.scheduled = false;
       void this.commitIfOwed();
-    }, quiet ? 0 : COMMIT_DEBOUNCE_MS);
+    };
+    // After a quiet spell, at the end of this task (a timer would wait behind a busy page's other tasks).
+    if (performance.now() - this.committedAt >= COMMIT_DEBOUNCE_MS) queueMicrotask(commit);
+    else this.setTimer(commit, COMMIT_DEBOUNCE_MS);
   }
 
   /** Those a new epoch would go to now (self first), each with a package and let in by the records. */
@@ -152,8 +155,10 @@ export class MediaKeys {
     this.committing = true;
     try {
       const epoch = cur ? cur.epoch + 1 : 0;
-      const secret = crypto.getRandomValues(new Uint8Array(EPOCH_SECRET_BYTES));
-      const m = await sealEpoch(this.opts.identity, this.opts.room, epoch, secret, wanted);
+      const draft = await this.draftFor(epoch);
+      this.draft = null; // a secret goes into one epoch message only
+      const m = await finishEpoch(this.opts.identity, draft, wanted);
+      const { secret } = draft;
       const rank = committerRank(state, this.opts.identity.publicKey)!;
       if (this.keyring.offer({ epoch, secret, members: m.members, by: m.by, rank }, [this.opts.selfId])) {
         this.adopted();
@@ -163,7 +168,22 @@ export class MediaKeys {
     } finally {
       this.committing = false;
     }
+    this.prepare();
     this.changed();
+  }
+
+  /** Our next epoch, drafted ahead with a box for every package we know (epoch-boxes.ts). */
+  private prepare(): void {
+    if (!this.own) return;
+    const next = (this.keyring.current?.epoch ?? -1) + 1;
+    const draft = this.draftFor(next);
+    const packages = [[this.opts.selfId, this.own.pkg] as const, ...this.packages];
+    void draft.then((d) => packages.forEach(([id, pkg]) => void boxFor(d, id, pkg).catch(() => {})));
+  }
+
+  private draftFor(epoch: number): Promise<EpochDraft> {
+    if (this.draft?.epoch !== epoch) this.draft = { epoch, draft: draftEpoch(this.opts.room, epoch) };
+    return this.draft.draft;
   }
 
   /** A member of our current epoch now holds another key package than the one we sealed it to. */
@@ -175,6 +195,7 @@ export class MediaKeys {
 
   private adopted(): void {
     const e = this.keyring.current!;
+    this.prepare();
     console.info(`[confab] media epoch ${e.epoch}: ${e.members.length} members, committed by a ${['host', 'co-host', 'member'][e.rank]}`);
     this.lockedAtEpoch = this.opts.controls().locked;
     this.changed();

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { frameIv, openFrame, sealFrame, senderFrameKey } from '../../../../../client/src/media/e2ee/frame-crypto';
-import { decodeKeyMessage, encodeKeyMessage, newKeyPackage, openEpoch, sealEpoch, type EpochMessage } from '../../../../../client/src/media/e2ee/media-key-message';
+import { openEpoch, sealEpoch } from '../../../../../client/src/media/e2ee/epoch-boxes';
+import { decodeKeyMessage, encodeKeyMessage, newKeyPackage, type EpochMessage } from '../../../../../client/src/media/e2ee/media-key-message';
 import { MAX_EPOCH } from '../../../../../client/src/media/e2ee/media-keyring';
 import { keyRoom, settle, type KeyMember } from '../../../../support/key-room';
 
+const toBase64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 const holders = (m: KeyMember) => [...m.keys.holders()].sort();
 const ids = (...ms: KeyMember[]) => ms.map((m) => m.id).sort();
 const current = (m: KeyMember) => m.keys.keyring.current;
@@ -47,6 +49,21 @@ describe('membership-bound media keys (media-keys.ts)', () => {
     await settle();
     expect(current(bob)!.epoch).toBe(e0 + 3);
     expect(current(carol)!.epoch, 'the one who left got nothing after').toBe(e0 + 1);
+  });
+
+  it('epochs drafted ahead (boxes sealed as packages arrive) never share a secret, and each opens for its members only', async () => {
+    const r = await keyRoom();
+    const alice = await r.add('alice', { host: true });
+    const bob = await r.add('bob');
+    await r.meetAll();
+    for (const name of ['carol', 'dave', 'erin']) {
+      await r.add(name);
+      await r.meetAll();
+    }
+    const secrets = alice.installed.map((e) => toBase64(e.secret));
+    expect(new Set(secrets).size, 'one secret per epoch').toBe(secrets.length);
+    expect(alice.installed.map((e) => e.epoch)).toEqual([...alice.installed.keys()].map((i) => alice.installed[0]!.epoch + i));
+    for (const e of bob.installed) expect(alice.installed.find((a) => a.epoch === e.epoch)?.secret).toEqual(e.secret);
   });
 
   it('a member who reloads (same participant key, a new key package) gets an epoch it can open', async () => {
