@@ -3,6 +3,7 @@ import { ChannelTag } from '../../../crdt/protocol/wire';
 import type { RoomControlState } from '../../../crdt/room/control-records';
 import type { SignedRoom } from '../../../crdt/room/signed-room';
 import { MediaEncryption } from '../media/e2ee/media-encryption';
+import { newKeyPackage, type KeyPackageSecret } from '../media/e2ee/media-key-message';
 import { MediaKeys } from '../media/e2ee/media-keys';
 import type { LocalMedia } from '../media/local-media';
 import type { MediaKind } from '../media/media-kind';
@@ -45,6 +46,7 @@ export class LocalMember {
   /** End-to-end media encryption: the worker that seals frames, and the membership-bound epochs. */
   encryption: MediaEncryption | null = null;
   mediaKeys: MediaKeys | null = null;
+  private prepared: { encryption: MediaEncryption; keyPackage: Promise<KeyPackageSecret> } | null = null;
 
   constructor(private readonly o: LocalMemberOptions) {
     this.meshMedia = new MeshMedia({
@@ -59,14 +61,27 @@ export class LocalMember {
     return kind === 'screen' ? this.screen.track() : this.o.media.track(kind);
   }
 
+  /**
+   * While the join screen shows: the encryption worker starts and our key package is made, so
+   * the click on Join waits for neither.
+   */
+  prepareKeys(selfId: string, identity: SigningIdentity): void {
+    if (this.prepared) return;
+    const encryption = new MediaEncryption();
+    encryption.setSelf(selfId);
+    this.prepared = { encryption, keyPackage: newKeyPackage(this.o.roomId, identity) };
+  }
+
   /** Joining: frames are sealed from now on, under epochs shared with the members we see. */
   startKeys(selfId: string, identity: SigningIdentity): { encryption: MediaEncryption; mediaKeys: MediaKeys } {
-    const encryption = (this.encryption = new MediaEncryption());
-    encryption.setSelf(selfId);
+    this.prepareKeys(selfId, identity);
+    const { encryption, keyPackage } = this.prepared!;
+    this.encryption = encryption;
     const mediaKeys = (this.mediaKeys = new MediaKeys({
       room: this.o.roomId,
       identity,
       selfId,
+      keyPackage,
       controls: this.o.controls,
       visiblePeers: () => this.visibleAdmittedPeers(),
       send: (to, bytes) => this.sendKeyMessage(to, bytes),
@@ -101,7 +116,7 @@ export class LocalMember {
   stop(): void {
     this.screen.stop();
     this.meshMedia.stop();
-    this.encryption?.stop();
+    (this.encryption ?? this.prepared?.encryption)?.stop();
   }
 
   /** A media-key message to one peer or to everyone, over peer links and every relay room channel (each message proves itself). */

@@ -158,11 +158,13 @@ export class RoomSession {
     const identities = (this.identities = loadIdentities(link.roomId, hostKeyFromLink));
     const controls = this.controls;
     const signed = this.signed;
+    const local = this.local;
     this.prepared = (async () => {
       const ids = await identities;
       this.selfId = ids.selfId;
       this.selfKey = ids.self.publicKey;
       signed.signAs(ids.self, ids.selfId);
+      local.prepareKeys(ids.selfId, ids.self);
       setHostHeld(ids.host !== null);
       await Promise.all([keys, persistence.whenSynced]);
       await controls.settled();

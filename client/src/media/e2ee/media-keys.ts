@@ -15,6 +15,8 @@ export interface MediaKeysOptions {
   room: string;
   identity: SigningIdentity;
   selfId: string;
+  /** Our key package, if made ahead (else made now). */
+  keyPackage?: Promise<KeyPackageSecret>;
   controls(): RoomControlState;
   /** Peers here and shown now (linked or on the relay, with a participant entry): who may hold the next epoch. */
   visiblePeers(): string[];
@@ -56,7 +58,7 @@ export class MediaKeys {
   constructor(private readonly opts: MediaKeysOptions) {
     this.setTimer = opts.setTimer ?? ((fn, ms) => void setTimeout(fn, ms));
     this.keyring = new MediaKeyring({ install: (e) => opts.install(e), send: (epoch) => opts.sendUnder(epoch), setTimer: opts.setTimer });
-    this.ready = newKeyPackage(opts.room, opts.identity).then((own) => {
+    this.ready = (opts.keyPackage ?? newKeyPackage(opts.room, opts.identity)).then((own) => {
       this.own = own;
       this.prepare();
     });
