@@ -17,6 +17,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
       if (!isKey(msg.key) || !isRecordList(msg.proof) || !isKey(msg.instance)) return null;
       if (msg.mesh !== undefined && typeof msg.mesh !== 'boolean') return null;
       if (msg.pkg !== undefined && (typeof msg.pkg !== 'string' || msg.pkg.length > MAX_KEY_PACKAGE_CHARS)) return null;
+      if (msg.entry !== undefined && (typeof msg.entry !== 'object' || msg.entry === null || JSON.stringify(msg.entry).length > MAX_ENTRY_CHARS)) return null;
       break;
     case 'bye':
       break;
@@ -55,5 +56,7 @@ export function parseEnvelope(value: unknown): SignalEnvelope | null {
 const MAX_SIGNAL_RECORDS = 64;
 /** A key package is ~330 characters of JSON. */
 const MAX_KEY_PACKAGE_CHARS = 1024;
+/** A participant entry is a few hundred characters; names are capped well below this. */
+const MAX_ENTRY_CHARS = 4096;
 const isKey = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 128;
 const isRecordList = (v: unknown): v is unknown[] => Array.isArray(v) && v.length <= MAX_SIGNAL_RECORDS;

@@ -111,9 +111,10 @@ export type PeerSignal =
    * through a relay it shares with the room, so it wants no peer link from those that say the
    * same (absent: it wants links, as before relays). `pkg`: the sender's media key package
    * (PROTOCOL.md, "Media keys"), so a committer can seal the next epoch to it before the link
-   * is up.
+   * is up; `entry`: the sender's signed participant entry as stored in the room document, so
+   * others know who it is the moment the link is up.
    */
-  | { kind: 'announce'; key: string; proof: unknown[]; instance: string; mesh?: boolean; pkg?: string }
+  | { kind: 'announce'; key: string; proof: unknown[]; instance: string; mesh?: boolean; pkg?: string; entry?: unknown }
   /** "I am leaving": peers drop the connection at once instead of waiting for ICE to time out. */
   | { kind: 'bye' }
   /** `sig`: the sender's participant key over the DTLS fingerprints of `sdp` (crdt/identity/participant-identity.ts). */

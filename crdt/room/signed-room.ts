@@ -81,6 +81,23 @@ export class SignedRoom {
     return choiceOf(this.choice);
   }
 
+  /** Our own signed entry as stored (null before join): it rides in our announce too. */
+  ownEntry(): SignedParticipant | null {
+    return this.own;
+  }
+
+  /**
+   * A peer's signed entry that came with its announce, ahead of the document: shown once
+   * verified, exactly as if read from the document (which brings the same entry moments later).
+   */
+  async consider(id: string, v: unknown): Promise<void> {
+    const entry = await this.judge(v, () => verifyParticipant(this.roomId, id, v));
+    const known = this.people.get(id);
+    if (!entry || (known && entry.rev <= known.rev)) return;
+    this.people.set(id, entry);
+    this.emit();
+  }
+
   /** Fires after a change of the verified view. */
   onChange(cb: () => void): () => void {
     this.listeners.add(cb);

@@ -47,6 +47,10 @@ export interface MeshSessionOptions {
   keyPackage?: string;
   /** A key package that came with an announce (unchecked: it proves itself). */
   onKeyPackage?(from: string, pkg: string): void;
+  /** Our signed participant entry as stored, if written yet: it rides in every announce. */
+  participantEntry?(): unknown;
+  /** A participant entry that came with an announce (unchecked: it proves itself). */
+  onParticipantEntry?(from: string, entry: unknown): void;
   /** A relay node announced itself or said goodbye (verified against its key and admitted: crdt/identity/relay-presence-auth.ts). */
   onRelaySignal?(signal: RelaySignal): void;
 }
@@ -213,6 +217,7 @@ export class MeshSession {
       case 'announce': {
         if (!(await this.welcomes(from, await this.opts.gate.check(from, msg.key, msg.proof), msg.key))) return;
         if (msg.pkg !== undefined) this.opts.onKeyPackage?.(from, msg.pkg);
+        if (msg.entry !== undefined) this.opts.onParticipantEntry?.(from, msg.entry);
         const peer = this.peers.of(from);
         const known = peer.instance;
         peer.instance = msg.instance;
@@ -291,7 +296,8 @@ export class MeshSession {
   private announcement(): PeerSignal {
     const mesh = this.opts.linksWanted() ? {} : { mesh: false };
     const pkg = this.opts.keyPackage === undefined ? {} : { pkg: this.opts.keyPackage };
-    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh, ...pkg };
+    const entry = this.opts.participantEntry?.() ?? undefined;
+    return { kind: 'announce', key: this.opts.gate.selfKey, proof: this.opts.gate.proof(), instance: this.opts.auth.inst, ...mesh, ...pkg, ...(entry ? { entry } : {}) };
   }
 
   /** Descriptions leave signed with our participant key over their DTLS fingerprints. */

@@ -252,7 +252,7 @@ export class RoomSession {
     const exclusion = own.ended ? 'ended' : own.removed.has(ids.self.publicKey) ? 'removed' : null;
     if (exclusion) return this.shutOut(exclusion);
     const signaling = this.signaling;
-    void this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
+    const joined = this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
     const { encryption, mediaKeys } = this.local.startKeys(this.selfId, ids.self);
     this.mesh = new MeshSession({
@@ -264,6 +264,8 @@ export class RoomSession {
       onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
       keyPackage: new TextDecoder().decode(await mediaKeys.ownPackage()),
       onKeyPackage: (_from, pkg) => void mediaKeys.receive(new TextEncoder().encode(pkg)),
+      participantEntry: () => this.signed.ownEntry(),
+      onParticipantEntry: (from, entry) => void this.signed.consider(from, entry),
       keys: await this.keys,
       signaling: this.signaling,
       sync: this.sync,
@@ -289,6 +291,7 @@ export class RoomSession {
       onRelaySignal: (signal) => this.switch.heard(signal),
     });
     this.local.followChanges();
+    await joined.catch(() => {}); // our announce carries our entry (a failed write is logged by SignedRoom)
     await this.mesh.start();
     markJoin('announced');
   }

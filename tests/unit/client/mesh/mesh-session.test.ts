@@ -49,7 +49,7 @@ interface Page {
   mesh: MeshSession;
   room: RoomDoc;
   peers: RemotePeer[];
-  events: { gone: string[]; refused: { from: string; reason: string }[]; packages: string[] };
+  events: { gone: string[]; refused: { from: string; reason: string }[]; packages: string[]; entries: string[] };
   /** The gate's verdict on a key (null: welcome). */
   verdicts: Map<string, Exclusion>;
   linksWanted: boolean;
@@ -75,7 +75,7 @@ async function room() {
       verifyDescription: async (from, _key, sig) => sig === `sig:${from}>${id}`,
     };
     const auth = new SignedSignals(roomId, id, identity);
-    const p: Page = { id, key: identity.publicKey, identity, auth, room: roomDoc, peers: [], events: { gone: [], refused: [], packages: [] }, verdicts, linksWanted: true } as unknown as Page;
+    const p: Page = { id, key: identity.publicKey, identity, auth, room: roomDoc, peers: [], events: { gone: [], refused: [], packages: [], entries: [] }, verdicts, linksWanted: true } as unknown as Page;
     p.mesh = new MeshSession({
       selfId: id,
       keys,
@@ -91,6 +91,8 @@ async function room() {
       onRefused: (from, msg) => p.events.refused.push({ from, reason: msg.reason }),
       keyPackage: `package of ${id}`,
       onKeyPackage: (from, pkg) => p.events.packages.push(`${from}: ${pkg}`),
+      participantEntry: () => ({ entry: `of ${id}` }),
+      onParticipantEntry: (from, entry) => p.events.entries.push(`${from}: ${(entry as { entry: string }).entry}`),
     });
     open.push(p.mesh);
     return p;
@@ -155,7 +157,7 @@ describe('MeshSession (real signals and sync, faked sockets and connections)', (
     await settled(() => b.room.chat().some((m) => m.text === 'hello from a'), 'the document update over the channel');
   });
 
-  it('announces carry the media key package, so a committer has it before the link is up; an excluded peer’s is not passed on', async () => {
+  it('announces carry the media key package and the participant entry, so a committer has both before the link is up; an excluded peer’s are not passed on', async () => {
     const r = await room();
     const [a, b, removed] = await Promise.all([r.page(), r.page(), r.page()]);
     for (const p of [a, b]) p.verdicts.set(removed.key, 'removed');
@@ -166,6 +168,8 @@ describe('MeshSession (real signals and sync, faked sockets and connections)', (
     await settled(() => a.events.refused.length + b.events.refused.length === 0 && removed.events.refused.length >= 2, 'the refusals');
     expect(a.events.packages).toEqual([`${b.id}: package of ${b.id}`]);
     expect(b.events.packages).toEqual([`${a.id}: package of ${a.id}`]);
+    expect(a.events.entries).toEqual([`${b.id}: of ${b.id}`]);
+    expect(b.events.entries).toEqual([`${a.id}: of ${a.id}`]);
     expect(FakePeerConnection.made.length, 'no link needed for it').toBeLessThanOrEqual(2);
   });
 

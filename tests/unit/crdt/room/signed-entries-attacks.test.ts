@@ -54,6 +54,26 @@ describe('entries signed by their authors', () => {
     expect(heard.at(-1)).toEqual(['my own words']);
   });
 
+  it('an entry that came with an announce shows before the document brings it, only if its author signed it, and never over a newer one', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    const mallory = await person('Mallory');
+    // Unsynced: Alice knows Bob only from what his announce carried.
+    await alice.view.consider(bob.id, bob.view.ownEntry());
+    expect(names(alice)).toContain(`${bob.id}:Bob`);
+    // Mallory sends her own signed entry as Bob's, and Bob's entry renamed.
+    await alice.view.consider(bob.id, mallory.view.ownEntry());
+    await alice.view.consider(bob.id, { ...bob.view.ownEntry()!, name: 'Mallory was here' });
+    await alice.view.consider(mallory.id, { ...bob.view.ownEntry()!, rev: bob.view.ownEntry()!.rev + 1 });
+    expect(names(alice)).toEqual([`${alice.id}:Alice`, `${bob.id}:Bob`].sort());
+    // An old announce replayed after Bob renamed himself does not undo the rename.
+    const old = bob.view.ownEntry();
+    await bob.view.setName('Robert');
+    await alice.view.consider(bob.id, bob.view.ownEntry());
+    await alice.view.consider(bob.id, old);
+    expect(names(alice)).toContain(`${bob.id}:Robert`);
+  });
+
   it('attack 2: a forged chat message never appears, and never as "You"', async () => {
     const { alice, bob, mallory, settle } = await room();
     await alice.view.sendChat('hello');
