@@ -264,7 +264,8 @@ export class RoomSession {
       onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
       keyPackage: new TextDecoder().decode(await mediaKeys.ownPackage()),
       onKeyPackage: (_from, pkg) => void mediaKeys.receive(new TextEncoder().encode(pkg)),
-      participantEntry: () => this.signed.ownEntry(),
+      // Signals are sealed with a key from the link: our name rides in them only while anyone with the link may join anyway.
+      participantEntry: () => (openToLinkHolders(this.controls.state) ? this.signed.ownEntry() : null),
       onParticipantEntry: (from, entry) => void this.signed.consider(from, entry),
       keys: await this.keys,
       signaling: this.signaling,
