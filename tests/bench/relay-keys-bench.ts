@@ -23,6 +23,8 @@ interface Member {
   sendingAt: Map<number, number>;
   /** The bot's room channel is open. */
   opened(): void;
+  /** Closes the bot's connection; its page sends nothing more. */
+  leave(): void;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function relayKeysBench(size = 50, rounds = 4): Promise<void> {
     const present = [...members];
     for (let r = 0; r < rounds; r++) {
       const leaver = present.pop()!;
-      leaveMs.push(await untilAllSend(present, () => leaver.bot.close()));
+      leaveMs.push(await untilAllSend(present, () => leaver.leave()));
       const removed = present.pop()!;
       const host = present[0]!;
       removeMs.push(
@@ -72,7 +74,7 @@ export async function relayKeysBench(size = 50, rounds = 4): Promise<void> {
           host.keys.changed();
         }),
       );
-      removed.bot.close();
+      removed.leave();
     }
     clearInterval(pump);
     const row = (v: number[], what: string) => ({ [what]: { p50: `${percentile(v, 50).toFixed(0)} ms`, p95: `${percentile(v, 95).toFixed(0)} ms`, runs: v.length } });
@@ -83,18 +85,19 @@ export async function relayKeysBench(size = 50, rounds = 4): Promise<void> {
     });
   } finally {
     console.info = info;
-    for (const m of members) m.bot.close();
+    for (const m of members) m.leave();
     await relay.stop();
   }
 }
 
 function member(bot: Bot, identity: BotIdentity, room: string, roomKeys: Awaited<ReturnType<typeof deriveRoomKeys>>, controls: () => ReturnType<typeof emptyControlState>): Member {
   const sendingAt = new Map<number, number>();
+  let open = true;
   // The bot's room data channel, shaped as the RTCDataChannel RelayRoomChannel expects.
   const dc = {
     binaryType: 'arraybuffer',
     get readyState() {
-      return 'open';
+      return open ? 'open' : 'closed';
     },
     onopen: null as null | (() => void),
     onclose: null as null | (() => void),
@@ -103,7 +106,7 @@ function member(bot: Bot, identity: BotIdentity, room: string, roomKeys: Awaited
     close: () => {},
   };
   bot.onRoomFrame = (f) => dc.onmessage?.({ data: encodeRoomFrame(f.kind, f.peer, f.piece).buffer as ArrayBuffer });
-  const self: Member = { bot, identity, sendingAt, opened: () => dc.onopen?.() } as Member;
+  const self: Member = { bot, identity, sendingAt, opened: () => dc.onopen?.(), leave: () => ((open = false), bot.close()) } as Member;
   const handlers: RelayRoomHandlers = {
     opened: () => void self.keys.greet(null),
     peers: (_channel, _members, added) => {
