@@ -86,8 +86,10 @@ export class MediaKeys {
     const m = readKeyMessage(bytes, this.opts.room);
     if (!m) return;
     await this.ready;
-    // An epoch is opened while its signature is checked (both are trips through WebCrypto on a
-    // page busy joining); what it opens is used only if the signature holds.
+    // An epoch that could count is opened while its signature is checked (both are trips through
+    // WebCrypto on a page busy joining); what it opens is used only if the signature holds.
+    const rank = m.t === 'epoch' ? committerRank(this.opts.controls(), m.by) : null;
+    if (m.t === 'epoch' && (rank === null || !this.keyring.supersedes({ epoch: m.epoch, by: m.by, rank }))) return;
     const opening = m.t === 'epoch' ? Promise.all([openEpoch(m, this.opts.selfId, this.own!), peerIdForKey(m.by)]) : null;
     if (!(await keyMessageSigned(m))) return;
     if (m.t === 'package') {
@@ -102,10 +104,8 @@ export class MediaKeys {
       return this.changed();
     }
     if (m.t === 'held') return this.keyring.held(m.epoch, m.by, await peerIdForKey(m.key));
-    const rank = committerRank(this.opts.controls(), m.by);
-    if (rank === null || !this.keyring.supersedes({ epoch: m.epoch, by: m.by, rank })) return;
     const [secret, committerId] = await opening!;
-    if (!secret || !this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank }, [this.opts.selfId, committerId])) return;
+    if (!secret || !this.keyring.offer({ epoch: m.epoch, secret, members: m.members, by: m.by, rank: rank! }, [this.opts.selfId, committerId])) return;
     this.adopted();
     this.opts.send(null, encodeKeyMessage(await heldNotice(this.opts.identity, this.opts.room, m.epoch, m.by)));
   }
