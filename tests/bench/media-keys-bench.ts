@@ -111,7 +111,8 @@ export async function browserEpochBench(browser: Browser, baseUrl: string, round
   const ways = ['tab closed', 'Leave clicked', 'removed by the host'] as const;
   const leaveMs = new Map<(typeof ways)[number], number[]>(ways.map((w) => [w, []]));
   for (let r = 0; r < rounds * ways.length; r++) {
-    await host.waitForTimeout(1_500);
+    // Five pages on a small machine: let the last join's work settle before timing a leave.
+    await host.waitForTimeout(4_000);
     const stay = [host, ...guests.slice(1).map((g) => g.page)];
     const before = Math.max(...(await Promise.all(stay.map(sendEpoch))));
     const leaver = guests.shift()!;

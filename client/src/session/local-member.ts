@@ -9,7 +9,7 @@ import type { LocalMedia } from '../media/local-media';
 import type { MediaKind } from '../media/media-kind';
 import { ScreenShare } from '../media/screen-share';
 import { MeshMedia } from '../mesh/mesh-media';
-import type { MeshSession } from '../mesh/mesh-session';
+import type { MeshSession, MeshSessionOptions } from '../mesh/mesh-session';
 import type { RelayMedia } from '../relay-node/relay-media';
 import type { RelayRoomState } from '../relay-node/relay-room-state';
 import { markJoin } from './join-timeline';
@@ -92,6 +92,20 @@ export class LocalMember {
       },
     }));
     return { encryption, mediaKeys };
+  }
+
+  /** What mesh links do with our keys (after startKeys): seal and open media, hand out our key package, take key messages. */
+  async meshKeyHooks(): Promise<Pick<MeshSessionOptions, 'protect' | 'onChannelOpen' | 'onMediaKey' | 'keyPackage' | 'onKeyPackage'>> {
+    const { encryption, mediaKeys } = this;
+    if (!encryption || !mediaKeys) throw new Error('meshKeyHooks before startKeys');
+    return {
+      protect: (t, media) => encryption.protect(t, media),
+      // Everyone we link with gets our key package (our announce carries it too): a committer seals the next epoch to it.
+      onChannelOpen: (peerId) => void mediaKeys.greet(peerId),
+      onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
+      keyPackage: new TextDecoder().decode(await mediaKeys.ownPackage()),
+      onKeyPackage: (_from, pkg) => void mediaKeys.receive(new TextEncoder().encode(pkg)),
+    };
   }
 
   /** From now on a changed camera, microphone or screen reaches every link and the room document. */

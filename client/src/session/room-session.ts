@@ -17,7 +17,8 @@ import { MeshSession } from '../mesh/mesh-session';
 import { relayCredentials } from '../relay-node/relay-credentials';
 import { SignedSignals } from '../signaling/signed-signals';
 import { meshLinksWanted, relayUrlFor, type Topology } from '../topology/topology';
-import { TopologySwitch, type StageView } from '../topology/topology-switch';
+import type { StageView } from '../topology/topology-host';
+import { TopologySwitch } from '../topology/topology-switch';
 import { deriveRoomKeys, type RoomKeys } from '../../../crdt/identity/room-keys';
 import { signalingUrlFor, type RoomLink } from '../../../crdt/identity/room-link';
 import { SignalingClient, type SignalingRefusal, type SignalingStatus } from '../signaling/signaling-client';
@@ -254,16 +255,11 @@ export class RoomSession {
     const signaling = this.signaling;
     const joined = this.signed.join({ name, micOn: this.media.micOn(), camOn: this.media.camOn() });
     const gate = (this.gate = new Admission(this.link.roomId, this.selfId, ids.self, this.controls));
-    const { encryption, mediaKeys } = this.local.startKeys(this.selfId, ids.self);
+    this.local.startKeys(this.selfId, ids.self);
     this.mesh = new MeshSession({
       selfId: this.selfId,
       auth: new SignedSignals(this.link.roomId, this.selfId, ids.self),
-      protect: (t, media) => encryption.protect(t, media),
-      // Everyone we link with gets our key package: a committer seals the next epoch to it.
-      onChannelOpen: (peerId) => void mediaKeys.greet(peerId),
-      onMediaKey: (_from, bytes) => void mediaKeys.receive(bytes),
-      keyPackage: new TextDecoder().decode(await mediaKeys.ownPackage()),
-      onKeyPackage: (_from, pkg) => void mediaKeys.receive(new TextEncoder().encode(pkg)),
+      ...(await this.local.meshKeyHooks()),
       // Signals are sealed with a key from the link: our name rides in them only while anyone with the link may join anyway.
       participantEntry: () => (openToLinkHolders(this.controls.state) ? this.signed.ownEntry() : null),
       onParticipantEntry: (from, entry) => void this.signed.consider(from, entry),
