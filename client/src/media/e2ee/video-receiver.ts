@@ -7,8 +7,9 @@
  * - a frame under a key we do not hold yet (a new epoch on its way to us) asks for a keyframe
  *   at once, and the keyframe and what follows it are kept, up to MAX_HELD_FRAMES, to be opened
  *   the moment the epoch is installed;
- * - after a gap, deltas are not passed on (the decoder could only wait for their references)
- *   and a delta that opens asks for a keyframe, at most every KEYFRAME_REQUEST_INTERVAL_MS.
+ * - after a gap, a delta that opens asks for a keyframe, at most every
+ *   KEYFRAME_REQUEST_INTERVAL_MS, until one opens. Deltas still go on to the decoder, so the
+ *   browser's own recovery (its keyframe requests) keeps working beside ours.
  */
 export const KEYFRAME_REQUEST_INTERVAL_MS = 50;
 /** Two seconds of 30 fps video: what a slow key delivery may hold back. */
@@ -89,10 +90,7 @@ export class VideoReceiver {
     }
     if (!retry) this.held = [];
     if (frame.type === 'key') this.missed = false;
-    else if (this.missed) {
-      this.ask();
-      return true;
-    }
+    else this.ask();
     return this.pass(frame);
   }
 

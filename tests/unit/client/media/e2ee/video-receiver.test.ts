@@ -57,7 +57,7 @@ describe('a received video stream in the worker (video-receiver.ts)', () => {
     expect(c.receiver.heldFrames).toBe(0);
   });
 
-  it('after a gap, deltas are kept from the decoder and a keyframe is asked for (at most every 50 ms) until one opens', async () => {
+  it('after a gap, a keyframe is asked for (at most every 50 ms) until one opens; deltas still reach the decoder, whose own recovery stays', async () => {
     const c = await call();
     await c.receive(await c.frame('delta', 'lost'));
     expect(c.receiver.heldFrames, 'a delta without its keyframe is not worth holding').toBe(0);
@@ -65,13 +65,13 @@ describe('a received video stream in the worker (video-receiver.ts)', () => {
     c.tick(60);
     await c.receive(await c.frame('delta', 'd1'));
     await c.receive(await c.frame('delta', 'd2'));
-    expect(c.decoded, 'the decoder could only wait for their references').toEqual([]);
+    expect(c.decoded).toEqual(['delta:d1', 'delta:d2']);
     c.tick(60);
     await c.receive(await c.frame('delta', 'd3'));
     expect(c.requests).toEqual([0, 60, 120]);
     await c.receive(await c.frame('key', 'k'));
     await c.receive(await c.frame('delta', 'd4'));
-    expect(c.decoded).toEqual(['key:k', 'delta:d4']);
+    expect(c.decoded.slice(-2)).toEqual(['key:k', 'delta:d4']);
     c.tick(100);
     await c.receive(await c.frame('delta', 'd5'));
     expect(c.requests.length, 'no more asking once decoding').toBe(3);
